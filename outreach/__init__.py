@@ -1,0 +1,74 @@
+"""Pimpasa Outreach: the offline-first app of the Desa Binaan Imigrasi program."""
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and commands. No schema is made here."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.defaults(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    from . import auth
+
+    auth.init_app(app)
+
+    from .api import bp as api_bp
+    from .field import bp as field_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(field_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
+
+    from . import cli, errors
+
+    cli.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def select_locale() -> str:
+    """Use the language the user chose (a cookie), else the browser's, else Indonesian."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages, default=languages[0])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on WAL and foreign keys for every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

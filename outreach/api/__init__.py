@@ -1,0 +1,29 @@
+"""The JSON API the officer's phone talks to: who am I, push a batch, pull changes.
+
+Errors here are always JSON. The log-in check comes before anything else; the CSRF token (from
+`GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write.
+"""
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import csrf, login_manager
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def require_login_then_csrf():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc):
+    return jsonify(error="csrf", message=_("The security token is missing or stale: fetch a new one.")), 400
+
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,99 @@
+"""The sync endpoints. Thin: parse, check limits, hand over to the sync module, commit once."""
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from .. import sync
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Assignment, DesaBinaan
+from . import bp
+
+PUSH_ATTEMPTS = 4
+
+
+def _fail(exc_class, message: str):
+    exc = exc_class()
+    exc.api_message = message
+    raise exc
+
+
+@bp.get("/me")
+def me():
+    user = current_user
+    villages = []
+    if user.role.value == "officer":
+        assignments = db.session.scalars(
+            db.select(Assignment).join(DesaBinaan).where(Assignment.officer_id == user.id, DesaBinaan.ended_on.is_(None))
+        )
+        for assignment in assignments:
+            desa = assignment.desa_binaan
+            villages.append(
+                {
+                    "code": desa.village_code,
+                    "name": desa.village.name,
+                    "path": [region.name for region in desa.village.path()[1:-1]],
+                    "risk_level": desa.risk_level.value,
+                    "lat": desa.village.lat,
+                    "lng": desa.village.lng,
+                }
+            )
+        villages.sort(key=lambda v: v["name"])
+    office = user.office
+    return jsonify(
+        user={"id": user.id, "username": user.username, "name": user.display_name, "role": user.role.value},
+        office={"code": office.code, "name": office.name} if office else None,
+        villages=villages,
+        csrf_token=generate_csrf(),
+        revision=sync.current_revision(db.session),
+        limits={"records": current_app.config["SYNC_MAX_RECORDS"], "bytes": current_app.config["MAX_CONTENT_LENGTH"]},
+    )
+
+
+@bp.post("/sync")
+@roles_required("officer")
+def push():
+    limit_bytes = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit_bytes:
+        _fail(RequestEntityTooLarge, _("The body is larger than the limit of %(limit)d bytes.", limit=limit_bytes))
+    try:
+        body = request.get_json(force=True, silent=False)
+    except RequestEntityTooLarge:
+        _fail(RequestEntityTooLarge, _("The body is larger than the limit of %(limit)d bytes.", limit=limit_bytes))
+    except BadRequest:
+        _fail(BadRequest, _("The body is not valid JSON."))
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        _fail(BadRequest, _('The body must be an object with a "records" list.'))
+    device_id = body.get("device_id", "")
+    if not isinstance(device_id, str) or len(device_id) > 100:
+        _fail(BadRequest, _('"device_id" must be text of at most 100 characters.'))
+    limit_records = current_app.config["SYNC_MAX_RECORDS"]
+    if len(body["records"]) > limit_records:
+        _fail(RequestEntityTooLarge, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
+
+    officer_id = current_user.id
+    for attempt in range(PUSH_ATTEMPTS):
+        try:
+            results = sync.push(db.session, officer_id=officer_id, device_id=device_id, records=body["records"])
+            db.session.commit()
+            break
+        except OperationalError as exc:
+            db.session.rollback()
+            if not sync.is_busy(exc) or attempt == PUSH_ATTEMPTS - 1:
+                raise
+    return jsonify(results=results)
+
+
+@bp.get("/changes")
+@roles_required("officer")
+def changes():
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        _fail(BadRequest, _('"since" must be a revision number (0 or more).'))
+    page = sync.changes(
+        db.session, user=current_user, since=int(since), limit=current_app.config["CHANGES_PAGE_SIZE"]
+    )
+    return jsonify(page)

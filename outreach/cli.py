@@ -1,0 +1,115 @@
+"""Commands: import regions, create offices and users, build the demo database."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from . import demo
+from .extensions import db
+from .models import Office, OfficeKind, Region, RegionLevel, Role, User
+from .regions import RegionFileError, import_regions
+
+MIN_PASSWORD = 8
+
+
+@click.command("import-regions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_regions_command(path: str) -> None:
+    """Import Kemendagri regions from a CSV file (code,name,level,parent_code,lat,lng)."""
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        try:
+            report = import_regions(db.session, stream)
+        except RegionFileError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {exc}. Nothing was imported.") from None
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("create-office")
+@click.argument("code")
+@click.option("--name", required=True, help="Full name, e.g. 'Kantor Imigrasi Kelas II TPI Kuala Tungkal'.")
+@click.option("--kind", type=click.Choice([k.value for k in OfficeKind]), required=True)
+@click.option("--parent", help="Code of the Kanwil a Kanim belongs to.")
+@click.option("--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable).")
+def create_office_command(code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]) -> None:
+    """Create an office (the Kanwil or a Kanim) and the regencies it covers."""
+    if db.session.scalar(select(Office).where(Office.code == code)):
+        raise click.ClickException(f"An office with code {code} exists already.")
+    parent_office = None
+    if parent:
+        parent_office = db.session.scalar(select(Office).where(Office.code == parent))
+        if parent_office is None:
+            raise click.ClickException(f"No office with code {parent}.")
+    found = list(db.session.scalars(select(Region).where(Region.code.in_(regencies), Region.level == RegionLevel.regency)))
+    missing = sorted(set(regencies) - {r.code for r in found})
+    if missing:
+        raise click.ClickException(f"Not regencies in the database: {', '.join(missing)}. Import the regions first.")
+    db.session.add(Office(code=code, name=name, kind=OfficeKind(kind), parent=parent_office, regencies=found))
+    db.session.commit()
+    click.echo(f"Created office {code}.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--office", help="Office code (required for officers and managers).")
+@click.option("--name", default="", help="Full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out.")
+def create_user_command(username: str, role: str, office: str | None, name: str, password: str) -> None:
+    """Create a user account."""
+    username = username.strip().lower()
+    if not username or len(username) > 64:
+        raise click.ClickException("The username must be 1 to 64 characters.")
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"The username {username} is taken.")
+    office_row = None
+    if office:
+        office_row = db.session.scalar(select(Office).where(Office.code == office))
+        if office_row is None:
+            raise click.ClickException(f"No office with code {office}.")
+    elif role != Role.admin.value:
+        raise click.ClickException("Officers and managers need --office.")
+    user = User(username=username, full_name=name, role=Role(role), office=office_row, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username}" + (f" at {office}." if office else "."))
+
+
+@click.command("demo")
+@click.option("--regions", "regions_path", type=click.Path(exists=True, dir_okay=False), help="Full region CSV.")
+@click.option("--password", help="Give every demo account this password (otherwise each gets a random one).")
+@click.option("--reset", is_flag=True, help="Delete all existing data first.")
+def demo_command(regions_path: str | None, password: str | None, reset: bool) -> None:
+    """Fill the database with the offices of Jambi, desa binaan, accounts and past visits."""
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
+    if reset:
+        demo.clear(db.session)
+    elif db.session.scalar(select(func.count()).select_from(User)):
+        raise click.ClickException("The database has data already. Run with --reset to replace it with the demo.")
+    stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.sample_regions()
+    with stream:
+        try:
+            report, accounts = demo.build(db.session, regions=stream, password=password)
+        except RegionFileError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{regions_path}: {exc}. Nothing was imported.") from None
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+    widths = [max(len(getattr(a, f)) for a in accounts + [demo.Account("username", "role", "office", "password")])
+              for f in ("username", "role", "office", "password")]
+    click.echo()
+    for row in [demo.Account("username", "role", "office", "password")] + accounts:
+        click.echo("  ".join(getattr(row, f).ljust(w) for f, w in zip(("username", "role", "office", "password"), widths)))
+
+
+def init_app(app: Flask) -> None:
+    for command in (import_regions_command, create_office_command, create_user_command, demo_command):
+        app.cli.add_command(command)

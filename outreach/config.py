@@ -1,0 +1,57 @@
+"""Configuration from the environment, with defaults that are safe on a single machine."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """Return the SQLAlchemy URL from DATABASE_URL, defaulting to SQLite in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "outreach.sqlite")
+    # Hosting platforms hand out postgres:// URLs; the driver we ship is psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the configuration the app starts from."""
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Officers stay logged in on their phone for weeks.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "60"))),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "60"))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
+        # The phone asks /api/v1/me for a fresh token before each push, so a token may live a day.
+        "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "LANGUAGES": ("id", "en"),
+        # Sync limits: one push carries at most this many records and bytes.
+        "SYNC_MAX_RECORDS": int(os.environ.get("SYNC_MAX_RECORDS", "200")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "CHANGES_PAGE_SIZE": 500,
+    }

@@ -1,0 +1,142 @@
+"""A ready database for trying the app: the offices of Jambi, desa binaan, people and some past activity."""
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import sync
+from .extensions import db
+from .models import (
+    Assignment,
+    DesaBinaan,
+    Office,
+    OfficeKind,
+    Region,
+    RegionLevel,
+    RiskLevel,
+    Role,
+    User,
+    Visit,
+    utcnow,
+)
+from .regions import ImportReport, import_regions
+
+# The Kanwil and its four Kanim, with the regencies each Kanim covers (Kemendagri codes).
+JAMBI_OFFICES = [
+    ("kanim-jambi", "Kantor Imigrasi Kelas I TPI Jambi", ["15.71", "15.05", "15.04", "15.07"]),
+    ("kanim-kuala-tungkal", "Kantor Imigrasi Kelas II TPI Kuala Tungkal", ["15.06"]),
+    ("kanim-kerinci", "Kantor Imigrasi Kelas II Non TPI Kerinci", ["15.01", "15.72"]),
+    ("kanim-bungo", "Kantor Imigrasi Kelas II Non TPI Bungo", ["15.08", "15.09", "15.02", "15.03"]),
+]
+KANWIL = ("kanwil-jambi", "Kantor Wilayah Direktorat Jenderal Imigrasi Jambi")
+OFFICER_NAMES = [
+    "Rina Marlina", "Agus Saputra", "Dewi Lestari", "Budi Hartono", "Siti Aminah", "Hendra Gunawan",
+    "Yulia Rahmawati", "Fajar Nugroho",
+]
+REASONS = [
+    "Kantong PMI non-prosedural; beberapa warga berangkat dengan visa kunjungan.",
+    "Laporan perekrut tidak resmi (calo) yang menawarkan kerja ke Malaysia.",
+    "Banyak warga usia muda mencari kerja ke luar negeri.",
+]
+PURPOSES = [
+    "Koordinasi dengan kepala desa",
+    "Pemantauan warga yang akan berangkat kerja",
+    "Tindak lanjut peringatan dini",
+    "Pertemuan dengan keluarga PMI",
+]
+DESA_PER_REGENCY = 3
+VISITS_PER_OFFICER = 8
+
+
+@dataclass
+class Account:
+    username: str
+    role: str
+    office: str
+    password: str
+
+
+def sample_regions() -> IO[str]:
+    """The small region sample shipped in the package: the 11 regencies of Jambi and a few villages each."""
+    return resources.files("outreach").joinpath("data/sample_regions.csv").open(encoding="utf-8")
+
+
+def clear(session: Session) -> None:
+    """Delete every row of every table, children first."""
+    for table in reversed(db.metadata.sorted_tables):
+        session.execute(table.delete())
+
+
+def build(session: Session, *, regions: IO[str], password: str | None, seed: int = 2026) -> tuple[ImportReport, list[Account]]:
+    """Fill an empty database; return the region import report and the accounts made. The caller commits."""
+    rng = random.Random(seed)
+    report = import_regions(session, regions)
+    session.flush()
+    accounts: list[Account] = []
+
+    def person(username: str, name: str, role: Role, office: Office | None) -> User:
+        secret = password or secrets.token_urlsafe(9)
+        user = User(username=username, full_name=name, role=role, office=office, active=True)
+        user.set_password(secret)
+        session.add(user)
+        accounts.append(Account(username, role.value, office.code if office else "-", secret))
+        return user
+
+    kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil)
+    session.add(kanwil)
+    person("admin", "Administrator", Role.admin, None)
+    person("manajer.kanwil", "Manajer Kanwil Jambi", Role.manager, kanwil)
+    names = iter(OFFICER_NAMES)
+    today = date.today()
+    for code, name, regency_codes in JAMBI_OFFICES:
+        regencies = list(session.scalars(select(Region).where(Region.code.in_(regency_codes))))
+        office = Office(code=code, name=name, kind=OfficeKind.kanim, parent=kanwil, regencies=regencies)
+        session.add(office)
+        short = code.removeprefix("kanim-").replace("-", "")
+        person(f"manajer.{short}", f"Manajer {name}", Role.manager, office)
+        officers = [person(f"petugas.{short}{n}", next(names), Role.officer, office) for n in (1, 2)]
+        desa_list = []
+        for regency in regencies:
+            villages = list(
+                session.scalars(
+                    select(Region)
+                    .where(Region.level == RegionLevel.village, Region.code.startswith(regency.code + "."))
+                    .order_by(Region.code)
+                )
+            )
+            for village in rng.sample(villages, min(DESA_PER_REGENCY, len(villages))):
+                desa = DesaBinaan(
+                    village=village, office=office, risk_level=rng.choice(list(RiskLevel)),
+                    designated_on=today - timedelta(days=rng.randint(120, 700)), reason=rng.choice(REASONS),
+                )
+                session.add(desa)
+                desa_list.append(desa)
+        session.flush()
+        for i, desa in enumerate(desa_list):
+            session.add(Assignment(officer=officers[i % len(officers)], desa_binaan=desa, assigned_on=desa.designated_on))
+        session.flush()
+        for officer in officers:
+            mine = [desa for i, desa in enumerate(desa_list) if officers[i % len(officers)] is officer]
+            for _ in range(VISITS_PER_OFFICER if mine else 0):
+                _past_visit(session, rng, officer, rng.choice(mine))
+    return report, accounts
+
+
+def _past_visit(session: Session, rng: random.Random, officer: User, desa: DesaBinaan) -> None:
+    occurred = utcnow() - timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 8))
+    session.add(
+        Visit(
+            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            officer=officer, village_code=desa.village_code, occurred_at=occurred, purpose=rng.choice(PURPOSES),
+            notes="", client_updated_at=occurred, device_id="demo", rev=sync.next_revision(session),
+            received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()),
+        )
+    )

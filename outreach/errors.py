@@ -1,0 +1,29 @@
+"""Error answers: a page in the user's language, or JSON under /api/."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+def messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Check what you entered and try again."),
+        401: _("Log in again to continue."),
+        403: _("Your role may not open this page."),
+        404: _("This page does not exist."),
+        405: _("This address does not accept that kind of request."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Wait a moment and try again."),
+        500: _("Something went wrong on the server. Nothing you sent was lost; try again later."),
+    }
+
+
+def handle_http_error(exc: HTTPException):
+    message = getattr(exc, "api_message", None) or messages().get(exc.code, exc.description)
+    if request.path.startswith("/api/"):
+        return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), exc.code
+    return render_template("error.html", code=exc.code, message=message), exc.code
+
+
+def init_app(app):
+    # Unhandled exceptions reach this handler as InternalServerError, after Flask has logged them.
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,123 @@
+"""Importing the Kemendagri region list (code,name,level,parent_code,lat,lng).
+
+The whole file is checked before anything is written, so a bad row stops the import with its line number and
+nothing is half imported. Importing the same file again changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import REGION_LEVELS, Region, RegionLevel
+
+COLUMNS = ["code", "name", "level", "parent_code", "lat", "lng"]
+CODE_PATTERNS = {
+    "province": re.compile(r"^\d{2}$"),
+    "regency": re.compile(r"^\d{2}\.\d{2}$"),
+    "district": re.compile(r"^\d{2}\.\d{2}\.\d{2}$"),
+    "village": re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
+}
+
+
+class RegionFileError(ValueError):
+    """A row of the region file is wrong; `line` is its line number in the file."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+@dataclass
+class ImportReport:
+    added: Counter
+    updated: Counter
+    unchanged: Counter
+
+    def lines(self) -> list[str]:
+        return [
+            f"{level}: {self.added[level]} added, {self.updated[level]} updated, {self.unchanged[level]} unchanged"
+            for level in REGION_LEVELS
+        ]
+
+
+def _coordinate(value: str, line: int, name: str, limit: float) -> float | None:
+    if value.strip() == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise RegionFileError(line, f"{name} '{value}' is not a number") from None
+    if not -limit <= number <= limit:
+        raise RegionFileError(line, f"{name} {number} is out of range")
+    return number
+
+
+def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict]:
+    """Parse and check every row; `known_codes` maps codes already in the database to their level."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != COLUMNS:
+        raise RegionFileError(1, f"the header must be {','.join(COLUMNS)}")
+    rows, levels = [], dict(known_codes)
+    seen: set[str] = set()
+    for line, fields in enumerate(reader, start=2):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != len(COLUMNS):
+            raise RegionFileError(line, f"expected {len(COLUMNS)} columns, found {len(fields)}")
+        code, name, level, parent, lat, lng = (f.strip() for f in fields)
+        if level not in CODE_PATTERNS:
+            raise RegionFileError(line, f"unknown level '{level}' (expected one of {', '.join(REGION_LEVELS)})")
+        if not CODE_PATTERNS[level].match(code):
+            raise RegionFileError(line, f"code '{code}' does not have the form of a {level} code")
+        if code in seen:
+            raise RegionFileError(line, f"code {code} appears twice")
+        if not name:
+            raise RegionFileError(line, "the name is empty")
+        depth = REGION_LEVELS.index(level)
+        if depth == 0:
+            if parent:
+                raise RegionFileError(line, "a province has no parent")
+        else:
+            if parent != code.rsplit(".", 1)[0]:
+                raise RegionFileError(line, f"parent '{parent}' does not match code {code}")
+            if levels.get(parent) != REGION_LEVELS[depth - 1]:
+                raise RegionFileError(line, f"parent {parent} is not a {REGION_LEVELS[depth - 1]} listed above or stored")
+        seen.add(code)
+        levels[code] = level
+        rows.append(
+            {
+                "code": code, "name": name, "level": RegionLevel(level), "parent_code": parent or None,
+                "lat": _coordinate(lat, line, "lat", 90), "lng": _coordinate(lng, line, "lng", 180),
+            }
+        )
+    return rows
+
+
+def import_regions(session: Session, stream: IO[str]) -> ImportReport:
+    """Add new regions and update changed ones from a CSV stream. The caller commits.
+
+    Rows are added in file order, parents before children, which is the order they are inserted in.
+    """
+    existing = {region.code: region for region in session.scalars(select(Region))}
+    rows = read_rows(stream, {code: region.level.value for code, region in existing.items()})
+    report = ImportReport(Counter(), Counter(), Counter())
+    for row in rows:
+        level = row["level"].value
+        region = existing.get(row["code"])
+        if region is None:
+            session.add(Region(**row))
+            report.added[level] += 1
+        elif any(getattr(region, key) != value for key, value in row.items()):
+            for key, value in row.items():
+                setattr(region, key, value)
+            report.updated[level] += 1
+        else:
+            report.unchanged[level] += 1
+    return report

@@ -1,0 +1,63 @@
+// Service worker of the officer's app, rendered by the server: VERSION changes with every release.
+// It precaches the shell, answers the shell's navigations from the cache (so it opens with no network),
+// and replays the outbox through Background Sync. The API is never cached.
+import { syncNow, SYNC_TAG } from '/static/js/sync.js';
+
+const VERSION = {{ version|tojson }};
+const CACHE_PREFIX = 'pimpasa-shell-';
+const CACHE = CACHE_PREFIX + VERSION;
+const PRECACHE = {{ precache|tojson }};
+const SHELL = '/petugas';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // `reload` skips the HTTP cache; `error` refuses to cache a log-in redirect in place of the shell.
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload', redirect: 'error' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE).map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+// The cached shell answers at once; a fresh copy of the same release replaces it in the background.
+async function shell(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(SHELL);
+  const refresh = fetch(SHELL, { cache: 'no-store', redirect: 'error' })
+    .then(async (response) => {
+      if (response.ok && response.headers.get('X-Release') === VERSION) await cache.put(SHELL, response.clone());
+      return response;
+    })
+    .catch(() => null);
+  if (cached) return cached;
+  return (await refresh) || fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.mode === 'navigate' && (url.pathname === SHELL || url.pathname.startsWith(`${SHELL}/`))) {
+    event.respondWith(shell(request));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((cached) => cached || fetch(request)));
+  }
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil((async () => {
+    const outcome = await syncNow();
+    const windows = await self.clients.matchAll({ type: 'window' });
+    for (const client of windows) client.postMessage({ type: 'synced', outcome });
+    // An offline answer makes the browser try this sync again later.
+    if (outcome.status === 'offline') throw new Error('offline');
+  })());
+});

@@ -1,0 +1,196 @@
+"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+import os
+import re
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
+
+from outreach import create_app
+from outreach.config import database_url
+from outreach.extensions import db
+from outreach.models import (
+    Assignment,
+    DesaBinaan,
+    Office,
+    OfficeKind,
+    Region,
+    RegionLevel,
+    RiskLevel,
+    Role,
+    SyncState,
+    User,
+)
+
+PASSWORD = "rahasia-123"
+PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: a real hash, without its cost in every test
+SHARED_REGIONS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "jambi_regions.csv")
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """Build the schema once with the migrations; tests then only clear rows."""
+    if os.environ.get("DATABASE_URL"):
+        uri = database_url("unused")
+        engine = create_engine(uri)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        uri = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "test-secret"}
+    )
+    with app.app_context():
+        clear_rows()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def clear_rows():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.add(SyncState(id=1, revision=0))
+    db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that use the database directly (requests push their own)."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(username, role, office=None, password=PASSWORD, active=True):
+    user = User(username=username, full_name=username.title(), role=Role(role), office=office, active=active)
+    user.password_hash = PASSWORD_HASH if password == PASSWORD else generate_password_hash(password)
+    db.session.add(user)
+    return user
+
+
+@pytest.fixture
+def world(app):
+    """A Kanwil and two Kanim; Kota Jambi with four villages, three of them desa binaan; officers and managers.
+
+    ani looks after Sungai Putri and Legok; budi after Solok Sipin; Kasang (a desa binaan) has no officer; Murni is
+    not a desa binaan at all. citra is an officer of the other Kanim. Answers the ids of what it made.
+    """
+    with app.app_context():
+        return _build_world()
+
+
+def _build_world():
+    regions = [
+        Region(code="15", name="Jambi", level=RegionLevel.province, lat=-1.6, lng=102.7),
+        Region(code="15.71", name="Kota Jambi", level=RegionLevel.regency, parent_code="15"),
+        Region(code="15.71.01", name="Kota Baru", level=RegionLevel.district, parent_code="15.71"),
+        Region(code="15.71.01.1001", name="Sungai Putri", level=RegionLevel.village, parent_code="15.71.01", lat=-1.61, lng=103.6),
+        Region(code="15.71.01.1002", name="Legok", level=RegionLevel.village, parent_code="15.71.01"),
+        Region(code="15.71.01.1003", name="Solok Sipin", level=RegionLevel.village, parent_code="15.71.01"),
+        Region(code="15.71.01.1004", name="Kasang", level=RegionLevel.village, parent_code="15.71.01"),
+        Region(code="15.71.01.1005", name="Murni", level=RegionLevel.village, parent_code="15.71.01"),
+    ]
+    db.session.add_all(regions)
+    db.session.flush()
+    kanwil = Office(code="kanwil-jambi", name="Kanwil Jambi", kind=OfficeKind.kanwil)
+    kanim = Office(code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil, regencies=[regions[1]])
+    other = Office(code="kanim-bungo", name="Kanim Bungo", kind=OfficeKind.kanim, parent=kanwil)
+    db.session.add_all([kanwil, kanim, other])
+    desa = {
+        code: DesaBinaan(village_code=code, office=kanim, risk_level=RiskLevel.tinggi, designated_on=date(2025, 1, 6))
+        for code in ("15.71.01.1001", "15.71.01.1002", "15.71.01.1003", "15.71.01.1004")
+    }
+    db.session.add_all(desa.values())
+    ani = make_user("ani", "officer", kanim)
+    budi = make_user("budi", "officer", kanim)
+    citra = make_user("citra", "officer", other)
+    manager = make_user("maya", "manager", kanim)
+    admin = make_user("root", "admin")
+    db.session.add_all(
+        [
+            Assignment(officer=ani, desa_binaan=desa["15.71.01.1001"]),
+            Assignment(officer=ani, desa_binaan=desa["15.71.01.1002"]),
+            Assignment(officer=budi, desa_binaan=desa["15.71.01.1003"]),
+        ]
+    )
+    db.session.commit()
+    ids = SimpleNamespace(
+        ani=ani.id, budi=budi.id, citra=citra.id, manager=manager.id, admin=admin.id, kanim=kanim.id,
+        desa={code: d.id for code, d in desa.items()},
+    )
+    return ids
+
+
+def visit_record(village="15.71.01.1001", **overrides):
+    """A visit as the phone sends it."""
+    now = datetime.now(timezone.utc)
+    record = {
+        "id": str(uuid.uuid4()),
+        "type": "visit",
+        "data": {
+            "village": village,
+            "occurred_at": (now - timedelta(hours=2)).isoformat(),
+            "purpose": "Koordinasi dengan kepala desa",
+            "notes": "Bertemu sekretaris desa.",
+            "lat": -1.61,
+            "lng": 103.6,
+            "accuracy": 12.5,
+        },
+        "updated_at": now.isoformat(),
+    }
+    record.update(overrides)
+    return record
+
+
+class Auth:
+    """Log a test client in and out through the real pages, and fetch the API's CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=PASSWORD, remember=True):
+        page = self.client.get("/masuk").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        data = {"csrf_token": token, "username": username, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/masuk", data=data)
+
+    def token(self):
+        return self.client.get("/api/v1/me").get_json()["csrf_token"]
+
+    def push(self, records, device_id="phone-1"):
+        return self.client.post(
+            "/api/v1/sync", json={"device_id": device_id, "records": records}, headers={"X-CSRFToken": self.token()}
+        )
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

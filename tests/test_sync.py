@@ -1,0 +1,191 @@
+"""The sync rules, on the domain module alone (no client, no request)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from outreach import sync
+from outreach.extensions import db
+from outreach.models import User, Visit
+from tests.conftest import visit_record
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+def push(officer_id, records):
+    results = sync.push(db.session, officer_id=officer_id, device_id="phone-1", records=records)
+    db.session.commit()
+    return results
+
+
+def visits():
+    return db.session.scalar(select(func.count()).select_from(Visit))
+
+
+def test_a_valid_visit_is_accepted_with_a_revision_and_stored(world):
+    record = visit_record()
+    [result] = push(world.ani, [record])
+    assert result == {"id": record["id"], "status": "accepted", "rev": 1}
+    stored = db.session.get(Visit, record["id"])
+    assert stored.officer_id == world.ani and stored.village_code == "15.71.01.1001"
+    assert stored.purpose == "Koordinasi dengan kepala desa" and stored.accuracy == 12.5
+    assert stored.device_id == "phone-1" and stored.rev == 1
+
+
+def test_sending_the_same_record_again_stores_nothing_and_answers_duplicate(world):
+    record = visit_record()
+    push(world.ani, [record])
+    [again] = push(world.ani, [record])
+    assert again == {"id": record["id"], "status": "duplicate", "rev": 1}
+    assert visits() == 1
+
+
+def test_one_bad_record_never_fails_the_batch(world):
+    good, bad_village, garbage = visit_record(), visit_record(village="15.71.01.1003"), "not a record"
+    no_purpose = visit_record()
+    no_purpose["data"]["purpose"] = ""
+    results = push(world.ani, [good, bad_village, garbage, no_purpose])
+    assert [r["status"] for r in results] == ["accepted", "rejected", "rejected", "rejected"]
+    assert "village" in results[1]["errors"]
+    assert "record" in results[2]["errors"]
+    assert "purpose" in results[3]["errors"]
+    assert visits() == 1
+
+
+def test_a_visit_to_a_village_that_is_not_my_desa_binaan_is_rejected_with_a_reason(world):
+    for code in ("15.71.01.1003", "15.71.01.1004", "15.71.01.1005", "99.99.99.9999"):
+        [result] = push(world.ani, [visit_record(village=code)])
+        assert result["status"] == "rejected"
+        assert result["errors"]["village"] == ["This village is not one of your desa binaan."]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("occurred_at", "yesterday"),
+        ("occurred_at", (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()),
+        ("occurred_at", (datetime.now(timezone.utc) - timedelta(days=800)).isoformat()),
+        ("lat", 123.0),
+        ("lng", "east"),
+        ("accuracy", -5),
+        ("purpose", "x" * 201),
+        ("purpose", ["a", "list"]),
+    ],
+)
+def test_bad_field_values_are_rejected_with_the_field_named(world, field, value):
+    record = visit_record()
+    record["data"][field] = value
+    [result] = push(world.ani, [record])
+    assert result["status"] == "rejected"
+    assert field in result["errors"]
+
+
+def test_a_position_needs_both_coordinates(world):
+    record = visit_record()
+    del record["data"]["lng"]
+    [result] = push(world.ani, [record])
+    assert result["status"] == "rejected" and "lng" in result["errors"]
+
+
+@pytest.mark.parametrize(
+    "envelope, field",
+    [({"id": "not-a-uuid"}, "id"), ({"type": "party"}, "type"), ({"updated_at": "soon"}, "updated_at"), ({"data": [1]}, "data")],
+)
+def test_a_bad_envelope_is_rejected_and_names_what_is_wrong(world, envelope, field):
+    [result] = push(world.ani, [visit_record(**envelope)])
+    assert result["status"] == "rejected" and field in result["errors"]
+
+
+def test_a_time_without_offset_is_read_as_the_programs_time_zone(world):
+    record = visit_record()
+    record["data"]["occurred_at"] = "2026-01-05T09:30"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sync, "utcnow", lambda: datetime(2026, 1, 6))
+        push(world.ani, [record])
+    assert db.session.get(Visit, record["id"]).occurred_at == datetime(2026, 1, 5, 2, 30)  # 09:30 WIB
+
+
+def test_a_record_id_used_by_another_officer_is_rejected_not_overwritten(world):
+    record = visit_record(village="15.71.01.1001")
+    push(world.ani, [record])
+    stolen = visit_record(village="15.71.01.1003", id=record["id"], updated_at=record["updated_at"])
+    [result] = push(world.budi, [stolen])
+    assert result["status"] == "rejected" and "id" in result["errors"]
+    assert db.session.get(Visit, record["id"]).officer_id == world.ani
+
+
+def test_another_version_of_a_stored_record_is_a_conflict_and_the_stored_one_stays(world):
+    record = visit_record()
+    push(world.ani, [record])
+    edited = dict(record, updated_at=datetime.now(timezone.utc).isoformat())
+    edited["data"] = dict(record["data"], purpose="Diubah")
+    [result] = push(world.ani, [edited])
+    assert result["status"] == "conflict" and result["rev"] == 1
+    assert db.session.get(Visit, record["id"]).purpose == "Koordinasi dengan kepala desa"
+
+
+def test_the_record_id_is_a_unique_key_in_the_database(world):
+    record = visit_record()
+    push(world.ani, [record])
+    db.session.add(
+        Visit(id=record["id"], officer_id=world.ani, village_code="15.71.01.1001", occurred_at=datetime(2026, 1, 1),
+              purpose="x", notes="", client_updated_at=datetime(2026, 1, 1), device_id="", rev=99)
+    )
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_revisions_increase_with_every_stored_record(world):
+    results = push(world.ani, [visit_record(), visit_record(), visit_record(village="15.71.01.1002")])
+    assert [r["rev"] for r in results] == [1, 2, 3]
+    assert sync.current_revision(db.session) == 3
+
+
+def test_changes_show_my_records_and_those_in_my_villages_but_no_others(world):
+    mine = visit_record()
+    push(world.ani, [mine])
+    in_budis_village = visit_record(village="15.71.01.1003")
+    push(world.budi, [in_budis_village])
+    ani = db.session.get(User, world.ani)
+    budi = db.session.get(User, world.budi)
+    citra = db.session.get(User, world.citra)
+    assert [c["id"] for c in sync.changes(db.session, user=ani, since=0, limit=100)["changes"]] == [mine["id"]]
+    assert [c["id"] for c in sync.changes(db.session, user=budi, since=0, limit=100)["changes"]] == [in_budis_village["id"]]
+    assert sync.changes(db.session, user=citra, since=0, limit=100)["changes"] == []
+
+
+def test_a_second_officer_in_the_same_village_sees_the_first_ones_visit(world, app):
+    from outreach.models import Assignment
+
+    db.session.add(Assignment(officer_id=world.budi, desa_binaan_id=world.desa["15.71.01.1001"]))
+    db.session.commit()
+    record = visit_record()
+    push(world.ani, [record])
+    budi = db.session.get(User, world.budi)
+    [change] = sync.changes(db.session, user=budi, since=0, limit=100)["changes"]
+    assert change["id"] == record["id"] and change["mine"] is False and change["officer"]["username"] == "ani"
+    assert change["data"]["village"] == "15.71.01.1001" and change["data"]["purpose"] == "Koordinasi dengan kepala desa"
+
+
+def test_changes_are_paged_by_cursor_without_gaps_or_repeats(world):
+    records = [visit_record() for _ in range(7)]
+    push(world.ani, records)
+    ani = db.session.get(User, world.ani)
+    seen, since, more = [], 0, True
+    while more:
+        page = sync.changes(db.session, user=ani, since=since, limit=3)
+        seen += [c["id"] for c in page["changes"]]
+        since, more = page["next"], page["more"]
+    assert seen == [r["id"] for r in records]
+    assert sync.changes(db.session, user=ani, since=since, limit=3) == {"changes": [], "next": since, "more": False}
+
+
+def test_an_ended_designation_no_longer_accepts_visits(world):
+    from outreach.models import DesaBinaan
+
+    db.session.get(DesaBinaan, world.desa["15.71.01.1001"]).ended_on = datetime(2026, 1, 1).date()
+    db.session.commit()
+    [result] = push(world.ani, [visit_record()])
+    assert result["status"] == "rejected" and "village" in result["errors"]
