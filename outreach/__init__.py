@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     from . import auth
 
     auth.init_app(app)

@@ -1,5 +1,5 @@
 """Error answers: a page in the user's language, or JSON under /api/."""
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -11,7 +11,7 @@ def messages() -> dict[int, str]:
         403: _("Your role may not open this page."),
         404: _("This page does not exist."),
         405: _("This address does not accept that kind of request."),
-        413: _("What you sent is too large."),
+        413: _("What you sent is too large: the limit is %(limit)d bytes.", limit=current_app.config["MAX_CONTENT_LENGTH"]),
         429: _("Too many attempts. Wait a moment and try again."),
         500: _("Something went wrong on the server. Nothing you sent was lost; try again later."),
     }

@@ -56,13 +56,9 @@ def me():
 @bp.post("/sync")
 @roles_required("officer")
 def push():
-    limit_bytes = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and request.content_length > limit_bytes:
-        _fail(RequestEntityTooLarge, _("The body is larger than the limit of %(limit)d bytes.", limit=limit_bytes))
+    # A body over MAX_CONTENT_LENGTH is refused with 413, its limit in the message, when it is read.
     try:
         body = request.get_json(force=True, silent=False)
-    except RequestEntityTooLarge:
-        _fail(RequestEntityTooLarge, _("The body is larger than the limit of %(limit)d bytes.", limit=limit_bytes))
     except BadRequest:
         _fail(BadRequest, _("The body is not valid JSON."))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):

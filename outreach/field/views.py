@@ -71,6 +71,7 @@ def client_strings() -> dict[str, str]:
         "saved": _("Saved on this phone."),
         "synced": _("Sent: %(count)s confirmed by the server."),
         "rejected": _("Needs fixing"),
+        "toFix": _("%(count)s need fixing"),
         "conflict": _("The server holds another version"),
         "stateWaiting": _("waiting"),
         "stateSending": _("sending"),

@@ -80,7 +80,11 @@ async function renderOutbox(me) {
   const entries = (await store.listOutbox()).filter((entry) => entry.officer === username);
   entries.sort((a, b) => b.created_at.localeCompare(a.created_at));
   const waiting = entries.filter((entry) => entry.state === 'waiting').length;
-  $('sync-count').textContent = waiting ? t('waiting', { count: waiting }) : t('allSynced');
+  const toFix = entries.length - waiting;
+  const counts = [];
+  if (waiting) counts.push(t('waiting', { count: waiting }));
+  if (toFix) counts.push(t('toFix', { count: toFix }));
+  $('sync-count').textContent = counts.length ? counts.join(' · ') : t('allSynced');
   const list = $('outbox-list');
   list.replaceChildren();
   for (const entry of entries) {

@@ -1,0 +1,100 @@
+"""A live server on 127.0.0.1 and Debian's Chromium driven by Playwright, with a profile per test."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+# Let context.route() and set_offline() reach the service worker's own requests too.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app from a thread; answers its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+class Phone:
+    """An officer's phone: a Chromium profile that survives closing and opening the browser."""
+
+    def __init__(self, playwright, profile, base_url):
+        self.playwright, self.profile, self.base_url = playwright, profile, base_url
+        self.context = None
+        self.page = None
+
+    def open(self, *, offline=False):
+        self.context = self.playwright.chromium.launch_persistent_context(
+            str(self.profile), executable_path=CHROMIUM, args=ARGS, locale="id-ID", timezone_id="Asia/Jakarta",
+        )
+        self.context.set_default_timeout(15000)
+        if offline:
+            self.context.set_offline(True)
+        self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        return self.page
+
+    def close(self):
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+    def goto(self, path):
+        self.page.goto(self.base_url + path)
+
+    def login(self, username, password="rahasia-123"):
+        self.goto("/masuk?next=/petugas")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(self.base_url + "/petugas")
+
+    def wait_until_ready(self, villages):
+        """Wait for the service worker to control the page and for the officer's villages to arrive."""
+        self.page.wait_for_function(
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
+        )
+        self.page.wait_for_function(
+            f"document.querySelectorAll('#visit-form [name=village] option').length === {villages + 1}"
+        )
+
+    def record_visit(self, village, purpose):
+        self.page.select_option("#village", village)
+        self.page.fill("#purpose", purpose)
+        self.page.click("#visit-form button[type=submit]")
+
+
+@pytest.fixture
+def phone(playwright, live_server, tmp_path):
+    device = Phone(playwright, tmp_path / "profile", live_server)
+    yield device
+    device.close()

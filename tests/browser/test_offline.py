@@ -1,0 +1,141 @@
+"""The officer's app in a real Chromium: it opens with no network, keeps records through reloads and
+restarts, and each record reaches the server exactly once."""
+import time
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from outreach.extensions import db
+from outreach.models import Visit
+
+
+def stored(app, purpose):
+    with app.app_context():
+        return list(db.session.scalars(select(Visit).where(Visit.purpose == purpose)))
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_the_shell_opens_offline_after_one_online_visit(phone, world):
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    phone.context.set_offline(True)
+    phone.goto("/petugas")
+    expect(page.locator("#visit-form")).to_be_visible()
+    expect(page.locator("#village-list li")).to_have_count(2)
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    assert page.evaluate("navigator.onLine") is False
+
+
+def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server_once(app, phone, world):
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    phone.context.set_offline(True)
+    phone.record_visit("15.71.01.1001", "Sosialisasi di balai desa")
+    expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
+    expect(page.locator("#outbox-list li")).to_have_count(1)
+    assert stored(app, "Sosialisasi di balai desa") == []
+
+    page.reload()
+    expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
+
+    phone.close()
+    page = phone.open(offline=True)
+    phone.goto("/petugas")
+    expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
+    expect(page.locator("#outbox-list li")).to_contain_text("Sosialisasi di balai desa")
+
+    phone.context.set_offline(False)  # the app syncs by itself when the connection returns
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    assert wait_for(lambda: len(stored(app, "Sosialisasi di balai desa")) == 1)
+    [visit] = stored(app, "Sosialisasi di balai desa")
+    assert visit.village_code == "15.71.01.1001"
+    expect(page.locator("#confirmed-list li")).to_contain_text("Sosialisasi di balai desa")
+    time.sleep(1)
+    assert len(stored(app, "Sosialisasi di balai desa")) == 1
+
+
+def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, world):
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    dropped = []
+
+    def store_then_drop(route):
+        response = route.fetch()  # the server stores the batch...
+        dropped.append(response.status)
+        route.abort("connectionreset")  # ...and the phone never hears back
+
+    phone.context.route("**/api/v1/sync", store_then_drop)
+    phone.record_visit("15.71.01.1002", "Jawaban hilang")
+    assert wait_for(lambda: len(dropped) >= 1)
+    assert dropped[0] == 200
+    assert len(stored(app, "Jawaban hilang")) == 1
+    expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
+
+    phone.context.unroute("**/api/v1/sync")
+    answers = []
+
+    def keep_answer(route):
+        response = route.fetch()
+        answers.append(response.json())
+        route.fulfill(response=response)
+
+    phone.context.route("**/api/v1/sync", keep_answer)
+    page.click("#sync-now")
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    assert answers[-1]["results"][0]["status"] == "duplicate"
+    assert len(stored(app, "Jawaban hilang")) == 1
+
+
+def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, world):
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    phone.context.set_offline(True)
+    phone.record_visit("15.71.01.1001", "Sesi berakhir")
+    phone.context.clear_cookies()  # the session ended while the phone was offline
+    phone.context.set_offline(False)
+    expect(page.locator("#login-again")).to_be_visible()
+    expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
+    assert stored(app, "Sesi berakhir") == []
+
+    page.click("#login-again a")
+    page.fill("#username", "ani")
+    page.fill("#password", "rahasia-123")
+    page.click("button[type=submit]")
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    expect(page.locator("#login-again")).to_be_hidden()
+    assert len(stored(app, "Sesi berakhir")) == 1
+
+
+def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone, world):
+    from outreach.models import Assignment
+
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    phone.context.set_offline(True)
+    phone.record_visit("15.71.01.1002", "Desa sudah dialihkan")
+    with app.app_context():  # meanwhile the office moved Legok to another officer
+        db.session.execute(
+            Assignment.__table__.delete().where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
+        )
+        db.session.commit()
+    phone.context.set_offline(False)
+    rejected = page.locator("#outbox-list li.state-rejected")
+    expect(rejected).to_have_count(1)
+    expect(rejected).to_contain_text("Perlu diperbaiki")
+    expect(rejected).to_contain_text("Desa ini bukan desa binaan Anda.")
+    page.reload()
+    expect(page.locator("#outbox-list li.state-rejected")).to_have_count(1)
+    assert stored(app, "Desa sudah dialihkan") == []

@@ -1,0 +1,81 @@
+"""The installable officer app: shell page, service worker and manifest, as the server serves them."""
+import json
+import re
+import struct
+
+from outreach.field import shell
+from outreach.records import RECORD_TYPES
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_service_worker_is_served_at_the_root_as_javascript_and_never_cached(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    assert f'const VERSION = "{shell.release_version()}";' in body
+
+
+def test_every_precached_url_is_served(client, auth, world):
+    auth.login("ani")
+    body = client.get("/sw.js").get_data(as_text=True)
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
+    assert "/petugas" in precache and "/static/js/app.js" in precache and "/static/js/sync.js" in precache
+    for url in precache:
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+
+
+def test_the_release_version_changes_when_a_shell_asset_changes(tmp_path, monkeypatch):
+    (tmp_path / "css").mkdir()
+    asset = tmp_path / "css" / "app.css"
+    asset.write_text("body { color: black; }")
+    monkeypatch.setattr(shell, "STATIC", tmp_path)
+    shell.release_version.cache_clear()
+    try:
+        before = shell.release_version()
+        asset.write_text("body { color: navy; }")
+        shell.release_version.cache_clear()
+        assert shell.release_version() != before
+    finally:
+        shell.release_version.cache_clear()
+
+
+def test_the_manifest_makes_the_app_installable(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json()
+    assert manifest["start_url"] == "/petugas" and manifest["display"] == "standalone" and manifest["scope"] == "/"
+    sizes = {}
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as response:
+            data = response.data
+        assert png_size(data) == tuple(int(n) for n in icon["sizes"].split("x"))
+        sizes.setdefault(icon["sizes"], set()).add(icon["purpose"])
+    assert "any" in sizes["192x192"] and {"any", "maskable"} <= sizes["512x512"]
+
+
+def test_the_shell_renders_the_visit_form_from_its_one_definition(client, auth, world):
+    auth.login("ani")
+    response = client.get("/petugas")
+    page = response.get_data(as_text=True)
+    assert response.headers["X-Release"] == shell.release_version()
+    for name in RECORD_TYPES["visit"].field_names:
+        assert f'name="{name}"' in page
+    assert 'type="datetime-local"' in page
+    assert re.search(r'<input[^>]*name="purpose"[^>]*required', page)
+    assert 'rel="manifest"' in page
+
+
+def test_the_shell_holds_no_user_data_no_token_and_no_inline_script(client, auth, world):
+    auth.login("ani")
+    page = client.get("/petugas").get_data(as_text=True)
+    assert "csrf_token" not in page and ">Ani<" not in page and '"ani"' not in page
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/json"' in tag
+    assert not re.findall(r"<[^>]+\son[a-z]+\s*=", page)
