@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import demo
@@ -15,6 +16,7 @@ MIN_PASSWORD = 8
 
 @click.command("import-regions")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
 def import_regions_command(path: str) -> None:
     """Import Kemendagri regions from a CSV file (code,name,level,parent_code,lat,lng)."""
     with open(path, encoding="utf-8-sig", newline="") as stream:
@@ -23,6 +25,11 @@ def import_regions_command(path: str) -> None:
         except RegionFileError as exc:
             db.session.rollback()
             raise click.ClickException(f"{path}: {exc}. Nothing was imported.") from None
+        except UnicodeDecodeError:
+            db.session.rollback()
+            raise click.ClickException(
+                f"{path} is not UTF-8 text: save it as CSV UTF-8. Nothing was imported."
+            ) from None
     db.session.commit()
     for line in report.lines():
         click.echo(line)
@@ -34,6 +41,7 @@ def import_regions_command(path: str) -> None:
 @click.option("--kind", type=click.Choice([k.value for k in OfficeKind]), required=True)
 @click.option("--parent", help="Code of the Kanwil a Kanim belongs to.")
 @click.option("--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable).")
+@with_appcontext
 def create_office_command(code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]) -> None:
     """Create an office (the Kanwil or a Kanim) and the regencies it covers."""
     if db.session.scalar(select(Office).where(Office.code == code)):
@@ -58,6 +66,7 @@ def create_office_command(code: str, name: str, kind: str, parent: str | None, r
 @click.option("--office", help="Office code (required for officers and managers).")
 @click.option("--name", default="", help="Full name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out.")
+@with_appcontext
 def create_user_command(username: str, role: str, office: str | None, name: str, password: str) -> None:
     """Create a user account."""
     username = username.strip().lower()
@@ -85,13 +94,14 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
 @click.option("--regions", "regions_path", type=click.Path(exists=True, dir_okay=False), help="Full region CSV.")
 @click.option("--password", help="Give every demo account this password (otherwise each gets a random one).")
 @click.option("--reset", is_flag=True, help="Delete all existing data first.")
+@with_appcontext
 def demo_command(regions_path: str | None, password: str | None, reset: bool) -> None:
     """Fill the database with the offices of Jambi, desa binaan, accounts and past visits."""
     if password is not None and len(password) < MIN_PASSWORD:
         raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
     if reset:
         demo.clear(db.session)
-    elif db.session.scalar(select(func.count()).select_from(User)):
+    elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):
         raise click.ClickException("The database has data already. Run with --reset to replace it with the demo.")
     stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.sample_regions()
     with stream:
@@ -100,6 +110,11 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
         except RegionFileError as exc:
             db.session.rollback()
             raise click.ClickException(f"{regions_path}: {exc}. Nothing was imported.") from None
+        except UnicodeDecodeError:
+            db.session.rollback()
+            raise click.ClickException(
+                f"{regions_path} is not UTF-8 text: save it as CSV UTF-8. Nothing was imported."
+            ) from None
     db.session.commit()
     for line in report.lines():
         click.echo(line)

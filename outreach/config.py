@@ -23,10 +23,21 @@ def secret_key(instance_path: str) -> str:
     if key:
         return key
     path = Path(instance_path) / "secret_key"
+    if path.exists() and not path.read_text().strip():
+        path.unlink(missing_ok=True)  # left empty by a crash while it was being written
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Several workers may start at once: write the key whole to a file of our own, then link it into
+        # place, so nobody reads a half-written key, and a worker that loses the race uses the winner's key.
+        tmp = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

@@ -66,7 +66,16 @@ def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict]:
         raise RegionFileError(1, f"the header must be {','.join(COLUMNS)}")
     rows, levels = [], dict(known_codes)
     seen: set[str] = set()
-    for line, fields in enumerate(reader, start=2):
+    next_line = reader.line_num + 1
+    while True:
+        line = next_line  # where the row starts: a quoted name may span lines
+        try:
+            fields = next(reader, None)
+        except csv.Error as exc:
+            raise RegionFileError(line, f"the row cannot be read ({exc})") from None
+        if fields is None:
+            break
+        next_line = reader.line_num + 1
         if not fields or all(not f.strip() for f in fields):
             continue
         if len(fields) != len(COLUMNS):

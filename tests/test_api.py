@@ -159,4 +159,4 @@ def test_an_api_message_comes_in_the_users_language(client, auth, world):
     client.set_cookie("lang", "id")
     response = client.post("/api/v1/sync", data="{", content_type="application/json",
                            headers={"X-CSRFToken": auth.token()})
-    assert response.get_json()["message"] == "Isi permintaan bukan JSON yang sah."
+    assert response.get_json()["message"] == "Isi permintaan bukan JSON yang valid."

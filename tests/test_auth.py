@@ -83,7 +83,7 @@ def test_the_field_app_is_for_officers_only(client, auth, world, username):
     auth.login(username)
     response = client.get("/petugas")
     assert response.status_code == 403
-    assert "Peran Anda tidak boleh membuka halaman ini." in response.get_data(as_text=True)
+    assert "Peran Anda tidak diizinkan membuka halaman ini." in response.get_data(as_text=True)
 
 
 def test_a_manager_lands_on_the_start_page(client, auth, world):

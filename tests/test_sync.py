@@ -57,7 +57,7 @@ def test_a_visit_to_a_village_that_is_not_my_desa_binaan_is_rejected_with_a_reas
     for code in ("15.71.01.1003", "15.71.01.1004", "15.71.01.1005", "99.99.99.9999"):
         [result] = push(world.ani, [visit_record(village=code)])
         assert result["status"] == "rejected"
-        assert result["errors"]["village"] == ["This village is not one of your desa binaan."]
+        assert result["errors"]["village"] == ["Desa ini bukan termasuk desa binaan Anda."]
 
 
 @pytest.mark.parametrize(

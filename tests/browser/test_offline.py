@@ -14,13 +14,17 @@ def stored(app, purpose):
         return list(db.session.scalars(select(Visit).where(Visit.purpose == purpose)))
 
 
-def wait_for(condition, timeout=15.0):
+def wait_for(page, condition, timeout=15.0):
+    """Poll a condition while Playwright keeps handling events (routes run only inside its calls)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     return condition()
+
+
+ALL_SYNCED = "Semua sudah tersinkronisasi"
 
 
 def test_the_shell_opens_offline_after_one_online_visit(phone, world):
@@ -55,12 +59,13 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
     expect(page.locator("#outbox-list li")).to_contain_text("Sosialisasi di balai desa")
 
     phone.context.set_offline(False)  # the app syncs by itself when the connection returns
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     expect(page.locator("#outbox-list li")).to_have_count(0)
-    assert wait_for(lambda: len(stored(app, "Sosialisasi di balai desa")) == 1)
+    assert wait_for(page, lambda: len(stored(app, "Sosialisasi di balai desa")) == 1)
     [visit] = stored(app, "Sosialisasi di balai desa")
     assert visit.village_code == "15.71.01.1001"
     expect(page.locator("#confirmed-list li")).to_contain_text("Sosialisasi di balai desa")
-    time.sleep(1)
+    page.wait_for_timeout(1000)
     assert len(stored(app, "Sosialisasi di balai desa")) == 1
 
 
@@ -77,23 +82,24 @@ def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, w
 
     phone.context.route("**/api/v1/sync", store_then_drop)
     phone.record_visit("15.71.01.1002", "Jawaban hilang")
-    assert wait_for(lambda: len(dropped) >= 1)
+    assert wait_for(page, lambda: len(dropped) >= 1)
     assert dropped[0] == 200
     assert len(stored(app, "Jawaban hilang")) == 1
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
 
-    phone.context.unroute("**/api/v1/sync")
     answers = []
 
     def keep_answer(route):
         response = route.fetch()
-        answers.append(response.json())
+        answers.extend(response.json()["results"])
         route.fulfill(response=response)
 
     phone.context.route("**/api/v1/sync", keep_answer)
+    phone.context.unroute("**/api/v1/sync", store_then_drop)
     page.click("#sync-now")
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     expect(page.locator("#outbox-list li")).to_have_count(0)
-    assert answers[-1]["results"][0]["status"] == "duplicate"
+    assert [answer["status"] for answer in answers] == ["duplicate"]
     assert len(stored(app, "Jawaban hilang")) == 1
 
 
@@ -113,6 +119,7 @@ def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, wor
     page.fill("#username", "ani")
     page.fill("#password", "rahasia-123")
     page.click("button[type=submit]")
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     expect(page.locator("#outbox-list li")).to_have_count(0)
     expect(page.locator("#login-again")).to_be_hidden()
     assert len(stored(app, "Sesi berakhir")) == 1
@@ -135,7 +142,7 @@ def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone
     rejected = page.locator("#outbox-list li.state-rejected")
     expect(rejected).to_have_count(1)
     expect(rejected).to_contain_text("Perlu diperbaiki")
-    expect(rejected).to_contain_text("Desa ini bukan desa binaan Anda.")
+    expect(rejected).to_contain_text("Desa ini bukan termasuk desa binaan Anda.")
     page.reload()
     expect(page.locator("#outbox-list li.state-rejected")).to_have_count(1)
     assert stored(app, "Desa sudah dialihkan") == []

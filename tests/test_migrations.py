@@ -1,0 +1,71 @@
+"""The Alembic migrations build exactly the schema the models describe, and take it down again."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select
+
+from outreach import create_app
+from outreach.extensions import db
+from outreach.models import SyncState
+
+MODEL_TABLES = set(db.metadata.tables)
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on a new, empty SQLite file (not the shared test database)."""
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "fresh.sqlite"), "SECRET_KEY": "t"}
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def table_names():
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def schema_differences():
+    with db.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), db.metadata)
+
+
+def test_upgrade_builds_every_table_of_the_models_with_the_same_columns(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        assert table_names() == MODEL_TABLES
+        inspector = inspect(db.engine)
+        for name, table in db.metadata.tables.items():
+            stored = {c["name"]: c["nullable"] for c in inspector.get_columns(name)}
+            assert stored == {c.name: c.nullable for c in table.columns}, name
+        assert schema_differences() == []
+
+
+def test_upgrade_starts_the_sync_revision_at_zero(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        assert [(s.id, s.revision) for s in db.session.scalars(select(SyncState))] == [(1, 0)]
+        db.session.remove()
+
+
+def test_downgrade_to_base_removes_every_table(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert table_names() == set()
+
+
+def test_the_db_upgrade_command_builds_the_schema(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with fresh_app.app_context():
+        assert table_names() == MODEL_TABLES
+        assert db.session.get(SyncState, 1).revision == 0
+        db.session.remove()
+
+
+def test_the_test_database_built_by_the_migrations_matches_the_models(ctx):
+    assert table_names() == MODEL_TABLES
+    assert schema_differences() == []
