@@ -22,15 +22,35 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class LiveServer:
+    """The test app served from a thread on 127.0.0.1; it can be stopped and started again on the same port,
+    to be out of reach as a server is when a phone has no signal."""
+
+    def __init__(self, app):
+        self.app, self.port, self.server, self.thread = app, 0, None, None
+
+    def start(self):
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
 @pytest.fixture
 def live_server(app):
-    """Serve the test app from a thread; answers its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -54,12 +74,12 @@ class Phone:
         self.page = None
 
     def open(self, *, offline=False):
+        # offline from the first moment: the browser may replay a pending Background Sync as it starts
         self.context = self.playwright.chromium.launch_persistent_context(
             str(self.profile), executable_path=CHROMIUM, args=ARGS, locale="id-ID", timezone_id="Asia/Jakarta",
+            offline=offline,
         )
         self.context.set_default_timeout(15000)
-        if offline:
-            self.context.set_offline(True)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         return self.page
 
@@ -95,6 +115,6 @@ class Phone:
 
 @pytest.fixture
 def phone(playwright, live_server, tmp_path):
-    device = Phone(playwright, tmp_path / "profile", live_server)
+    device = Phone(playwright, tmp_path / "profile", live_server.url)
     yield device
     device.close()
