@@ -13,11 +13,13 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    JSON,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -183,24 +185,163 @@ class SyncState(db.Model):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Visit(db.Model):
-    """An officer's visit to a desa binaan, made on the phone (its id is the phone's UUID)."""
-
-    __tablename__ = "visits"
+class FieldRecord:
+    """What every record an officer makes in the field has: the phone's UUID, who, where, when, and its sync
+    bookkeeping. An edit replaces the row's content and keeps the earlier version in `record_versions`; a
+    record is never deleted, only voided."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    purpose: Mapped[str] = mapped_column(String(200))
-    notes: Mapped[str] = mapped_column(Text, default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     accuracy: Mapped[float | None] = mapped_column(Float)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     client_updated_at: Mapped[datetime] = mapped_column(DateTime)
     device_id: Mapped[str] = mapped_column(String(100), default="")
     rev: Mapped[int] = mapped_column(Integer, index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    officer: Mapped[User] = relationship()
-    village: Mapped[Region] = relationship()
+    @declared_attr
+    def officer_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("users.id"), index=True)
+
+    @declared_attr
+    def village_code(cls) -> Mapped[str]:
+        return mapped_column(ForeignKey("regions.code"), index=True)
+
+    @declared_attr
+    def officer(cls) -> Mapped[User]:
+        return relationship(User)
+
+    @declared_attr
+    def village(cls) -> Mapped[Region]:
+        return relationship(Region)
+
+
+class Visit(FieldRecord, db.Model):
+    """An officer's visit to a desa binaan."""
+
+    __tablename__ = "visits"
+
+    purpose: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class EducationSession(FieldRecord, db.Model):
+    """An education session (sosialisasi) held in a desa binaan, with who came and who helped."""
+
+    __tablename__ = "education_sessions"
+
+    venue: Mapped[str] = mapped_column(String(200))
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    male_under_18: Mapped[int] = mapped_column(Integer, default=0)
+    female_under_18: Mapped[int] = mapped_column(Integer, default=0)
+    male_adult: Mapped[int] = mapped_column(Integer, default=0)
+    female_adult: Mapped[int] = mapped_column(Integer, default=0)
+    audience_groups: Mapped[list] = mapped_column(JSON, default=list)
+    partners: Mapped[list] = mapped_column(JSON, default=list)
+    materials_used: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    visit_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+    @property
+    def people_reached(self) -> int:
+        return self.male_under_18 + self.female_under_18 + self.male_adult + self.female_adult
+
+
+class Material(db.Model):
+    """An item of the materials catalogue that officers hand out or show."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title_id: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="leaflet")
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title_id
+
+
+class Handout(FieldRecord, db.Model):
+    """Materials handed out in a desa binaan."""
+
+    __tablename__ = "handouts"
+
+    material_slug: Mapped[str] = mapped_column(ForeignKey("materials.slug"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(20))
+    recipient_group: Mapped[str] = mapped_column(String(40))
+    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+    material: Mapped[Material] = relationship()
+
+
+class EarlyWarning(FieldRecord, db.Model):
+    """An early warning (peringatan dini) of trafficking or non-procedural migration, seen or heard in a village.
+
+    What the officer reported lives here; what the office does about it lives in `WarningFollowUp`.
+    """
+
+    __tablename__ = "early_warnings"
+
+    category: Mapped[str] = mapped_column(String(40))
+    urgency: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    people_involved: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(40))
+
+    follow_up: Mapped[WarningFollowUp | None] = relationship(back_populates="warning", uselist=False)
+
+
+class WarningFollowUp(db.Model):
+    """The office's follow-up of an early warning: its own row, so it never conflicts with the officer's edits."""
+
+    __tablename__ = "warning_follow_ups"
+
+    warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rev: Mapped[int] = mapped_column(Integer, index=True)
+
+    warning: Mapped[EarlyWarning] = relationship(back_populates="follow_up")
+
+
+class RecordVersion(db.Model):
+    """Every version of a field record the server received, the current one and those a later edit replaced."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (UniqueConstraint("record_id", "client_updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_updated_at: Mapped[datetime] = mapped_column(DateTime)
+    device_id: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Photo(db.Model):
+    """A photo of a session or its attendance sheet, shrunk on the phone and uploaded after its record."""
+
+    __tablename__ = "photos"
+    __table_args__ = (UniqueConstraint("record_id", "sha256"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="session")
+    content_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -5,9 +5,10 @@ app, validates the `data` of a synced record on the server, and names the fields
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,15 +16,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField, TextAreaField, ValidationError
-from wtforms.fields import FloatField, SelectField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import DateTimeLocalInput, NumberInput
+from wtforms.fields import FloatField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput
 
-from .models import Visit, iso_utc, utcnow
+from .models import EarlyWarning, EducationSession, Handout, Visit, iso_utc, utcnow
 
 # How far ahead of the server's clock a phone's clock may run, and how old a record may be.
 CLOCK_SKEW = timedelta(hours=1)
 MAX_AGE = timedelta(days=366)
+MAX_PEOPLE = 10_000
 
 
 class IsoDateTimeField(StringField):
@@ -38,9 +40,8 @@ class IsoDateTimeField(StringField):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
-        raw = valuelist[0].strip()
         try:
-            moment = datetime.fromisoformat(raw)
+            moment = datetime.fromisoformat(valuelist[0].strip())
         except ValueError:
             raise ValueError(_l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")) from None
         if moment.tzinfo is None:
@@ -62,8 +63,61 @@ class NumberField(FloatField):
                 raise ValueError(_l("Must be a number.")) from None
 
 
+class CountField(IntegerField):
+    """A whole number of people or items, 0 when left empty."""
+
+    widget = NumberInput(min=0, step=1)
+
+    def process_formdata(self, valuelist):
+        self.data = 0
+        if valuelist and str(valuelist[0]).strip():
+            try:
+                number = float(valuelist[0])
+            except ValueError:
+                raise ValueError(_l("Must be a whole number.")) from None
+            if number != int(number):
+                raise ValueError(_l("Must be a whole number."))
+            self.data = int(number)
+
+
+class ChecklistField(SelectMultipleField):
+    """Several choices, as checkboxes on the phone and a list of codes on the wire."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {value for value, _ in self.choices}
+        for value in self.data or []:
+            if value not in known:
+                raise ValidationError(_l("Unknown choice: %(value)s.", value=value))
+
+
+class ReferenceField(StringField):
+    """The phone's id of a related record (it may not have reached the server yet)."""
+
+    def pre_validate(self, form):
+        if self.data:
+            try:
+                self.data = str(uuid.UUID(self.data))
+            except ValueError:
+                raise ValidationError(_l("Must be the id of a record on this phone.")) from None
+
+
 def _required():
     return DataRequired(message=_l("This field is required."))
+
+
+def _choice_required():
+    return InputRequired(message=_l("Choose one."))
+
+
+def _at_most(n: int):
+    return Length(max=n, message=_l("At most %(max)d characters."))
+
+
+def _people():
+    return [NumberRange(0, MAX_PEOPLE, _l("Must be between 0 and %(max)d.", max=MAX_PEOPLE))]
 
 
 class FieldRecordForm(Form):
@@ -78,9 +132,11 @@ class FieldRecordForm(Form):
         validators=[Optional(), NumberRange(0, 100_000, _l("Accuracy must be between 0 and 100,000 metres."))],
     )
 
-    def __init__(self, formdata=None, *, villages: set[str] | None = None, now: datetime | None = None, **kwargs):
+    def __init__(self, formdata=None, *, villages: set[str] | None = None, materials: set[str] | None = None,
+                 now: datetime | None = None, **kwargs):
         super().__init__(formdata, **kwargs)
         self.allowed_villages = villages
+        self.allowed_materials = materials
         self.now = now or utcnow()
 
     def validate_village(self, field):
@@ -107,13 +163,103 @@ class FieldRecordForm(Form):
 class VisitForm(FieldRecordForm):
     """A visit to a desa binaan."""
 
-    purpose = StringField(
-        _l("Purpose"),
-        validators=[_required(), Length(max=200, message=_l("At most %(max)d characters."))],
-    )
-    notes = TextAreaField(
-        _l("Notes"), validators=[Optional(), Length(max=5000, message=_l("At most %(max)d characters."))]
-    )
+    purpose = StringField(_l("Purpose"), validators=[_required(), _at_most(200)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), _at_most(5000)])
+
+
+SESSION_TOPICS = [
+    ("tppo", _l("Trafficking in persons (TPPO)")),
+    ("safe_migration", _l("Safe and procedural migration as a PMI")),
+    ("passports", _l("Passports")),
+    ("visas", _l("Visas and stay permits")),
+    ("foreigners", _l("Monitoring of foreigners")),
+    ("other", _l("Other")),
+]
+AUDIENCE_GROUPS = [
+    ("village_officials", _l("Village officials")),
+    ("prospective_migrants", _l("Prospective migrant workers")),
+    ("migrant_families", _l("Families of migrant workers")),
+    ("students", _l("Students")),
+    ("leaders", _l("Community and religious leaders")),
+]
+PARTNERS = [
+    ("timpora", _l("Timpora members")),
+    ("labour_office", _l("Labour office")),
+    ("police", _l("Police")),
+    ("village_government", _l("Village government")),
+    ("other", _l("Others")),
+]
+
+
+class SessionForm(FieldRecordForm):
+    """An education session (sosialisasi)."""
+
+    venue = StringField(_l("Venue"), validators=[_required(), _at_most(200)])
+    topics = ChecklistField(_l("Topics"), choices=SESSION_TOPICS, validators=[_required()])
+    male_under_18 = CountField(_l("Boys (under 18)"), validators=_people())
+    female_under_18 = CountField(_l("Girls (under 18)"), validators=_people())
+    male_adult = CountField(_l("Men (18 and over)"), validators=_people())
+    female_adult = CountField(_l("Women (18 and over)"), validators=_people())
+    audience_groups = ChecklistField(_l("Audience"), choices=AUDIENCE_GROUPS)
+    partners = ChecklistField(_l("Partners present"), choices=PARTNERS)
+    materials_used = TextAreaField(_l("Materials used"), validators=[Optional(), _at_most(2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), _at_most(5000)])
+    visit_id = ReferenceField(_l("Part of visit"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        counts = [self.male_under_18, self.female_under_18, self.male_adult, self.female_adult]
+        if not any(f.errors for f in counts) and sum(f.data or 0 for f in counts) == 0:
+            self.female_adult.errors = [*self.female_adult.errors, _l("Count at least one person who came.")]
+            return False
+        return valid
+
+
+HANDOUT_FORMATS = [("printed", _l("Printed")), ("digital", _l("Digital")), ("qr", _l("QR code"))]
+RECIPIENT_GROUPS = AUDIENCE_GROUPS + [("public", _l("General public"))]
+
+
+class HandoutForm(FieldRecordForm):
+    """Materials from the catalogue handed out in a desa binaan."""
+
+    material = SelectField(_l("Material"), validators=[_required()], validate_choice=False, choices=[])
+    quantity = CountField(_l("Quantity"), validators=[NumberRange(1, MAX_PEOPLE, _l("Must be between 1 and %(max)d.", max=MAX_PEOPLE))])
+    format = SelectField(_l("Format"), choices=HANDOUT_FORMATS, validators=[_choice_required()])
+    recipient_group = SelectField(_l("Given to"), choices=RECIPIENT_GROUPS, validators=[_choice_required()])
+    session_id = ReferenceField(_l("Part of session"), validators=[Optional()])
+
+    def validate_material(self, field):
+        if self.allowed_materials is not None and field.data not in self.allowed_materials:
+            raise ValidationError(_l("This material is not in the catalogue."))
+
+
+WARNING_CATEGORIES = [
+    ("recruiter", _l("Illegal recruiter or calo")),
+    ("fake_job", _l("Fake job offer")),
+    ("non_procedural_departure", _l("Non-procedural departure")),
+    ("tppo_victim", _l("Suspected or returning victim of TPPO")),
+    ("suspicious_foreigner", _l("Suspicious foreigner")),
+    ("other", _l("Other")),
+]
+URGENCIES = [("segera", _l("Immediate (segera)")), ("tinggi", _l("High (tinggi)")), ("biasa", _l("Normal (biasa)"))]
+WARNING_SOURCES = [
+    ("seen", _l("Seen by the officer")),
+    ("villager", _l("A villager")),
+    ("village_official", _l("A village official")),
+    ("family", _l("A family member")),
+    ("social_media", _l("Social media")),
+    ("other", _l("Other")),
+]
+
+
+class WarningForm(FieldRecordForm):
+    """An early warning (peringatan dini)."""
+
+    category = SelectField(_l("What kind"), choices=WARNING_CATEGORIES, validators=[_choice_required()])
+    urgency = SelectField(_l("Urgency"), choices=URGENCIES, validators=[_choice_required()])
+    description = TextAreaField(_l("What was seen or heard"), validators=[_required(), _at_most(5000)])
+    people_involved = TextAreaField(_l("People involved"), validators=[Optional(), _at_most(2000)])
+    source = SelectField(_l("Source of the information"), choices=WARNING_SOURCES, validators=[_choice_required()])
 
 
 # Suggestions the phone offers for a visit's purpose; the officer may write any other.
@@ -127,61 +273,82 @@ VISIT_PURPOSES = [
 
 @dataclass(frozen=True)
 class RecordType:
-    """A kind of field record: its wire name, model and form."""
+    """A kind of field record: its wire name, model, form, and the column a wire field is stored in."""
 
     name: str
+    label: Any
     model: type
     form: type[FieldRecordForm]
-
-    def validate(
-        self, data: Any, *, villages: set[str], now: datetime | None = None
-    ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
-        """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
-        if not isinstance(data, dict):
-            return self.form(villages=villages, now=now), {"data": [str(_l("Must be an object of fields."))]}
-        form = self.form(wire_formdata(data), villages=villages, now=now)
-        form.validate()
-        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
-        for name, value in data.items():
-            if name in form._fields and isinstance(value, (list, dict, bool)):
-                errors[name] = [str(_l("Must be text or a number."))]
-        return form, errors
+    columns: tuple[tuple[str, str], ...] = (("village", "village_code"),)
 
     @cached_property
     def field_names(self) -> list[str]:
         """The names of the form's fields, which are also the keys of the wire format's `data`."""
         return [field.name for field in self.form()]
 
+    @cached_property
+    def list_fields(self) -> frozenset[str]:
+        return frozenset(field.name for field in self.form() if isinstance(field, SelectMultipleField))
+
+    def column(self, name: str) -> str:
+        return dict(self.columns).get(name, name)
+
+    def validate(
+        self, data: Any, *, villages: set[str], materials: set[str] | None = None, now: datetime | None = None
+    ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
+        """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
+        context = {"villages": villages, "materials": materials, "now": now}
+        if not isinstance(data, dict):
+            return self.form(**context), {"data": [str(_l("Must be an object of fields."))]}
+        form = self.form(self.formdata(data), **context)
+        form.validate()
+        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        for name, value in data.items():
+            if name not in self.field_names:
+                continue
+            if name in self.list_fields and not isinstance(value, list):
+                errors[name] = [str(_l("Must be a list."))]
+            elif name not in self.list_fields and isinstance(value, (list, dict, bool)):
+                errors[name] = [str(_l("Must be text or a number."))]
+        return form, errors
+
+    def formdata(self, data: dict) -> MultiDict:
+        """Turn a record's JSON `data` into form data; values of the wrong shape are left out."""
+        out = MultiDict()
+        for key, value in data.items():
+            if key in self.list_fields and isinstance(value, list):
+                out.setlist(key, [str(v) for v in value if isinstance(v, (str, int))])
+            elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                out[key] = str(value)
+        return out
+
     def to_wire(self, record) -> dict:
         """Return a stored record's `data` as the phone sends it."""
-        data = {}
-        for name in self.field_names:
-            value = getattr(record, "village_code" if name == "village" else name)
-            if isinstance(value, datetime):
-                value = iso_utc(value)
-            data[name] = value
-        return data
+        return {name: _wire_value(getattr(record, self.column(name))) for name in self.field_names}
+
+    def wire_from_form(self, form: FieldRecordForm) -> dict:
+        """Return a validated form's values as the phone sends them."""
+        return {name: _wire_value(form[name].data) for name in self.field_names}
 
     def fill(self, record, form: FieldRecordForm) -> None:
         """Copy a validated form onto a model instance."""
         for name in self.field_names:
             value = form[name].data
-            if name == "notes" and value is None:
-                value = ""
-            setattr(record, "village_code" if name == "village" else name, value)
+            if isinstance(form[name], (StringField, TextAreaField)) and value is None:
+                value = "" if not name.endswith("_id") else None
+            setattr(record, self.column(name), value)
 
 
-def wire_formdata(data: dict) -> MultiDict:
-    """Turn a record's JSON `data` into form data; values that are not text or numbers are left out."""
-    out = MultiDict()
-    for key, value in data.items():
-        if isinstance(value, bool) or value is None:
-            continue
-        if isinstance(value, (str, int, float)):
-            out[key] = str(value)
-    return out
+def _wire_value(value):
+    return iso_utc(value) if isinstance(value, datetime) else value
 
 
 RECORD_TYPES: dict[str, RecordType] = {
-    "visit": RecordType("visit", Visit, VisitForm),
+    "visit": RecordType("visit", _l("Visit"), Visit, VisitForm),
+    "session": RecordType("session", _l("Education session"), EducationSession, SessionForm),
+    "handout": RecordType(
+        "handout", _l("Material hand-out"), Handout, HandoutForm,
+        columns=(("village", "village_code"), ("material", "material_slug")),
+    ),
+    "warning": RecordType("warning", _l("Early warning"), EarlyWarning, WarningForm),
 }

@@ -5,10 +5,15 @@ A record is identified by the UUID the phone made. The id is the primary key, so
 twice, even at the same moment from two connections, is stored once. Every stored change takes the next
 server revision from a single counter row; the row lock held until commit makes revisions appear in commit
 order, so a phone that pulls "after revision N" never skips a change that committed late.
+
+An edit is the same id sent with a later `updated_at`. The later edit wins, whichever device sent it and in
+whatever order they arrive; every version received is kept in `record_versions`. A void is an edit with
+`"voided": true`: records are never deleted.
 """
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,10 +22,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from .models import Assignment, DesaBinaan, SyncState, User, iso_utc, utcnow
+from .models import Assignment, DesaBinaan, Material, RecordVersion, SyncState, User, iso_utc, utcnow
 from .records import RECORD_TYPES
 
-ACCEPTED, DUPLICATE, REJECTED, CONFLICT = "accepted", "duplicate", "rejected", "conflict"
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 
 
 def next_revision(session: Session) -> int:
@@ -77,13 +82,25 @@ def _envelope_errors(record: Any) -> dict[str, list[str]]:
     return errors
 
 
-def _result(record_id: Any, status: str, *, rev: int | None = None, errors: dict | None = None) -> dict:
+def _result(
+    record_id: Any, status: str, *, rev: int | None = None, errors: dict | None = None, superseded: bool = False
+) -> dict:
     result: dict[str, Any] = {"id": record_id, "status": status}
     if rev is not None:
         result["rev"] = rev
     if errors:
         result["errors"] = errors
+    if superseded:
+        result["superseded"] = True
     return result
+
+
+def lock_revisions(session: Session) -> None:
+    """Hold the revision counter for the rest of the transaction, so pushes of one record never interleave.
+
+    PostgreSQL takes a row lock; SQLite has one writer at a time anyway (FOR UPDATE is not sent to it).
+    """
+    session.execute(select(SyncState.id).where(SyncState.id == 1).with_for_update())
 
 
 def push(
@@ -93,8 +110,11 @@ def push(
 
     One bad record never fails the batch: each is validated alone and stored under its own savepoint.
     """
-    now = now or utcnow()
-    villages = officer_villages(session, officer_id)
+    lock_revisions(session)
+    context = _Context(
+        officer_id=officer_id, device_id=device_id, now=now or utcnow(),
+        villages=officer_villages(session, officer_id), materials=catalogue_slugs(session),
+    )
     results = []
     for record in records:
         raw_id = record.get("id") if isinstance(record, dict) else None
@@ -102,46 +122,102 @@ def push(
         if errors:
             results.append(_result(raw_id, REJECTED, errors=errors))
             continue
-        record_id = str(uuid.UUID(str(record["id"])))
-        results.append(_push_one(session, record, record_id, raw_id, officer_id, device_id, villages, now))
+        results.append(_push_one(session, record, raw_id, context))
     return results
 
 
-def _push_one(session, record, record_id, raw_id, officer_id, device_id, villages, now) -> dict:
+@dataclass(frozen=True)
+class _Context:
+    officer_id: int
+    device_id: str
+    now: datetime
+    villages: set[str]
+    materials: set[str]
+
+
+def catalogue_slugs(session: Session) -> set[str]:
+    """The materials an officer may record handing out."""
+    return set(session.scalars(select(Material.slug).where(Material.published.is_(True))))
+
+
+def _push_one(session: Session, record: dict, raw_id, context: _Context) -> dict:
     kind = RECORD_TYPES[record["type"]]
+    record_id = str(uuid.UUID(str(record["id"])))
     updated_at = parse_instant(record["updated_at"])
+    voided = record.get("voided") is True
     existing = session.get(kind.model, record_id)
     if existing is not None:
-        return _answer_existing(existing, raw_id, officer_id, updated_at)
-    form, errors = kind.validate(record.get("data"), villages=villages, now=now)
-    if errors:
+        if existing.officer_id != context.officer_id:
+            return _result(raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]})
+        if existing.client_updated_at == updated_at or _has_version(session, record_id, updated_at):
+            return _result(raw_id, DUPLICATE, rev=existing.rev)
+    form, errors = kind.validate(
+        record.get("data"), villages=context.villages, materials=context.materials, now=context.now
+    )
+    if errors and not voided:
         return _result(raw_id, REJECTED, errors=errors)
+    if existing is None:
+        if errors:  # voided before it was ever valid: there is nothing to keep
+            return _result(raw_id, ACCEPTED)
+        return _insert(session, kind, record_id, raw_id, form, updated_at, voided, context)
+    data = kind.to_wire(existing) if errors else kind.wire_from_form(form)
+    _keep_version(session, kind, existing, data, updated_at, voided, context)
+    if updated_at < existing.client_updated_at:
+        # An earlier edit that arrived late: kept in the history, the later one stays current.
+        return _result(raw_id, ACCEPTED, rev=existing.rev, superseded=True)
+    if not errors:
+        kind.fill(existing, form)
+    existing.voided = voided
+    existing.version += 1
+    existing.client_updated_at = updated_at
+    existing.device_id = context.device_id
+    existing.received_at = context.now
+    existing.rev = next_revision(session)
+    return _result(raw_id, ACCEPTED, rev=existing.rev)
+
+
+def _insert(session, kind, record_id, raw_id, form, updated_at, voided, context: _Context) -> dict:
     rev = next_revision(session)
     stored = kind.model(
-        id=record_id, officer_id=officer_id, client_updated_at=updated_at, device_id=device_id, rev=rev,
-        received_at=now,
+        id=record_id, officer_id=context.officer_id, client_updated_at=updated_at, device_id=context.device_id,
+        rev=rev, received_at=context.now, voided=voided, version=1,
     )
     kind.fill(stored, form)
     try:
         with session.begin_nested():
             session.add(stored)
+            _keep_version(session, kind, stored, kind.wire_from_form(form), updated_at, voided, context)
     except IntegrityError:
         # Another connection stored the same id between our look-up and our insert.
         existing = session.get(kind.model, record_id, populate_existing=True)
         if existing is None:
             raise
-        return _answer_existing(existing, raw_id, officer_id, updated_at)
+        status = DUPLICATE if existing.officer_id == context.officer_id else REJECTED
+        return _result(raw_id, status, rev=existing.rev if status == DUPLICATE else None)
     return _result(raw_id, ACCEPTED, rev=rev)
 
 
-def _answer_existing(existing, raw_id, officer_id: int, updated_at: datetime) -> dict:
-    if existing.officer_id != officer_id:
-        return _result(raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]})
-    if existing.client_updated_at == updated_at:
-        return _result(raw_id, DUPLICATE, rev=existing.rev)
-    return _result(
-        raw_id, CONFLICT, rev=existing.rev,
-        errors={"updated_at": [str(_l("The server holds another version of this record."))]},
+def _has_version(session: Session, record_id: str, updated_at: datetime) -> bool:
+    return session.scalar(
+        select(RecordVersion.id).where(RecordVersion.record_id == record_id, RecordVersion.client_updated_at == updated_at)
+    ) is not None
+
+
+def _keep_version(session, kind, record, data: dict, updated_at: datetime, voided: bool, context: _Context) -> None:
+    session.add(
+        RecordVersion(
+            record_type=kind.name, record_id=record.id, officer_id=context.officer_id, data=data, voided=voided,
+            client_updated_at=updated_at, device_id=context.device_id, received_at=context.now,
+        )
+    )
+
+
+def history(session: Session, record_id: str) -> list[RecordVersion]:
+    """Every version of a record the server received, oldest edit first."""
+    return list(
+        session.scalars(
+            select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.client_updated_at)
+        )
     )
 
 
@@ -175,12 +251,21 @@ def changes(session: Session, *, user: User, since: int, limit: int) -> dict:
 
 
 def _change(kind, row, user: User) -> dict:
-    return {
+    change = {
         "id": row.id,
         "type": kind.name,
         "rev": row.rev,
         "data": kind.to_wire(row),
         "updated_at": iso_utc(row.client_updated_at),
+        "voided": row.voided,
+        "version": row.version,
         "officer": {"username": row.officer.username, "name": row.officer.display_name},
         "mine": row.officer_id == user.id,
     }
+    if kind.name == "warning":
+        follow_up = row.follow_up
+        change["follow_up"] = (
+            {"status": follow_up.status, "note": follow_up.note, "updated_at": iso_utc(follow_up.updated_at)}
+            if follow_up else {"status": "new", "note": "", "updated_at": None}
+        )
+    return change

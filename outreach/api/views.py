@@ -1,15 +1,18 @@
 """The sync endpoints. Thin: parse, check limits, hand over to the sync module, commit once."""
+import uuid
+
 from flask import current_app, jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from .. import sync
+from .. import photos, sync
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Assignment, DesaBinaan
+from ..models import Assignment, DesaBinaan, Material
 from . import bp
 
 PUSH_ATTEMPTS = 4
@@ -43,7 +46,13 @@ def me():
             )
         villages.sort(key=lambda v: v["name"])
     office = user.office
+    locale = str(get_locale())
+    materials = [
+        {"slug": m.slug, "title": m.title(locale), "kind": m.kind}
+        for m in db.session.scalars(db.select(Material).where(Material.published.is_(True)).order_by(Material.title_id))
+    ]
     return jsonify(
+        materials=materials,
         user={"id": user.id, "username": user.username, "name": user.display_name, "role": user.role.value},
         office={"code": office.code, "name": office.name} if office else None,
         villages=villages,
@@ -93,3 +102,24 @@ def changes():
         db.session, user=current_user, since=int(since), limit=current_app.config["CHANGES_PAGE_SIZE"]
     )
     return jsonify(page)
+
+
+@bp.put("/photos/<photo_id>")
+@roles_required("officer")
+def upload_photo(photo_id: str):
+    """Store a JPEG of one of the officer's records: `?type=session&record=<id>&kind=session|attendance`."""
+    try:
+        photo_id = str(uuid.UUID(photo_id))
+    except ValueError:
+        _fail(BadRequest, _("Must be a UUID made on the phone."))
+    try:
+        stored = photos.store(
+            db.session, officer_id=current_user.id, photo_id=photo_id, record_type=request.args.get("type", ""),
+            record_id=request.args.get("record", ""), kind=request.args.get("kind", "session"),
+            data=request.get_data(cache=False),
+        )
+    except photos.PhotoError as exc:
+        return jsonify(error="photo", message=str(exc)), exc.status
+    db.session.commit()
+    body = {"id": stored.photo.id, "status": "accepted" if stored.created else "duplicate", "sha256": stored.photo.sha256}
+    return jsonify(body), 201 if stored.created else 200
