@@ -17,6 +17,10 @@ from .extensions import db
 from .models import (
     Assignment,
     DesaBinaan,
+    EarlyWarning,
+    EducationSession,
+    Handout,
+    Material,
     Office,
     OfficeKind,
     Region,
@@ -53,8 +57,19 @@ PURPOSES = [
     "Tindak lanjut peringatan dini",
     "Pertemuan dengan keluarga PMI",
 ]
+# The catalogue's leaflets, by the titles the guidance articles will have (see ../shared/content/FACTS.md, H).
+MATERIALS = [
+    ("kenali-tppo", "Kenali Perdagangan Orang (TPPO)", "Know the signs of trafficking (TPPO)"),
+    ("tanda-lowongan-palsu", "8 Tanda Lowongan Kerja Luar Negeri Palsu", "8 signs of a fake overseas job offer"),
+    ("langkah-pmi-resmi", "Langkah Aman Menjadi Pekerja Migran Resmi", "Safe steps to become an official migrant worker"),
+    ("paspor-m-paspor", "Cara Membuat Paspor lewat Aplikasi M-Paspor", "Applying for a passport with M-Paspor"),
+    ("ke-mana-melapor", "Ke Mana Melapor? Nomor Penting untuk Warga", "Where to report: important numbers"),
+]
 DESA_PER_REGENCY = 3
 VISITS_PER_OFFICER = 8
+SESSIONS_PER_OFFICER = 3
+HANDOUTS_PER_OFFICER = 3
+WARNINGS_PER_OFFICER = 1
 
 
 @dataclass
@@ -93,6 +108,7 @@ def build(session: Session, *, regions: IO[str], password: str | None, seed: int
         accounts.append(Account(username, role.value, office.code if office else "-", secret))
         return user
 
+    session.add_all(Material(slug=slug, title_id=title_id, title_en=title_en, kind="leaflet") for slug, title_id, title_en in MATERIALS)
     kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil)
     session.add(kanwil)
     person("admin", "Administrator", Role.admin, None)
@@ -128,18 +144,42 @@ def build(session: Session, *, regions: IO[str], password: str | None, seed: int
         session.flush()
         for officer in officers:
             mine = [desa for i, desa in enumerate(desa_list) if officers[i % len(officers)] is officer]
-            for _ in range(VISITS_PER_OFFICER if mine else 0):
-                _past_visit(session, rng, officer, rng.choice(mine))
+            if not mine:
+                continue
+            for _ in range(VISITS_PER_OFFICER):
+                _past(session, rng, Visit, officer, rng.choice(mine), purpose=rng.choice(PURPOSES), notes="")
+            for _ in range(SESSIONS_PER_OFFICER):
+                _past(
+                    session, rng, EducationSession, officer, rng.choice(mine), venue="Balai desa",
+                    topics=rng.sample(["tppo", "safe_migration", "passports"], 2),
+                    male_under_18=rng.randint(0, 10), female_under_18=rng.randint(0, 10),
+                    male_adult=rng.randint(5, 30), female_adult=rng.randint(5, 30),
+                    audience_groups=["village_officials", "prospective_migrants"], partners=["village_government"],
+                    materials_used="", notes="",
+                )
+            for _ in range(HANDOUTS_PER_OFFICER):
+                _past(
+                    session, rng, Handout, officer, rng.choice(mine), material_slug=rng.choice(MATERIALS)[0],
+                    quantity=rng.randint(10, 60), format="printed", recipient_group="prospective_migrants",
+                )
+            for _ in range(WARNINGS_PER_OFFICER):
+                _past(
+                    session, rng, EarlyWarning, officer, rng.choice(mine), category="recruiter",
+                    urgency=rng.choice(["segera", "tinggi", "biasa"]),
+                    description="Seorang perekrut menawarkan kerja ke Malaysia tanpa kontrak kepada beberapa pemuda.",
+                    people_involved="", source="villager",
+                )
     return report, accounts
 
 
-def _past_visit(session: Session, rng: random.Random, officer: User, desa: DesaBinaan) -> None:
+def _past(session: Session, rng: random.Random, model, officer: User, desa: DesaBinaan, **fields) -> None:
+    """A record that reached the server some time in the last four months."""
     occurred = utcnow() - timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 8))
     session.add(
-        Visit(
+        model(
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            officer=officer, village_code=desa.village_code, occurred_at=occurred, purpose=rng.choice(PURPOSES),
-            notes="", client_updated_at=occurred, device_id="demo", rev=sync.next_revision(session),
-            received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()),
+            officer=officer, village_code=desa.village_code, occurred_at=occurred, client_updated_at=occurred,
+            device_id="demo", rev=sync.next_revision(session), version=1, voided=False,
+            received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()), **fields,
         )
     )

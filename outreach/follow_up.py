@@ -12,12 +12,15 @@ def set_follow_up(session: Session, warning: EarlyWarning, *, status: str, note:
     """Record the office's follow-up status of a warning. The caller commits."""
     if status not in STATUSES:
         raise ValueError(f"unknown follow-up status {status!r}")
-    follow_up = warning.follow_up or WarningFollowUp(warning=warning)
+    follow_up = warning.follow_up
+    if follow_up is None:
+        follow_up = WarningFollowUp(warning_id=warning.id, rev=0)
+        session.add(follow_up)
+        warning.follow_up = follow_up
     follow_up.status = status
     follow_up.note = note
     follow_up.updated_by_id = by_user_id
     follow_up.updated_at = utcnow()
     warning.rev = next_revision(session)
     follow_up.rev = warning.rev
-    session.add(follow_up)
     return follow_up

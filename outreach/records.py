@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, StringField, TextAreaField, ValidationError
+from wtforms import Form, SelectChoice, StringField, TextAreaField, ValidationError
 from wtforms.fields import FloatField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput
@@ -87,7 +87,7 @@ class ChecklistField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        known = {value for value, _ in self.choices}
+        known = {choice.value for choice in self.choices}
         for value in self.data or []:
             if value not in known:
                 raise ValidationError(_l("Unknown choice: %(value)s.", value=value))
@@ -168,26 +168,26 @@ class VisitForm(FieldRecordForm):
 
 
 SESSION_TOPICS = [
-    ("tppo", _l("Trafficking in persons (TPPO)")),
-    ("safe_migration", _l("Safe and procedural migration as a PMI")),
-    ("passports", _l("Passports")),
-    ("visas", _l("Visas and stay permits")),
-    ("foreigners", _l("Monitoring of foreigners")),
-    ("other", _l("Other")),
+    SelectChoice("tppo", _l("Trafficking in persons (TPPO)")),
+    SelectChoice("safe_migration", _l("Safe and procedural migration as a PMI")),
+    SelectChoice("passports", _l("Passports")),
+    SelectChoice("visas", _l("Visas and stay permits")),
+    SelectChoice("foreigners", _l("Monitoring of foreigners")),
+    SelectChoice("other", _l("Other")),
 ]
 AUDIENCE_GROUPS = [
-    ("village_officials", _l("Village officials")),
-    ("prospective_migrants", _l("Prospective migrant workers")),
-    ("migrant_families", _l("Families of migrant workers")),
-    ("students", _l("Students")),
-    ("leaders", _l("Community and religious leaders")),
+    SelectChoice("village_officials", _l("Village officials")),
+    SelectChoice("prospective_migrants", _l("Prospective migrant workers")),
+    SelectChoice("migrant_families", _l("Families of migrant workers")),
+    SelectChoice("students", _l("Students")),
+    SelectChoice("leaders", _l("Community and religious leaders")),
 ]
 PARTNERS = [
-    ("timpora", _l("Timpora members")),
-    ("labour_office", _l("Labour office")),
-    ("police", _l("Police")),
-    ("village_government", _l("Village government")),
-    ("other", _l("Others")),
+    SelectChoice("timpora", _l("Timpora members")),
+    SelectChoice("labour_office", _l("Labour office")),
+    SelectChoice("police", _l("Police")),
+    SelectChoice("village_government", _l("Village government")),
+    SelectChoice("other", _l("Others")),
 ]
 
 
@@ -215,8 +215,8 @@ class SessionForm(FieldRecordForm):
         return valid
 
 
-HANDOUT_FORMATS = [("printed", _l("Printed")), ("digital", _l("Digital")), ("qr", _l("QR code"))]
-RECIPIENT_GROUPS = AUDIENCE_GROUPS + [("public", _l("General public"))]
+HANDOUT_FORMATS = [SelectChoice("printed", _l("Printed")), SelectChoice("digital", _l("Digital")), SelectChoice("qr", _l("QR code"))]
+RECIPIENT_GROUPS = AUDIENCE_GROUPS + [SelectChoice("public", _l("General public"))]
 
 
 class HandoutForm(FieldRecordForm):
@@ -234,21 +234,21 @@ class HandoutForm(FieldRecordForm):
 
 
 WARNING_CATEGORIES = [
-    ("recruiter", _l("Illegal recruiter or calo")),
-    ("fake_job", _l("Fake job offer")),
-    ("non_procedural_departure", _l("Non-procedural departure")),
-    ("tppo_victim", _l("Suspected or returning victim of TPPO")),
-    ("suspicious_foreigner", _l("Suspicious foreigner")),
-    ("other", _l("Other")),
+    SelectChoice("recruiter", _l("Illegal recruiter or calo")),
+    SelectChoice("fake_job", _l("Fake job offer")),
+    SelectChoice("non_procedural_departure", _l("Non-procedural departure")),
+    SelectChoice("tppo_victim", _l("Suspected or returning victim of TPPO")),
+    SelectChoice("suspicious_foreigner", _l("Suspicious foreigner")),
+    SelectChoice("other", _l("Other")),
 ]
-URGENCIES = [("segera", _l("Immediate (segera)")), ("tinggi", _l("High (tinggi)")), ("biasa", _l("Normal (biasa)"))]
+URGENCIES = [SelectChoice("segera", _l("Immediate (segera)")), SelectChoice("tinggi", _l("High (tinggi)")), SelectChoice("biasa", _l("Normal (biasa)"))]
 WARNING_SOURCES = [
-    ("seen", _l("Seen by the officer")),
-    ("villager", _l("A villager")),
-    ("village_official", _l("A village official")),
-    ("family", _l("A family member")),
-    ("social_media", _l("Social media")),
-    ("other", _l("Other")),
+    SelectChoice("seen", _l("Seen by the officer")),
+    SelectChoice("villager", _l("A villager")),
+    SelectChoice("village_official", _l("A village official")),
+    SelectChoice("family", _l("A family member")),
+    SelectChoice("social_media", _l("Social media")),
+    SelectChoice("other", _l("Other")),
 ]
 
 

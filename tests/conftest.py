@@ -16,6 +16,7 @@ from outreach.extensions import db
 from outreach.models import (
     Assignment,
     DesaBinaan,
+    Material,
     Office,
     OfficeKind,
     Region,
@@ -122,6 +123,12 @@ def _build_world():
     kanim = Office(code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil, regencies=[regions[1]])
     other = Office(code="kanim-bungo", name="Kanim Bungo", kind=OfficeKind.kanim, parent=kanwil)
     db.session.add_all([kanwil, kanim, other])
+    db.session.add_all(
+        [
+            Material(slug="kenali-tppo", title_id="Kenali TPPO", title_en="Know TPPO", kind="leaflet"),
+            Material(slug="lama", title_id="Brosur lama", kind="leaflet", published=False),
+        ]
+    )
     desa = {
         code: DesaBinaan(village_code=code, office=kanim, risk_level=RiskLevel.tinggi, designated_on=date(2025, 1, 6))
         for code in ("15.71.01.1001", "15.71.01.1002", "15.71.01.1003", "15.71.01.1004")

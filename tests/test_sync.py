@@ -115,14 +115,54 @@ def test_a_record_id_used_by_another_officer_is_rejected_not_overwritten(world):
     assert db.session.get(Visit, record["id"]).officer_id == world.ani
 
 
-def test_another_version_of_a_stored_record_is_a_conflict_and_the_stored_one_stays(world):
+def later(record, seconds=60, **data):
+    """Another version of a record, edited `seconds` after it."""
+    when = datetime.fromisoformat(record["updated_at"]) + timedelta(seconds=seconds)
+    return dict(record, updated_at=when.isoformat(), data=dict(record["data"], **data))
+
+
+def test_an_edit_with_a_later_time_replaces_the_record_and_both_versions_are_kept(world):
     record = visit_record()
     push(world.ani, [record])
-    edited = dict(record, updated_at=datetime.now(timezone.utc).isoformat())
-    edited["data"] = dict(record["data"], purpose="Diubah")
-    [result] = push(world.ani, [edited])
-    assert result["status"] == "conflict" and result["rev"] == 1
-    assert db.session.get(Visit, record["id"]).purpose == "Koordinasi dengan kepala desa"
+    [result] = push(world.ani, [later(record, purpose="Diubah")])
+    assert result["status"] == "accepted" and result["rev"] == 2
+    stored = db.session.get(Visit, record["id"])
+    assert stored.purpose == "Diubah" and stored.version == 2
+    assert [v.data["purpose"] for v in sync.history(db.session, record["id"])] == ["Koordinasi dengan kepala desa", "Diubah"]
+
+
+def test_on_two_devices_the_later_edit_wins_whatever_order_they_arrive_in(world):
+    record = visit_record()
+    push(world.ani, [record])
+    first_device, second_device = later(record, 60, purpose="Ponsel A"), later(record, 120, purpose="Ponsel B")
+    push(world.ani, [second_device])
+    [late] = push(world.ani, [first_device])
+    assert late["status"] == "accepted" and late.get("superseded") is True
+    assert db.session.get(Visit, record["id"]).purpose == "Ponsel B"
+    kept = [v.data["purpose"] for v in sync.history(db.session, record["id"])]
+    assert kept == ["Koordinasi dengan kepala desa", "Ponsel A", "Ponsel B"]
+    [again] = push(world.ani, [first_device])
+    assert again["status"] == "duplicate"
+
+
+def test_voiding_keeps_the_record_and_marks_it_for_everyone(world):
+    record = visit_record()
+    push(world.ani, [record])
+    voided = dict(later(record), voided=True)
+    [result] = push(world.ani, [voided])
+    assert result["status"] == "accepted"
+    stored = db.session.get(Visit, record["id"])
+    assert stored.voided is True and stored.purpose == "Koordinasi dengan kepala desa"
+    ani = db.session.get(User, world.ani)
+    [change] = sync.changes(db.session, user=ani, since=1, limit=10)["changes"]
+    assert change["voided"] is True and change["version"] == 2
+
+
+def test_voiding_a_record_the_server_never_accepted_stores_nothing(world):
+    record = visit_record(village="15.71.01.1003")
+    [result] = push(world.ani, [dict(record, voided=True)])
+    assert result["status"] == "accepted" and "rev" not in result
+    assert visits() == 0
 
 
 def test_the_record_id_is_a_unique_key_in_the_database(world):

@@ -12,13 +12,10 @@ from .shell import precache_urls, release_version
 @bp.route("/petugas")
 @roles_required("officer")
 def app():
-    form = RECORD_TYPES["visit"].form()
-    labels = {
-        name: {field.name: str(field.label.text) for field in kind.form()}
-        for name, kind in RECORD_TYPES.items()
-    }
+    forms = {name: kind.form() for name, kind in RECORD_TYPES.items()}
     page = render_template(
-        "field/app.html", form=form, purposes=VISIT_PURPOSES, strings=client_strings(), labels=labels
+        "field/app.html", record_types=list(RECORD_TYPES.values()), forms=forms, purposes=VISIT_PURPOSES,
+        strings=client_strings(), labels=client_labels(forms),
     )
     response = current_app.make_response(page)
     response.headers["X-Release"] = release_version()
@@ -60,32 +57,66 @@ def manifest():
     return response
 
 
+def client_labels(forms: dict) -> dict:
+    """Each record type's name, field labels and choice labels, for the JavaScript to show records with."""
+    return {
+        name: {
+            "label": str(RECORD_TYPES[name].label),
+            "fields": {field.name: str(field.label.text) for field in form},
+            "choices": {
+                field.name: {str(choice.value): str(choice.label) for choice in field.choices}
+                for field in form if getattr(field, "choices", None)
+            },
+        }
+        for name, form in forms.items()
+    }
+
+
 def client_strings() -> dict[str, str]:
     """The sentences the app's JavaScript shows, in the user's language."""
     return {
         "waiting": _("%(count)s waiting to sync"),
+        "toFix": _("%(count)s need fixing"),
         "allSynced": _("Everything is synced"),
+        "oldest": _("The oldest has waited %(hours)s hours."),
+        "oldestWarn": _("The oldest has waited %(hours)s hours: find a signal, or save them to a file."),
         "syncing": _("Sending…"),
         "offline": _("No connection. Records are kept on this phone and sent later."),
         "loginAgain": _("Your session has ended. Log in again to send the waiting records; they stay on this phone."),
         "saved": _("Saved on this phone."),
         "synced": _("Sent: %(count)s confirmed by the server."),
         "rejected": _("Needs fixing"),
-        "toFix": _("%(count)s need fixing"),
-        "conflict": _("The server holds another version"),
         "stateWaiting": _("waiting"),
         "stateSending": _("sending"),
+        "stateConfirmed": _("confirmed by the server"),
+        "voided": _("voided"),
+        "void": _("Void"),
+        "voidConfirm": _("Press again to void this record"),
         "lastSync": _("Last sync: %(when)s"),
         "never": _("never"),
         "lastVisit": _("last visit %(when)s"),
         "noVisit": _("no visit yet"),
+        "overdue": _("Overdue: no visit or session in the last 30 days."),
+        "noVillages": _("You have no desa binaan yet. Ask your manager to assign you."),
         "persisted": _("Storage on this phone is persistent."),
         "notPersisted": _("The browser may clear this app's storage when space runs low. Send records often."),
+        "storageUse": _("%(used)s used, %(free)s free."),
         "locating": _("Finding the position…"),
         "located": _("Position found (±%(accuracy)s m)."),
         "noLocation": _("The position could not be found."),
         "serverError": _("The server could not take the records now. They stay on this phone; it will try again."),
-        "noVillages": _("You have no desa binaan yet. Ask your manager to assign you."),
         "chooseVillage": _("Choose a desa binaan"),
+        "allVillages": _("All villages"),
+        "chooseMaterial": _("Choose a material"),
+        "draftRestored": _("Your unfinished form was restored."),
+        "photoKept": _("%(count)s photo(s) ready (%(size)s); they are sent after the record."),
+        "photoFailed": _("This photo could not be read. Try again."),
+        "photoWaiting": _("A photo is waiting to be sent."),
+        "photoRejected": _("A photo was refused by the server."),
+        "followUp_new": _("The office has not followed this up yet."),
+        "followUp_follow_up": _("The office is following this up"),
+        "followUp_closed": _("Closed by the office"),
+        "exported": _("%(count)s records saved to a file. Give it to your manager; the records stay on this phone."),
+        "logoutWaiting": _("%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them."),
         "dbError": _("This browser cannot keep records offline (storage is blocked). Do not record here."),
     }

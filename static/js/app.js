@@ -1,13 +1,27 @@
-// The officer's app: records are saved to IndexedDB before anything else, listed while they wait,
-// and sent by sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
+// The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
+// sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
 import * as store from './store.js';
-import { syncNow, SYNC_TAG } from './sync.js';
+import { syncNow, shouldWait, wireRecord, SYNC_TAG } from './sync.js';
+import { shrink } from './photos.js';
+import {
+  isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
+} from './records.js';
 
 const strings = JSON.parse(document.getElementById('strings').textContent);
 const labels = JSON.parse(document.getElementById('labels').textContent);
 const lang = document.documentElement.lang || 'id';
-const SYNC_EVERY_MS = 60 * 1000;
+const SYNC_EVERY_MS = 30 * 1000;
+const DRAFT_DELAY_MS = 400;
+const POSITION_FIELDS = ['lat', 'lng', 'accuracy'];
+const hadController = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
 let sending = false;
+let runAgain = false;
+let me = null;
+let editing = null; // {type, id, base} while a form is open
+let pendingPhotos = [];
+let voidArmed = null;
+
+const $ = (id) => document.getElementById(id);
 
 function t(key, params = {}) {
   return strings[key].replace(/%\((\w+)\)s/g, (_, name) => String(params[name]));
@@ -17,6 +31,10 @@ function formatWhen(iso) {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
+function formatBytes(bytes) {
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
+}
+
 function el(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -24,100 +42,345 @@ function el(tag, text, className) {
   return node;
 }
 
-function $(id) {
-  return document.getElementById(id);
-}
-
-function villageName(me, code) {
+function villageName(code) {
   const village = me && me.villages.find((v) => v.code === code);
   return village ? village.name : code;
 }
 
-async function renderProfile(me) {
-  $('who').textContent = me ? me.user.name : '';
-  const select = document.querySelector('#visit-form [name=village]');
-  const chosen = select.value;
-  select.replaceChildren(new Option(t('chooseVillage'), ''));
-  for (const village of (me ? me.villages : [])) {
-    select.append(new Option(`${village.name} (${village.path.slice(-1)[0] || ''})`, village.code));
-  }
-  select.value = chosen;
-  if (me && me.villages.length === 0) $('form-message').textContent = t('noVillages');
+function materialTitles() {
+  return Object.fromEntries(((me && me.materials) || []).map((m) => [m.slug, m.title]));
 }
 
-async function renderVillages(me) {
-  const list = $('village-list');
-  list.replaceChildren();
-  if (!me) return;
-  const seen = await store.listSeen(me.user.username);
-  const last = new Map();
-  for (const change of seen) {
-    if (change.type !== 'visit') continue;
-    const when = change.data.occurred_at;
-    if (!last.has(change.data.village) || last.get(change.data.village) < when) last.set(change.data.village, when);
+function stateLabel(record) {
+  if (record.state === 'waiting') return t(sending ? 'stateSending' : 'stateWaiting');
+  if (record.state === 'rejected') return t('rejected');
+  return t('stateConfirmed');
+}
+
+function recordItem(record) {
+  const item = el('li', undefined, `state-${record.state}${record.voided ? ' voided' : ''}`);
+  item.dataset.id = record.id;
+  const link = el('a', `${labels[record.type].label} · ${villageName(record.data.village)}`);
+  link.href = `#record/${record.id}`;
+  item.append(link, el('span', ` · ${formatWhen(record.data.occurred_at)}`));
+  item.append(el('span', stateLabel(record), 'badge'));
+  if (record.voided) item.append(el('span', t('voided'), 'badge'));
+  item.append(el('p', summary(record, labels[record.type], materialTitles())));
+  for (const [field, messages] of Object.entries(record.errors || {})) {
+    const label = labels[record.type].fields[field] || field;
+    item.append(el('p', `${label}: ${messages.join(' ')}`, 'error'));
   }
-  for (const village of me.villages) {
-    const item = el('li');
+  return item;
+}
+
+async function myRecords() {
+  if (!me) return { outbox: [], seen: [], records: [] };
+  const outbox = (await store.listOutbox()).filter((entry) => entry.officer === me.user.username);
+  const seen = await store.listSeen(me.user.username);
+  return { outbox, seen, records: mergeRecords(outbox, seen) };
+}
+
+// ---- views
+
+async function renderHome() {
+  const { outbox, seen, records } = await myRecords();
+  const waiting = outbox.filter((entry) => entry.state === 'waiting').length;
+  const toFix = outbox.filter((entry) => entry.state === 'rejected');
+  const counts = [];
+  if (waiting) counts.push(t('waiting', { count: waiting }));
+  if (toFix.length) counts.push(t('toFix', { count: toFix.length }));
+  $('sync-count').textContent = counts.length ? counts.join(' · ') : t('allSynced');
+  const age = oldestWaitingAge(outbox);
+  $('oldest').textContent = age === null ? '' : t(isOverDay(age) ? 'oldestWarn' : 'oldest', { hours: Math.floor(age / 3600000) });
+  $('oldest').className = isOverDay(age) ? 'error' : 'hint';
+  const lastSync = await store.getMeta('last_sync');
+  $('last-sync').textContent = t('lastSync', { when: lastSync ? formatWhen(lastSync) : t('never') });
+  $('export').hidden = waiting === 0;
+
+  $('to-fix-card').hidden = toFix.length === 0;
+  $('to-fix-list').replaceChildren(...toFix.map(recordItem));
+  $('today-list').replaceChildren(...records.filter((r) => isToday(r.data.occurred_at)).map(recordItem));
+
+  const everyone = [...seen, ...outbox];
+  const last = lastActivity(everyone);
+  const villages = (me ? me.villages : []).map((village) => {
+    const item = el('li', undefined, isOverdue(last.get(village.code)) ? 'overdue' : '');
     item.append(el('strong', village.name), el('span', ` · ${village.path.join(', ')}`, 'hint'));
     item.append(el('span', village.risk_level, `risk risk-${village.risk_level}`));
     const when = last.get(village.code);
     item.append(el('p', when ? t('lastVisit', { when: formatWhen(when) }) : t('noVisit'), 'hint'));
-    list.append(item);
+    if (isOverdue(when)) item.append(el('p', t('overdue'), 'error'));
+    return item;
+  });
+  $('village-list').replaceChildren(...(villages.length ? villages : [el('li', t('noVillages'), 'hint')]));
+}
+
+async function renderRecords() {
+  const type = $('filter-type').value;
+  const village = $('filter-village').value;
+  const { records } = await myRecords();
+  const shown = records.filter((r) => (!type || r.type === type) && (!village || r.data.village === village));
+  $('record-list').replaceChildren(...shown.map(recordItem));
+}
+
+async function findRecord(id) {
+  const { records } = await myRecords();
+  return records.find((record) => record.id === id);
+}
+
+async function renderRecord(id) {
+  const record = await findRecord(id);
+  if (!record) { location.hash = '#records'; return; }
+  const typeLabels = labels[record.type];
+  $('record-title').textContent = `${typeLabels.label} · ${villageName(record.data.village)}`;
+  $('record-state').textContent = stateLabel(record) + (record.voided ? ` · ${t('voided')}` : '');
+  const fields = $('record-fields');
+  fields.replaceChildren();
+  for (const [name, label] of Object.entries(typeLabels.fields)) {
+    let value = record.data[name];
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) continue;
+    const choices = (typeLabels.choices || {})[name];
+    if (name === 'village') value = villageName(value);
+    else if (name === 'material') value = materialTitles()[value] || value;
+    else if (name === 'occurred_at') value = formatWhen(value);
+    else if (Array.isArray(value)) value = value.map((v) => (choices && choices[v]) || v).join(', ');
+    else if (choices) value = choices[value] || value;
+    fields.append(el('dt', label), el('dd', String(value)));
+    for (const message of (record.errors || {})[name] || []) fields.append(el('dd', message, 'error'));
   }
-  const confirmed = $('confirmed-list');
-  confirmed.replaceChildren();
-  const mine = seen.filter((change) => change.mine).sort((a, b) => b.rev - a.rev).slice(0, 20);
-  for (const change of mine) {
-    const item = el('li');
-    item.append(el('strong', villageName(me, change.data.village)), el('span', ` · ${formatWhen(change.data.occurred_at)}`));
-    item.append(el('p', change.data.purpose || ''));
-    confirmed.append(item);
+  const followUp = $('record-follow-up');
+  followUp.hidden = !(record.type === 'warning' && record.follow_up);
+  if (!followUp.hidden) {
+    const status = t(`followUp_${record.follow_up.status}`);
+    followUp.textContent = record.follow_up.note ? `${status}: ${record.follow_up.note}` : status;
+  }
+  $('record-edit').hidden = Boolean(record.voided);
+  $('record-void').hidden = Boolean(record.voided);
+  $('record-void').textContent = t('void');
+  voidArmed = null;
+  const photos = (await store.listPhotos()).filter((p) => p.record_id === id);
+  $('record-photos').replaceChildren(...photos.map((p) => el('li', t(p.state === 'rejected' ? 'photoRejected' : 'photoWaiting'))));
+}
+
+// ---- forms
+
+function formFor(type) {
+  return document.getElementById(`form-${type}`);
+}
+
+function readForm(form) {
+  const data = {};
+  for (const element of form.elements) {
+    if (!element.name || element.type === 'file') continue;
+    if (element.type === 'checkbox') {
+      data[element.name] = data[element.name] || [];
+      if (element.checked) data[element.name].push(element.value);
+    } else if (element.type === 'number') {
+      if (element.value !== '') data[element.name] = Number(element.value);
+    } else if (element.type === 'datetime-local') {
+      if (element.value) data[element.name] = new Date(element.value).toISOString();
+    } else if (element.value.trim() !== '' || !element.name.endsWith('_id')) {
+      data[element.name] = element.value.trim();
+    }
+  }
+  for (const name of POSITION_FIELDS) if (data[name] === undefined) delete data[name];
+  return data;
+}
+
+function localInput(iso) {
+  const when = iso ? new Date(iso) : new Date();
+  when.setMinutes(when.getMinutes() - when.getTimezoneOffset());
+  return when.toISOString().slice(0, 16);
+}
+
+function fillForm(form, data) {
+  form.reset();
+  for (const element of form.elements) {
+    if (!element.name || element.type === 'file') continue;
+    const value = data[element.name];
+    if (element.type === 'checkbox') element.checked = Array.isArray(value) && value.includes(element.value);
+    else if (element.type === 'datetime-local') element.value = localInput(value);
+    else if (value !== undefined && value !== null) element.value = value;
+  }
+  form.querySelectorAll('[data-error-for]').forEach((p) => { p.textContent = ''; });
+}
+
+function showErrors(form, errors) {
+  for (const [field, messages] of Object.entries(errors || {})) {
+    const slot = form.querySelector(`[data-error-for="${field}"]`);
+    if (slot) slot.textContent = messages.join(' ');
   }
 }
 
-async function renderOutbox(me) {
-  const username = me ? me.user.username : null;
-  const entries = (await store.listOutbox()).filter((entry) => entry.officer === username);
-  entries.sort((a, b) => b.created_at.localeCompare(a.created_at));
-  const waiting = entries.filter((entry) => entry.state === 'waiting').length;
-  const toFix = entries.length - waiting;
-  const counts = [];
-  if (waiting) counts.push(t('waiting', { count: waiting }));
-  if (toFix) counts.push(t('toFix', { count: toFix }));
-  $('sync-count').textContent = counts.length ? counts.join(' · ') : t('allSynced');
-  const list = $('outbox-list');
-  list.replaceChildren();
-  for (const entry of entries) {
-    const item = el('li', undefined, `state-${entry.state}`);
-    item.dataset.id = entry.id;
-    item.append(el('strong', villageName(me, entry.data.village)), el('span', ` · ${formatWhen(entry.data.occurred_at)}`));
-    const state = entry.state === 'waiting' ? t(sending ? 'stateSending' : 'stateWaiting') : t(entry.state);
-    item.append(el('span', state, 'badge'));
-    item.append(el('p', entry.data.purpose || ''));
-    for (const [field, messages] of Object.entries(entry.errors || {})) {
-      const label = (labels[entry.type] || {})[field] || field;
-      item.append(el('p', `${label}: ${messages.join(' ')}`, 'error'));
+function draftKey() {
+  return `${me.user.username}:${editing.type}:${editing.id || 'new'}`;
+}
+
+async function openForm(type, record) {
+  document.querySelectorAll('.record-form').forEach((f) => { f.hidden = true; });
+  $('type-choices').hidden = true;
+  const form = formFor(type);
+  editing = { type, id: record ? record.id : null, base: record || null };
+  pendingPhotos = [];
+  const draft = me ? await store.getDraft(draftKey()) : undefined;
+  fillForm(form, draft || (record ? record.data : {}));
+  showErrors(form, record ? record.errors : {});
+  form.querySelector('.form-message').textContent = draft ? t('draftRestored') : '';
+  form.hidden = false;
+}
+
+function closeForm() {
+  document.querySelectorAll('.record-form').forEach((f) => { f.hidden = true; });
+  $('type-choices').hidden = false;
+  editing = null;
+  pendingPhotos = [];
+}
+
+let draftTimer = null;
+function keepDraft(event) {
+  const form = event.target.closest('form');
+  if (!editing || !me || form.dataset.type !== editing.type) return;
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => store.setDraft(draftKey(), readForm(form)).catch(() => {}), DRAFT_DELAY_MS);
+}
+
+async function saveRecord(event) {
+  event.preventDefault();
+  const form = event.target;
+  const message = form.querySelector('.form-message');
+  if (!me) { message.textContent = t('loginAgain'); return; }
+  clearTimeout(draftTimer);
+  const now = new Date().toISOString();
+  const base = editing && editing.base;
+  const entry = {
+    id: base ? base.id : crypto.randomUUID(),
+    type: form.dataset.type,
+    data: readForm(form),
+    created_at: base && base.created_at ? base.created_at : now,
+    updated_at: now,
+    officer: me.user.username,
+  };
+  try {
+    await store.saveVersion(entry);
+    for (const photo of pendingPhotos) {
+      await store.addPhoto({ ...photo, record_id: entry.id, record_type: entry.type, officer: me.user.username });
     }
-    list.append(item);
+    await store.deleteDraft(draftKey());
+  } catch (error) {
+    message.textContent = t('dbError');
+    return;
+  }
+  closeForm();
+  $('sync-message').textContent = t('saved');
+  location.hash = '#home';
+  await render();
+  requestSync();
+}
+
+async function voidRecord() {
+  const id = location.hash.split('/')[1];
+  if (voidArmed !== id) {
+    voidArmed = id;
+    $('record-void').textContent = t('voidConfirm');
+    return;
+  }
+  const record = await findRecord(id);
+  const now = new Date().toISOString();
+  await store.saveVersion({
+    id: record.id, type: record.type, data: record.data, voided: true,
+    created_at: record.created_at || now, updated_at: now, officer: me.user.username,
+  });
+  await render();
+  requestSync();
+}
+
+async function addPhoto(event) {
+  const input = event.target;
+  const form = input.closest('form');
+  const message = form.querySelector('.photo-message');
+  const file = input.files[0];
+  if (!file) return;
+  try {
+    const blob = await shrink(file);
+    pendingPhotos.push({ id: crypto.randomUUID(), kind: input.dataset.photoKind, blob, state: 'waiting', taken_at: new Date().toISOString() });
+    message.textContent = t('photoKept', { count: pendingPhotos.length, size: formatBytes(blob.size) });
+  } catch (error) {
+    message.textContent = t('photoFailed');
+  }
+  input.value = '';
+}
+
+function locate(event) {
+  const form = event.target.closest('form');
+  const message = form.querySelector('.locate-message');
+  message.textContent = t('locating');
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      form.elements.lat.value = position.coords.latitude.toFixed(6);
+      form.elements.lng.value = position.coords.longitude.toFixed(6);
+      form.elements.accuracy.value = Math.round(position.coords.accuracy);
+      message.textContent = t('located', { accuracy: Math.round(position.coords.accuracy) });
+    },
+    () => { message.textContent = t('noLocation'); },
+    { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 },
+  );
+}
+
+// ---- profile, routing, sync
+
+function fillChoices() {
+  const villages = me ? me.villages : [];
+  for (const select of document.querySelectorAll('select[name=village], #filter-village')) {
+    const chosen = select.value;
+    const first = select.id === 'filter-village' ? new Option(t('allVillages'), '') : new Option(t('chooseVillage'), '');
+    select.replaceChildren(first, ...villages.map((v) => new Option(`${v.name} (${v.path.slice(-1)[0] || ''})`, v.code)));
+    select.value = chosen;
+  }
+  for (const select of document.querySelectorAll('select[name=material]')) {
+    const chosen = select.value;
+    const materials = me ? me.materials : [];
+    select.replaceChildren(new Option(t('chooseMaterial'), ''), ...materials.map((m) => new Option(m.title, m.slug)));
+    select.value = chosen;
+  }
+}
+
+async function route() {
+  const [view, arg] = location.hash.replace(/^#/, '').split('/');
+  const name = ['new', 'records', 'record', 'edit'].includes(view) ? view : 'home';
+  for (const section of document.querySelectorAll('.view')) section.hidden = true;
+  $(`view-${name === 'edit' ? 'new' : name}`).hidden = false;
+  if (name === 'home') await renderHome();
+  if (name === 'records') await renderRecords();
+  if (name === 'record') await renderRecord(arg);
+  if (name === 'new') {
+    if (arg && labels[arg]) await openForm(arg, null);
+    else closeForm();
+  }
+  if (name === 'edit') {
+    const record = await findRecord(arg);
+    if (record) await openForm(record.type, record);
   }
 }
 
 async function render() {
-  const me = await store.getMeta('me');
-  const auth = await store.getMeta('auth');
-  $('login-again').hidden = auth !== 'expired';
-  const lastSync = await store.getMeta('last_sync');
-  $('last-sync').textContent = t('lastSync', { when: lastSync ? formatWhen(lastSync) : t('never') });
-  await renderProfile(me);
-  await renderOutbox(me);
-  await renderVillages(me);
+  me = await store.getMeta('me');
+  $('who').textContent = me ? me.user.name : '';
+  $('login-again').hidden = (await store.getMeta('auth')) !== 'expired';
+  fillChoices();
+  const [view] = location.hash.replace(/^#/, '').split('/');
+  if (view === 'new' || view === 'edit') return; // never redraw a form the officer is filling in
+  await route();
 }
 
-async function runSync() {
-  if (sending) return;
+async function runSync({ manual = false } = {}) {
+  if (sending) {
+    // The connection may have come back while a failing attempt was running: go again after it.
+    runAgain = runAgain || manual;
+    return;
+  }
+  if (!manual && (await shouldWait())) return;
   sending = true;
   $('sync-message').textContent = t('syncing');
-  await renderOutbox(await store.getMeta('me'));
   let outcome;
   try {
     outcome = await syncNow();
@@ -133,6 +396,10 @@ async function runSync() {
   };
   $('sync-message').textContent = messages[outcome.status];
   await render();
+  if (runAgain) {
+    runAgain = false;
+    await runSync({ manual: true });
+  }
 }
 
 async function requestSync() {
@@ -140,100 +407,97 @@ async function requestSync() {
     const registration = await navigator.serviceWorker.ready;
     if (registration.sync) await registration.sync.register(SYNC_TAG).catch(() => {});
   }
-  await runSync();
-}
-
-function localNow() {
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  return now.toISOString().slice(0, 16);
-}
-
-function formData(form) {
-  const data = {};
-  for (const [name, value] of new FormData(form)) data[name] = typeof value === 'string' ? value.trim() : value;
-  data.occurred_at = new Date(data.occurred_at).toISOString();
-  for (const name of ['lat', 'lng', 'accuracy']) {
-    if (data[name] === '' || data[name] === undefined) delete data[name];
-    else data[name] = Number(data[name]);
-  }
-  return data;
-}
-
-async function saveRecord(event) {
-  event.preventDefault();
-  const form = event.target;
-  const me = await store.getMeta('me');
-  if (!me) {
-    $('form-message').textContent = t('loginAgain');
-    return;
-  }
-  const now = new Date().toISOString();
-  const entry = {
-    id: crypto.randomUUID(),
-    type: form.dataset.type,
-    data: formData(form),
-    created_at: now,
-    updated_at: now,
-    officer: me.user.username,
-    state: 'waiting',
-  };
-  try {
-    await store.addRecord(entry);
-  } catch (error) {
-    $('form-message').textContent = t('dbError');
-    return;
-  }
-  form.reset();
-  form.elements.occurred_at.value = localNow();
-  $('form-message').textContent = t('saved');
-  await render();
-  requestSync();
-}
-
-function locate() {
-  const form = $('visit-form');
-  $('locate-message').textContent = t('locating');
-  navigator.geolocation.getCurrentPosition(
-    (position) => {
-      form.elements.lat.value = position.coords.latitude.toFixed(6);
-      form.elements.lng.value = position.coords.longitude.toFixed(6);
-      form.elements.accuracy.value = Math.round(position.coords.accuracy);
-      $('locate-message').textContent = t('located', { accuracy: Math.round(position.coords.accuracy) });
-    },
-    () => { $('locate-message').textContent = t('noLocation'); },
-    { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 },
-  );
+  await runSync({ manual: true });
 }
 
 async function showStorage() {
   if (!navigator.storage || !navigator.storage.persist) return;
   const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
-  $('storage').textContent = persisted ? t('persisted') : t('notPersisted');
+  const parts = [persisted ? t('persisted') : t('notPersisted')];
+  if (navigator.storage.estimate) {
+    const { usage, quota } = await navigator.storage.estimate();
+    parts.push(t('storageUse', { used: formatBytes(usage), free: formatBytes(quota - usage) }));
+  }
+  $('storage').textContent = parts.join(' ');
+}
+
+// Last resort: the waiting records as a file a manager can upload at the office.
+async function exportWaiting() {
+  const { outbox } = await myRecords();
+  const waiting = outbox.filter((entry) => entry.state === 'waiting');
+  const file = {
+    format: 'pimpasa-outbox', version: 1, officer: me.user.username, device_id: await store.deviceId(),
+    exported_at: new Date().toISOString(), records: waiting.map(wireRecord),
+  };
+  const link = el('a');
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 1)], { type: 'application/json' }));
+  link.download = `pimpasa-${me.user.username}-${file.exported_at.slice(0, 10)}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  $('sync-message').textContent = t('exported', { count: waiting.length });
+}
+
+async function confirmLogout(event) {
+  const { outbox } = await myRecords();
+  const waiting = outbox.length;
+  if (!waiting || !$('logout-confirm').hidden) return;
+  event.preventDefault();
+  $('logout-message').textContent = t('logoutWaiting', { count: waiting });
+  $('logout-confirm').hidden = false;
+}
+
+async function logoutNow() {
+  await store.setMeta('me', null); // the next officer on this phone never sees this one's records
+  location.href = $('logout').href;
 }
 
 async function start() {
-  const form = $('visit-form');
-  form.elements.occurred_at.value = localNow();
-  form.addEventListener('submit', saveRecord);
-  $('locate').addEventListener('click', locate);
-  $('sync-now').addEventListener('click', runSync);
-  window.addEventListener('online', runSync);
+  document.querySelectorAll('.record-form').forEach((form) => {
+    form.addEventListener('submit', saveRecord);
+    form.addEventListener('input', keepDraft);
+    form.addEventListener('change', keepDraft);
+    form.querySelector('.locate').addEventListener('click', locate);
+    form.querySelector('.cancel').addEventListener('click', async () => {
+      if (editing && me) await store.deleteDraft(draftKey());
+      closeForm();
+      history.back();
+    });
+    form.querySelectorAll('[data-photo-kind]').forEach((input) => input.addEventListener('change', addPhoto));
+  });
+  document.querySelectorAll('[data-new]').forEach((button) => {
+    button.addEventListener('click', () => { location.hash = `#new/${button.dataset.new}`; });
+  });
+  $('record-edit').addEventListener('click', () => { location.hash = `#edit/${location.hash.split('/')[1]}`; });
+  $('record-void').addEventListener('click', voidRecord);
+  $('filter-type').addEventListener('change', renderRecords);
+  $('filter-village').addEventListener('change', renderRecords);
+  $('sync-now').addEventListener('click', () => runSync({ manual: true }));
+  $('export').addEventListener('click', exportWaiting);
+  $('logout').addEventListener('click', confirmLogout);
+  $('logout-yes').addEventListener('click', logoutNow);
+  $('logout-no').addEventListener('click', () => { $('logout-confirm').hidden = true; });
+  $('reload').addEventListener('click', () => location.reload());
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', () => runSync({ manual: true }));
   setInterval(() => { if (navigator.onLine) runSync(); }, SYNC_EVERY_MS);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'synced') render();
     });
+    navigator.serviceWorker.addEventListener('controllerchange', () => { if (hadController) $('updated').hidden = false; });
     navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
   }
   try {
     await render();
+    if (location.hash.startsWith('#new') || location.hash.startsWith('#edit')) await route();
   } catch (error) {
-    $('form-message').textContent = t('dbError');
+    console.error(error);
+    $('sync-message').textContent = t('dbError');
     return;
   }
   showStorage();
-  runSync();
+  runSync({ manual: true });
 }
 
 start();

@@ -1,12 +1,15 @@
 // The one module that knows the IndexedDB schema of the officer's app.
 // Stores: `outbox` (records made on this phone, until the server acknowledges each id),
-// `meta` (who is logged in, cursors, the device id), `seen` (records the server sent back, per officer).
+// `meta` (who is logged in, cursors, the device id), `seen` (records the server sent back, per officer),
+// `drafts` (forms half filled, per officer and form), `photos` (shrunk JPEGs waiting to be uploaded).
 
 export const DB_NAME = 'pimpasa-outreach';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 const OUTBOX = 'outbox';
 const META = 'meta';
 const SEEN = 'seen';
+const DRAFTS = 'drafts';
+const PHOTOS = 'photos';
 
 let opening = null;
 
@@ -24,6 +27,12 @@ export function openDb() {
             db.createObjectStore(META, { keyPath: 'key' });
             const seen = db.createObjectStore(SEEN, { keyPath: 'key' });
             seen.createIndex('viewer', 'viewer');
+          }
+          // falls through
+          case 1: {
+            db.createObjectStore(DRAFTS, { keyPath: 'key' });
+            const photos = db.createObjectStore(PHOTOS, { keyPath: 'id' });
+            photos.createIndex('record', 'record_id');
           }
           // falls through to the next version's upgrade when there is one
         }
@@ -77,6 +86,49 @@ export async function listOutbox() {
   return read(OUTBOX, (s) => result(s.getAll()));
 }
 
+export async function getRecord(id) {
+  return read(OUTBOX, (s) => result(s.get(id)));
+}
+
+// A new version of a record: made here, or an edit of one the server holds (same id, later updated_at).
+export async function saveVersion(entry) {
+  await write(OUTBOX, (t) => t.objectStore(OUTBOX).put({ ...entry, state: 'waiting', errors: {} }));
+}
+
+export async function getDraft(key) {
+  const row = await read(DRAFTS, (s) => result(s.get(key)));
+  return row ? row.fields : undefined;
+}
+
+export async function setDraft(key, fields) {
+  await write(DRAFTS, (t) => t.objectStore(DRAFTS).put({ key, fields, saved_at: new Date().toISOString() }));
+}
+
+export async function deleteDraft(key) {
+  await write(DRAFTS, (t) => t.objectStore(DRAFTS).delete(key));
+}
+
+export async function addPhoto(photo) {
+  await write(PHOTOS, (t) => t.objectStore(PHOTOS).put(photo));
+}
+
+export async function listPhotos() {
+  return read(PHOTOS, (s) => result(s.getAll()));
+}
+
+export async function updatePhoto(id, changes) {
+  await write(PHOTOS, (t) => {
+    const store = t.objectStore(PHOTOS);
+    const request = store.get(id);
+    request.onsuccess = () => { if (request.result) store.put({ ...request.result, ...changes }); };
+  });
+}
+
+// Only the server's answer for a photo removes it: it has been stored there.
+export async function deletePhoto(id) {
+  await write(PHOTOS, (t) => t.objectStore(PHOTOS).delete(id));
+}
+
 // Apply the server's answers: only an `accepted` or `duplicate` for the exact version sent removes a record.
 export async function applyResults(sent, results) {
   const sentById = new Map(sent.map((entry) => [entry.id, entry]));
@@ -94,7 +146,7 @@ export async function applyResults(sent, results) {
           store.delete(entry.id);
           confirmed += 1;
         } else if (answer.status === 'rejected' || answer.status === 'conflict') {
-          store.put({ ...current, state: answer.status, errors: answer.errors || {} });
+          store.put({ ...current, state: 'rejected', errors: answer.errors || {} });
         }
       };
     }

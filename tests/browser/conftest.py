@@ -4,12 +4,14 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 # Let context.route() and set_offline() reach the service worker's own requests too.
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = "/usr/bin/chromium"
+expect.set_options(timeout=15_000)  # a phone's sync may wait for a retry or the service worker
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -104,13 +106,27 @@ class Phone:
             "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
         )
         self.page.wait_for_function(
-            f"document.querySelectorAll('#visit-form [name=village] option').length === {villages + 1}"
+            f"document.querySelectorAll('#visit-village option').length === {villages + 1}"
         )
 
+    def record(self, type_, **fields):
+        """Fill in and save a form of the app: text and selects by value, lists of checkbox values."""
+        self.page.evaluate(f"location.hash = '#new/{type_}'")
+        form = self.page.locator(f"#form-{type_}")
+        form.wait_for(state="visible")
+        for name, value in fields.items():
+            if isinstance(value, list):
+                for option in value:
+                    form.locator(f"input[name={name}][value={option}]").check()
+            elif form.locator(f"select[name={name}]").count():
+                form.locator(f"select[name={name}]").select_option(str(value))
+            else:
+                form.locator(f"[name={name}]").fill(str(value))
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_url("**#home")
+
     def record_visit(self, village, purpose):
-        self.page.select_option("#village", village)
-        self.page.fill("#purpose", purpose)
-        self.page.click("#visit-form button[type=submit]")
+        self.record("visit", village=village, purpose=purpose)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_the_shell_opens_offline_after_one_online_visit(phone, world):
     phone.wait_until_ready(villages=2)
     phone.context.set_offline(True)
     phone.goto("/petugas")
-    expect(page.locator("#visit-form")).to_be_visible()
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     expect(page.locator("#village-list li")).to_have_count(2)
     expect(page.locator("html")).to_have_attribute("lang", "id")
     assert page.evaluate("navigator.onLine") is False
@@ -46,7 +46,7 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1001", "Sosialisasi di balai desa")
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
-    expect(page.locator("#outbox-list li")).to_have_count(1)
+    expect(page.locator("#today-list li.state-waiting")).to_have_count(1)
     assert stored(app, "Sosialisasi di balai desa") == []
 
     page.reload()
@@ -57,17 +57,16 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
     page = phone.open(offline=True)
     phone.goto("/petugas")
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
-    expect(page.locator("#outbox-list li")).to_contain_text("Sosialisasi di balai desa")
+    expect(page.locator("#today-list li.state-waiting")).to_contain_text("Sosialisasi di balai desa")
     assert stored(app, "Sosialisasi di balai desa") == []
 
     live_server.start()
     phone.context.set_offline(False)  # the app syncs by itself when the connection returns
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
-    expect(page.locator("#outbox-list li")).to_have_count(0)
     assert wait_for(page, lambda: len(stored(app, "Sosialisasi di balai desa")) == 1)
     [visit] = stored(app, "Sosialisasi di balai desa")
     assert visit.village_code == "15.71.01.1001"
-    expect(page.locator("#confirmed-list li")).to_contain_text("Sosialisasi di balai desa")
+    expect(page.locator("#today-list li.state-confirmed")).to_contain_text("Sosialisasi di balai desa")
     page.wait_for_timeout(1000)
     assert len(stored(app, "Sosialisasi di balai desa")) == 1
 
@@ -101,7 +100,6 @@ def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, w
     phone.context.unroute("**/api/v1/sync", store_then_drop)
     page.click("#sync-now")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
-    expect(page.locator("#outbox-list li")).to_have_count(0)
     assert [answer["status"] for answer in answers] == ["duplicate"]
     assert len(stored(app, "Jawaban hilang")) == 1
 
@@ -123,7 +121,6 @@ def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, wor
     page.fill("#password", "rahasia-123")
     page.click("button[type=submit]")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
-    expect(page.locator("#outbox-list li")).to_have_count(0)
     expect(page.locator("#login-again")).to_be_hidden()
     assert len(stored(app, "Sesi berakhir")) == 1
 
@@ -142,10 +139,10 @@ def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone
         )
         db.session.commit()
     phone.context.set_offline(False)
-    rejected = page.locator("#outbox-list li.state-rejected")
+    rejected = page.locator("#to-fix-list li.state-rejected")
     expect(rejected).to_have_count(1)
     expect(rejected).to_contain_text("Perlu diperbaiki")
     expect(rejected).to_contain_text("Desa ini bukan termasuk desa binaan Anda.")
     page.reload()
-    expect(page.locator("#outbox-list li.state-rejected")).to_have_count(1)
+    expect(page.locator("#to-fix-list li.state-rejected")).to_have_count(1)
     assert stored(app, "Desa sudah dialihkan") == []
