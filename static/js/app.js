@@ -13,7 +13,7 @@ const lang = document.documentElement.lang || 'id';
 const SYNC_EVERY_MS = 30 * 1000;
 const DRAFT_DELAY_MS = 400;
 const POSITION_FIELDS = ['lat', 'lng', 'accuracy'];
-const hadController = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
+let controlled = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
 let sending = false;
 let runAgain = false;
 let me = null;
@@ -439,11 +439,13 @@ async function exportWaiting() {
 }
 
 async function confirmLogout(event) {
-  const { outbox } = await myRecords();
-  const waiting = outbox.length;
-  if (!waiting || !$('logout-confirm').hidden) return;
   event.preventDefault();
-  $('logout-message').textContent = t('logoutWaiting', { count: waiting });
+  const { outbox } = await myRecords();
+  if (!outbox.length) {
+    await logoutNow();
+    return;
+  }
+  $('logout-message').textContent = t('logoutWaiting', { count: outbox.length });
   $('logout-confirm').hidden = false;
 }
 
@@ -485,7 +487,11 @@ async function start() {
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'synced') render();
     });
-    navigator.serviceWorker.addEventListener('controllerchange', () => { if (hadController) $('updated').hidden = false; });
+    // The first worker taking control is the app being installed; a later one is a new release.
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (controlled) $('updated').hidden = false;
+      controlled = true;
+    });
     navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
   }
   try {
