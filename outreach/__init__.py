@@ -39,11 +39,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .field import bp as field_bp
+    from .manage import bp as manage_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(field_bp)
+    app.register_blueprint(manage_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
 

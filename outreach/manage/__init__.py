@@ -1,0 +1,6 @@
+"""Pages for program managers at the Kanim and the Kanwil."""
+from flask import Blueprint
+
+bp = Blueprint("manage", __name__, url_prefix="/kelola")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,73 @@
+"""Managers' views: bring in an officer's exported records; see session photos."""
+from collections import Counter
+
+from flask import abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import scope, sync
+from ..auth import roles_required
+from ..extensions import db
+from ..imports import OutboxFileError, read_outbox_file
+from ..models import EducationSession, Photo, Role, User
+from . import bp
+from .forms import OutboxUploadForm
+
+RECENT_SESSIONS = 50
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@roles_required("manager", "admin")
+def import_outbox():
+    form = OutboxUploadForm()
+    results, officer = None, None
+    if form.validate_on_submit():
+        try:
+            exported = read_outbox_file(form.file.data.read())
+        except OutboxFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            officer = db.session.scalar(select(User).where(User.username == exported.officer))
+            if officer is None or officer.role != Role.officer:
+                form.file.errors.append(_("No officer named %(name)s.", name=exported.officer))
+            elif not scope.may_see_officer(db.session, current_user, officer):
+                form.file.errors.append(_("%(name)s is not an officer of your office.", name=exported.officer))
+            else:
+                results = sync.push(
+                    db.session, officer_id=officer.id, device_id=exported.device_id, records=exported.records
+                )
+                db.session.commit()
+    status = 400 if form.errors else 200
+    counts = Counter(result["status"] for result in results or [])
+    return render_template("manage/import.html", form=form, results=results, counts=counts, officer=officer), status
+
+
+@bp.route("/sosialisasi")
+@roles_required("manager", "admin")
+def sessions():
+    """Recent education sessions in the manager's area, with their photos."""
+    query = select(EducationSession).join(User, EducationSession.officer_id == User.id)
+    offices = scope.office_ids(db.session, current_user)
+    if offices is not None:
+        query = query.where(User.office_id.in_(offices))
+    rows = list(db.session.scalars(query.order_by(EducationSession.occurred_at.desc()).limit(RECENT_SESSIONS)))
+    photos = {}
+    if rows:
+        for photo in db.session.scalars(select(Photo).where(Photo.record_id.in_([r.id for r in rows]))):
+            photos.setdefault(photo.record_id, []).append(photo)
+    return render_template("manage/sessions.html", sessions=rows, photos=photos)
+
+
+@bp.route("/foto/<photo_id>")
+@roles_required("manager", "admin")
+def photo(photo_id: str):
+    found = db.session.get(Photo, photo_id)
+    if found is None:
+        abort(404)
+    officer = db.session.get(User, found.officer_id)
+    if not scope.may_see_officer(db.session, current_user, officer):
+        abort(404)
+    response = current_app.response_class(found.data, mimetype=found.content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

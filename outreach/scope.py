@@ -1,0 +1,24 @@
+"""Who may see what: a Kanim manager sees their own office, a Kanwil manager the offices under it, an admin
+everything."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Office, OfficeKind, Role, User
+
+
+def office_ids(session: Session, user: User) -> set[int] | None:
+    """The offices whose people and records the user may see; None means all of them."""
+    if user.role == Role.admin:
+        return None
+    if user.office is None:
+        return set()
+    if user.office.kind == OfficeKind.kanwil:
+        return {user.office_id, *session.scalars(select(Office.id).where(Office.parent_id == user.office_id))}
+    return {user.office_id}
+
+
+def may_see_officer(session: Session, user: User, officer: User) -> bool:
+    offices = office_ids(session, user)
+    return offices is None or officer.office_id in offices
