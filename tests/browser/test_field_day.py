@@ -260,3 +260,60 @@ def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kep
     assert sorted(kept) == ["Asli", "Versi ponsel A", "Versi ponsel B"]
     page_a.evaluate(f"location.hash = '#record/{visit.id}'")
     expect(page_a.locator("#record-fields")).to_contain_text("Versi ponsel B")
+
+
+def test_a_warnings_follow_up_by_the_office_reaches_the_officers_phone(app, phone, world):
+    from outreach.follow_up import set_follow_up
+
+    page = ready(phone)
+    phone.record("warning", village="15.71.01.1001", category="fake_job", urgency="tinggi",
+                 description="Lowongan kerja palsu di media sosial", source="social_media")
+    page.wait_for_function("document.querySelector('#today-list li.state-confirmed') !== null")
+    [warning] = rows(app, EarlyWarning)
+    with app.app_context():
+        set_follow_up(db.session, db.session.get(EarlyWarning, warning.id), status="follow_up",
+                      note="Diteruskan ke Disnaker", by_user_id=world.manager)
+        db.session.commit()
+    page.click("#sync-now")
+    page.evaluate(f"location.hash = '#record/{warning.id}'")
+    expect(page.locator("#record-follow-up")).to_have_text("Kantor sedang menindaklanjuti: Diteruskan ke Disnaker")
+
+
+def test_a_voided_record_stays_on_the_server_marked_void(app, phone, world):
+    page = ready(phone)
+    phone.context.set_offline(True)
+    phone.record("visit", village="15.71.01.1002", purpose="Salah catat")
+    record_id = page.locator("#today-list li").get_attribute("data-id")
+    page.evaluate(f"location.hash = '#record/{record_id}'")
+    page.click("#record-void")
+    expect(page.locator("#record-void")).to_have_text("Tekan sekali lagi untuk membatalkan catatan ini")
+    page.click("#record-void")
+    expect(page.locator("#record-state")).to_contain_text("dibatalkan")
+    phone.context.set_offline(False)
+    page.evaluate("location.hash = '#home'")
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
+    [visit] = rows(app, Visit)
+    assert visit.id == record_id and visit.voided is True
+
+
+def test_records_saved_to_a_file_go_in_at_the_office_and_are_not_doubled_later(app, phone, world):
+    from tests.conftest import Auth
+    from tests.test_manage import send_file
+
+    page = ready(phone)
+    phone.context.set_offline(True)
+    phone.record("visit", village="15.71.01.1001", purpose="Lewat berkas")
+    with page.expect_download() as download:
+        page.click("#export")
+    exported = download.value.path().read_bytes()
+    assert json.loads(exported)["officer"] == "ani"
+
+    office = app.test_client()
+    Auth(office).login("maya")
+    assert "1 diterima" in send_file(office, exported).get_data(as_text=True)
+    assert len(rows(app, Visit)) == 1
+
+    phone.context.set_offline(False)
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
+    [visit] = rows(app, Visit)
+    assert visit.purpose == "Lewat berkas"
