@@ -6,7 +6,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import demo
+from . import demo, guidance
 from .extensions import db
 from .models import Office, OfficeKind, Region, RegionLevel, Role, User
 from .regions import RegionFileError, import_regions
@@ -125,6 +125,17 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
         click.echo("  ".join(getattr(row, f).ljust(w) for f, w in zip(("username", "role", "office", "password"), widths)))
 
 
+@click.command("load-guidance")
+@with_appcontext
+def load_guidance_command() -> None:
+    """Add the guidance articles and contacts shipped with the app (the office's own edits are kept)."""
+    report = guidance.load(db.session)
+    db.session.commit()
+    click.echo(f"articles: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
+               f"contacts: {report.contacts} added")
+
+
 def init_app(app: Flask) -> None:
-    for command in (import_regions_command, create_office_command, create_user_command, demo_command):
+    for command in (import_regions_command, create_office_command, create_user_command, demo_command,
+                    load_guidance_command):
         app.cli.add_command(command)

@@ -65,4 +65,7 @@ def defaults(instance_path: str) -> dict:
         "SYNC_MAX_RECORDS": int(os.environ.get("SYNC_MAX_RECORDS", "200")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "CHANGES_PAGE_SIZE": 500,
+        # Pages are compressed; static files are sent as they are (a proxy in front may compress those too).
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": ["text/html", "application/json", "image/svg+xml"],
     }

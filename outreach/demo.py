@@ -12,7 +12,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import sync
+from . import guidance, sync
 from .extensions import db
 from .models import (
     Assignment,
@@ -20,7 +20,6 @@ from .models import (
     EarlyWarning,
     EducationSession,
     Handout,
-    Material,
     Office,
     OfficeKind,
     Region,
@@ -57,14 +56,8 @@ PURPOSES = [
     "Tindak lanjut peringatan dini",
     "Pertemuan dengan keluarga PMI",
 ]
-# The catalogue's leaflets, by the titles the guidance articles will have (see ../shared/content/FACTS.md, H).
-MATERIALS = [
-    ("kenali-tppo", "Kenali Perdagangan Orang (TPPO)", "Know the signs of trafficking (TPPO)"),
-    ("tanda-lowongan-palsu", "8 Tanda Lowongan Kerja Luar Negeri Palsu", "8 signs of a fake overseas job offer"),
-    ("langkah-pmi-resmi", "Langkah Aman Menjadi Pekerja Migran Resmi", "Safe steps to become an official migrant worker"),
-    ("paspor-m-paspor", "Cara Membuat Paspor lewat Aplikasi M-Paspor", "Applying for a passport with M-Paspor"),
-    ("ke-mana-melapor", "Ke Mana Melapor? Nomor Penting untuk Warga", "Where to report: important numbers"),
-]
+# Guidance articles shipped with the app that demo officers hand out.
+HANDOUT_SLUGS = ["kenali-tppo", "tanda-lowongan-palsu", "langkah-pmi-resmi", "paspor-m-paspor", "ke-mana-melapor"]
 DESA_PER_REGENCY = 3
 VISITS_PER_OFFICER = 8
 SESSIONS_PER_OFFICER = 3
@@ -108,7 +101,7 @@ def build(session: Session, *, regions: IO[str], password: str | None, seed: int
         accounts.append(Account(username, role.value, office.code if office else "-", secret))
         return user
 
-    session.add_all(Material(slug=slug, title_id=title_id, title_en=title_en, kind="leaflet") for slug, title_id, title_en in MATERIALS)
+    guidance.load(session, by="demo")
     kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil)
     session.add(kanwil)
     person("admin", "Administrator", Role.admin, None)
@@ -159,7 +152,7 @@ def build(session: Session, *, regions: IO[str], password: str | None, seed: int
                 )
             for _ in range(HANDOUTS_PER_OFFICER):
                 _past(
-                    session, rng, Handout, officer, rng.choice(mine), material_slug=rng.choice(MATERIALS)[0],
+                    session, rng, Handout, officer, rng.choice(mine), material_slug=rng.choice(HANDOUT_SLUGS),
                     quantity=rng.randint(10, 60), format="printed", recipient_group="prospective_migrants",
                 )
             for _ in range(WARNINGS_PER_OFFICER):

@@ -90,6 +90,11 @@ class Office(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[OfficeKind] = mapped_column(Enum(OfficeKind, name="office_kind", native_enum=False))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    whatsapp: Mapped[str] = mapped_column(String(60), default="")
+    hours: Mapped[str] = mapped_column(String(120), default="")
+    verified_on: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Office]] = relationship(back_populates="parent")
@@ -250,20 +255,94 @@ class EducationSession(FieldRecord, db.Model):
         return self.male_under_18 + self.female_under_18 + self.male_adult + self.female_adult
 
 
+class MaterialKind(str, enum.Enum):
+    article = "article"
+    leaflet = "leaflet"
+    poster = "poster"
+    video = "video"
+
+
 class Material(db.Model):
-    """An item of the materials catalogue that officers hand out or show."""
+    """An item of the guidance catalogue: an article villagers read, a leaflet or poster file, or a video link.
+
+    Officers show it in sessions and hand it out; each save keeps a version (`MaterialVersion`)."""
 
     __tablename__ = "materials"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=MaterialKind.article.value)
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
     title_id: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(20), default="leaflet")
-    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    summary_id: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    body_id: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_type: Mapped[str] = mapped_column(String(100), default="")
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_by: Mapped[str] = mapped_column(String(120), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def text(self, field: str, locale: str) -> str:
+        """A field in the reader's language, falling back to Indonesian when there is no English."""
+        english = getattr(self, f"{field}_en")
+        return english if locale == "en" and english else getattr(self, f"{field}_id")
 
     def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" and self.title_en else self.title_id
+        return self.text("title", locale)
+
+    def has_language(self, locale: str) -> bool:
+        return locale == "id" or bool(self.title_en and self.body_en)
+
+
+class MaterialVersion(db.Model):
+    """A saved version of a material, to see what changed and restore it."""
+
+    __tablename__ = "material_versions"
+    __table_args__ = (UniqueConstraint("material_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    saved_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Contact(db.Model):
+    """A hotline, number or place to report or ask, edited by the office, with the date it was last checked."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    value: Mapped[str] = mapped_column(String(200), default="")
+    hours_id: Mapped[str] = mapped_column(String(120), default="")
+    hours_en: Mapped[str] = mapped_column(String(120), default="")
+    description_id: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="sebagian")
+    source: Mapped[str] = mapped_column(Text, default="")
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    def text(self, field: str, locale: str) -> str:
+        english = getattr(self, f"{field}_en")
+        return english if locale == "en" and english else getattr(self, f"{field}_id")
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.value.strip())
 
 
 class Handout(FieldRecord, db.Model):

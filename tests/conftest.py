@@ -125,7 +125,8 @@ def _build_world():
     db.session.add_all([kanwil, kanim, other])
     db.session.add_all(
         [
-            Material(slug="kenali-tppo", title_id="Kenali TPPO", title_en="Know TPPO", kind="leaflet"),
+            Material(slug="kenali-tppo", title_id="Kenali TPPO", title_en="Know TPPO", kind="article", topics=["tppo"],
+                     body_id="## Apa itu TPPO\n\nPerdagangan orang."),
             Material(slug="lama", title_id="Brosur lama", kind="leaflet", published=False),
         ]
     )

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("manage", __name__, url_prefix="/kelola")
 
 from . import views  # noqa: E402,F401
+from . import materials  # noqa: E402,F401

@@ -1,8 +1,60 @@
 """Forms of the managers' pages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import DateField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..guidance import TOPICS
 
 
 class OutboxUploadForm(FlaskForm):
     file = FileField(_l("Export file from an officer's phone"), validators=[FileRequired(_l("Choose the file."))])
+
+
+class MaterialForm(FlaskForm):
+    """A material of the catalogue, Indonesian and English side by side."""
+
+    slug = StringField(_l("Address name (slug)"), validators=[
+        DataRequired(_l("This field is required.")), Length(max=120),
+        Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")),
+    ])
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("article", _l("Article")), SelectChoice("leaflet", _l("Leaflet (file)")),
+        SelectChoice("poster", _l("Poster (file)")), SelectChoice("video", _l("Video link")),
+    ])
+    topics = SelectMultipleField(_l("Topics"), choices=[SelectChoice(code, label) for code, label in TOPICS],
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    title_id = StringField(_l("Title (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    summary_id = TextAreaField(_l("Summary (Indonesian)"), validators=[Optional(), Length(max=1000)])
+    summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional(), Length(max=1000)])
+    body_id = TextAreaField(_l("Text in Markdown (Indonesian)"), validators=[Optional(), Length(max=50_000)])
+    body_en = TextAreaField(_l("Text in Markdown (English)"), validators=[Optional(), Length(max=50_000)])
+    sources = TextAreaField(_l("Sources: one per line, “fact | source”"), validators=[Optional(), Length(max=20_000)])
+    video_url = URLField(_l("Video address"), validators=[Optional(), URL(message=_l("Must be a web address.")), Length(max=500)])
+    file = FileField(_l("File (PDF, PNG or JPEG)"), validators=[FileAllowed(["pdf", "png", "jpg", "jpeg"], _l("Only PDF, PNG or JPEG."))])
+    reviewed_on = DateField(_l("Last reviewed on"), validators=[Optional()])
+    reviewed_by = StringField(_l("Reviewed by"), validators=[Optional(), Length(max=120)])
+    published = BooleanField(_l("Published"))
+
+
+class ContactForm(FlaskForm):
+    name_id = StringField(_l("Name (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
+    value = StringField(_l("Number or address"), validators=[Optional(), Length(max=200)])
+    hours_id = StringField(_l("Hours (Indonesian)"), validators=[Optional(), Length(max=120)])
+    hours_en = StringField(_l("Hours (English)"), validators=[Optional(), Length(max=120)])
+    description_id = TextAreaField(_l("Description (Indonesian)"), validators=[Optional(), Length(max=2000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
+    verified_on = DateField(_l("Checked on"), validators=[Optional()])
+
+
+class OfficeDetailsForm(FlaskForm):
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=60)])
+    whatsapp = StringField(_l("WhatsApp (information only)"), validators=[Optional(), Length(max=60)])
+    hours = StringField(_l("Service hours"), validators=[Optional(), Length(max=120)])
+    verified_on = DateField(_l("Checked on"), validators=[Optional()])

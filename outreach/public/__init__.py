@@ -1,15 +1,10 @@
-"""Pages anyone can open without logging in."""
-from flask import Blueprint, current_app, redirect, request, render_template
+"""Pages anyone can open without logging in: the guidance library, contacts, offices, the program."""
+from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 
 from ..auth.views import safe_next
 
 bp = Blueprint("public", __name__)
-
-
-@bp.route("/")
-def home():
-    return render_template("public/home.html")
 
 
 @bp.route("/bahasa/<code>", methods=["POST"])
@@ -20,3 +15,6 @@ def choose_language(code: str):
     response = redirect(safe_next(request.form.get("next")) or "/")
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+from . import views  # noqa: E402,F401

@@ -47,6 +47,22 @@ function villageName(code) {
   return village ? village.name : code;
 }
 
+const GUIDANCE_CACHE = 'pimpasa-guidance';
+
+function articles() {
+  return ((me && me.materials) || []).filter((m) => m.kind === 'article')
+    .map((m) => ({ title: m.title, url: `/panduan/${m.slug}?layar=penuh` }));
+}
+
+// Keep the catalogue's articles on the phone, to show them in a session without a signal.
+async function keepArticles() {
+  if (!('caches' in window)) return;
+  const cache = await caches.open(GUIDANCE_CACHE);
+  for (const { url } of articles()) {
+    if (!(await cache.match(url))) await cache.add(url).catch(() => {});
+  }
+}
+
 function materialTitles() {
   return Object.fromEntries(((me && me.materials) || []).map((m) => [m.slug, m.title]));
 }
@@ -113,6 +129,13 @@ async function renderHome() {
     return item;
   });
   $('village-list').replaceChildren(...(villages.length ? villages : [el('li', t('noVillages'), 'hint')]));
+  $('material-list').replaceChildren(...articles().map(({ title, url }) => {
+    const item = el('li');
+    const link = el('a', title);
+    link.href = url;
+    item.append(link);
+    return item;
+  }));
 }
 
 async function renderRecords() {
@@ -396,6 +419,7 @@ async function runSync({ manual = false } = {}) {
   };
   $('sync-message').textContent = messages[outcome.status];
   await render();
+  if (outcome.status === 'ok') keepArticles();
   if (runAgain) {
     runAgain = false;
     await runSync({ manual: true });

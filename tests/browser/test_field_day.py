@@ -183,7 +183,10 @@ def test_a_new_release_takes_over_without_touching_the_queue_or_a_draft(app, pho
     phone.context.set_offline(False)
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
     expect(page.locator("#updated")).to_be_visible()
-    page.wait_for_function("caches.keys().then((k) => k.length === 1 && k[0] === 'pimpasa-shell-next-release')")
+    page.wait_for_function("""caches.keys().then((keys) => {
+        const shells = keys.filter((k) => k.startsWith('pimpasa-shell-'));
+        return shells.length === 1 && shells[0] === 'pimpasa-shell-next-release';
+    })""")
     page.click("#reload")
     page.evaluate("location.hash = '#new/warning'")
     expect(page.locator("#form-warning [name=description]")).to_have_value("Belum selesai ditulis")

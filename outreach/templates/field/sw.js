@@ -1,6 +1,7 @@
-// Service worker of the officer's app, rendered by the server: VERSION changes with every release.
-// It precaches the shell, answers the shell's navigations from the cache (so it opens with no network),
-// and replays the outbox through Background Sync. The API is never cached.
+// Service worker of the site, rendered by the server: VERSION changes with every release.
+// It precaches the officer's shell and answers its navigations from the cache (so it opens with no network),
+// replays the outbox through Background Sync, and keeps every guidance page once read for reading offline.
+// The API is never cached.
 import { syncNow, SYNC_TAG } from '/static/js/sync.js';
 
 const VERSION = {{ version|tojson }};
@@ -8,12 +9,17 @@ const CACHE_PREFIX = 'pimpasa-shell-';
 const CACHE = CACHE_PREFIX + VERSION;
 const PRECACHE = {{ precache|tojson }};
 const SHELL = '/petugas';
+const GUIDANCE_CACHE = 'pimpasa-guidance';
+const GUIDANCE_PAGES = /^\/($|panduan(\/|\.json$)|kontak$|kantor$|tentang$)/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // `reload` skips the HTTP cache; `error` refuses to cache a log-in redirect in place of the shell.
-    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload', redirect: 'error' })));
+    const request = (url) => new Request(url, { cache: 'reload', redirect: 'error' });
+    await cache.addAll(PRECACHE.filter((url) => url !== SHELL).map(request));
+    // The shell needs a logged-in officer; for a villager reading guidance it is simply left out.
+    await cache.add(request(SHELL)).catch(() => {});
     await self.skipWaiting();
   })());
 });
@@ -48,8 +54,24 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shell(request));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((cached) => cached || fetch(request)));
+  } else if (GUIDANCE_PAGES.test(url.pathname)) {
+    event.respondWith(guidance(request));
   }
 });
+
+// Guidance: the network first (so corrections reach readers), a copy kept for reading offline.
+async function guidance(request) {
+  const cache = await caches.open(GUIDANCE_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
 
 self.addEventListener('sync', (event) => {
   if (event.tag !== SYNC_TAG) return;

@@ -1,0 +1,55 @@
+// Progressive enhancement of the public pages: they work without it. Registers the service worker so that
+// pages once read stay readable offline, saves the whole library on request, and reads an article aloud
+// where the browser has a voice for its language.
+const strings = JSON.parse(document.getElementById('public-strings').textContent);
+const GUIDANCE_CACHE = 'pimpasa-guidance';
+
+async function saveAll(button) {
+  const message = document.getElementById('save-all-message');
+  message.textContent = strings.saving;
+  button.disabled = true;
+  try {
+    const response = await fetch('/panduan.json', { cache: 'no-store' });
+    const { urls } = await response.json();
+    const cache = await caches.open(GUIDANCE_CACHE);
+    await cache.addAll(urls);
+    message.textContent = strings.savedAll;
+  } catch (error) {
+    message.textContent = strings.saveFailed;
+  }
+  button.disabled = false;
+}
+
+function voiceFor(lang) {
+  return speechSynthesis.getVoices().find((voice) => voice.lang.toLowerCase().startsWith(lang));
+}
+
+function setUpListening(button) {
+  const lang = button.dataset.lang;
+  const show = () => { button.hidden = !voiceFor(lang); };
+  show();
+  speechSynthesis.addEventListener('voiceschanged', show);
+  button.addEventListener('click', () => {
+    if (speechSynthesis.speaking) {
+      speechSynthesis.cancel();
+      button.textContent = strings.listen;
+      return;
+    }
+    const text = [document.querySelector('h1'), document.getElementById('article-body')].map((n) => n.textContent).join('. ');
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.voice = voiceFor(lang);
+    utterance.lang = utterance.voice.lang;
+    utterance.addEventListener('end', () => { button.textContent = strings.listen; });
+    speechSynthesis.speak(utterance);
+    button.textContent = strings.stop;
+  });
+}
+
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+const saveButton = document.getElementById('save-all');
+if (saveButton && 'caches' in window) {
+  saveButton.hidden = false;
+  saveButton.addEventListener('click', () => saveAll(saveButton));
+}
+const listenButton = document.getElementById('listen');
+if (listenButton && 'speechSynthesis' in window) setUpListening(listenButton);

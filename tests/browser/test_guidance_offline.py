@@ -1,0 +1,83 @@
+"""Villagers' guidance in a real Chromium: readable with JavaScript off, pages once read stay readable
+offline, and "save all guidance" keeps the whole library."""
+from playwright.sync_api import expect
+
+from outreach import guidance
+from outreach.extensions import db
+from outreach.models import Material
+from tests.browser.conftest import ARGS, CHROMIUM
+
+
+def add_articles(app, count=3):
+    with app.app_context():
+        for n in range(count):
+            guidance.save(db.session, Material(
+                slug=f"artikel-{n}", kind="article", topics=["tppo"], published=True, title_id=f"Artikel nomor {n}",
+                summary_id="Ringkasan.", body_id=f"## Bagian\n\nIsi artikel nomor {n}.", sources=[],
+            ), by="test")
+        db.session.commit()
+
+
+def test_the_library_reads_with_javascript_off(app, playwright, live_server, world):
+    add_articles(app)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        context = browser.new_context(java_script_enabled=False, locale="id-ID")
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        page.click("text=Artikel nomor 1")
+        expect(page.locator("h1")).to_have_text("Artikel nomor 1")
+        expect(page.locator("#article-body")).to_contain_text("Isi artikel nomor 1")
+        expect(page.locator("#listen")).to_be_hidden()
+        page.goto(live_server.url + "/?q=nomor+2")
+        expect(page.locator("section[aria-labelledby=results] li")).to_have_count(1)
+        page.click("button[lang=en]")  # the language switch is a plain form
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    finally:
+        browser.close()
+
+
+def test_a_page_once_read_stays_readable_offline(app, phone, world):
+    add_articles(app)
+    page = phone.open()
+    phone.goto("/panduan/artikel-0")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
+    )
+    page.reload()  # now through the service worker, which keeps a copy
+    phone.context.set_offline(True)
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Artikel nomor 0")
+
+
+def test_save_all_keeps_the_whole_library_for_reading_offline(app, phone, world):
+    add_articles(app, count=4)
+    page = phone.open()
+    phone.goto("/")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
+    )
+    page.click("#save-all")
+    expect(page.locator("#save-all-message")).to_have_text(
+        "Semua panduan sudah tersimpan: Anda bisa membacanya tanpa koneksi."
+    )
+    phone.context.set_offline(True)
+    for n in range(4):
+        phone.goto(f"/panduan/artikel-{n}")
+        expect(page.locator("h1")).to_have_text(f"Artikel nomor {n}")
+    phone.goto("/kontak")
+    expect(page.locator("h1")).to_have_text("Kontak dan layanan pengaduan")
+
+
+def test_an_officer_opens_a_material_full_screen_in_a_village_without_signal(app, phone, world):
+    page = phone.open()
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    link = page.locator("#material-list a", has_text="Kenali TPPO")
+    expect(link).to_have_count(1)
+    page.wait_for_function("""async () => Boolean(await (await caches.open('pimpasa-guidance')).match('/panduan/kenali-tppo?layar=penuh'))""")
+    phone.context.set_offline(True)
+    link.click()
+    expect(page.locator("h1")).to_have_text("Kenali TPPO")
+    expect(page.locator("body")).to_have_class("full-screen")
+    expect(page.locator("header.top")).to_be_hidden()

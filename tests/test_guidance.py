@@ -1,0 +1,223 @@
+"""The guidance library: safe Markdown, public pages readable without JavaScript, search, sharing, printing,
+and managers keeping it correct."""
+import gzip
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import segno
+
+from outreach import guidance
+from outreach.extensions import db
+from outreach.models import Contact, Material
+
+BODY_ID = """## Tanda bahaya
+
+Gaji **sangat tinggi** tanpa kontrak.
+
+- Diminta biaya pendaftaran
+- Berangkat dengan visa turis
+
+Baca [halaman Kontak](/kontak).
+"""
+
+
+@pytest.fixture
+def library(app):
+    with app.app_context():
+        article = Material(
+            slug="tanda-lowongan-palsu", kind="article", topics=["tppo", "safe_migration"], published=True,
+            title_id="Tanda Lowongan Kerja Palsu", title_en="Signs of a fake job offer",
+            summary_id="Kenali ciri lowongan palsu.", summary_en="Know the signs of a fake offer.",
+            body_id=BODY_ID, body_en="## Danger signs\n\nA **very high** salary with no contract.\n",
+            sources=[{"fact": "Ciri lowongan palsu", "fact_en": "Signs of a fake offer",
+                      "source": "money.kompas.com (28 Agu 2022)", "status": "terverifikasi"}],
+        )
+        draft = Material(slug="draf", kind="article", topics=["tppo"], published=False, title_id="Draf rahasia",
+                         body_id="Belum terbit")
+        guidance.save(db.session, article, by="test")
+        guidance.save(db.session, draft, by="test")
+        db.session.add(Contact(key="polri-110", kind="hotline", name_id="Call Center Polri 110", value="110",
+                               status="terverifikasi", description_id="Gratis, 24 jam."))
+        db.session.add(Contact(key="pimpasa-desa", kind="whatsapp", name_id="Pimpasa desa Anda", value="",
+                               status="isi-oleh-program"))
+        db.session.commit()
+        return article.id
+
+
+@pytest.mark.parametrize(
+    "markdown, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("[klik](javascript:alert(1))", "javascript:"),
+        ('<img src=x onerror="alert(1)">', "onerror"),
+        ('<a href="/x" onclick="alert(1)">x</a>', "onclick"),
+        ("<style>body{display:none}</style>", "<style"),
+        ("<iframe src='https://evil.example'></iframe>", "<iframe"),
+    ],
+)
+def test_markdown_never_lets_an_authors_script_or_html_through(markdown, forbidden):
+    assert forbidden not in str(guidance.render_markdown(markdown)).lower()
+
+
+def test_markdown_keeps_headings_lists_emphasis_and_links():
+    html = str(guidance.render_markdown(BODY_ID))
+    assert "<h2>Tanda bahaya</h2>" in html and "<strong>sangat tinggi</strong>" in html and "<li>" in html
+    assert '<a href="/kontak" rel="noopener noreferrer">halaman Kontak</a>' in html
+
+
+def test_the_library_lists_published_articles_by_topic_and_hides_drafts(client, library):
+    page = client.get("/").get_data(as_text=True)
+    assert "Tanda Lowongan Kerja Palsu" in page and "Draf rahasia" not in page
+    assert 'id="topic-tppo"' in page and 'id="topic-safe_migration"' in page
+    assert client.get("/panduan/draf").status_code == 404
+
+
+def test_search_finds_words_in_the_text_in_either_language(client, library):
+    assert "Tanda Lowongan Kerja Palsu" in client.get("/?q=visa+turis").get_data(as_text=True)
+    assert "Tanda Lowongan Kerja Palsu" in client.get("/?q=salary").get_data(as_text=True)
+    missing = client.get("/?q=rahasia").get_data(as_text=True)
+    assert "Tidak ditemukan" in missing and "Draf rahasia" not in missing
+
+
+def test_an_article_page_works_without_javascript_and_shows_its_sources(client, library):
+    page = client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
+    assert '<html lang="id">' in page and "<h1>Tanda Lowongan Kerja Palsu</h1>" in page
+    assert "<strong>sangat tinggi</strong>" in page
+    assert "money.kompas.com (28 Agu 2022)" in page and "Ciri lowongan palsu" in page
+    assert "belum ditinjau oleh kantor imigrasi" in page
+    assert "https://wa.me/?text=Tanda%20Lowongan%20Kerja%20Palsu%0Ahttp%3A//localhost/panduan/tanda-lowongan-palsu" in page
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/json"' in tag
+    assert not re.findall(r"<[^>]+\son[a-z]+\s*=", page)
+
+
+def test_the_article_comes_in_english_when_chosen(client, library):
+    client.set_cookie("lang", "en")
+    page = client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
+    assert '<html lang="en">' in page and "<h1>Signs of a fake job offer</h1>" in page and "Signs of a fake offer" in page
+
+
+def test_the_qr_code_holds_the_articles_address(client, library):
+    response = client.get("/panduan/tanda-lowongan-palsu/qr.svg")
+    assert response.mimetype == "image/svg+xml"
+    ET.fromstring(response.data)  # a well-formed SVG
+    expected = io.BytesIO()
+    segno.make("http://localhost/panduan/tanda-lowongan-palsu", error="m").save(
+        expected, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title="tanda-lowongan-palsu"
+    )
+    assert response.data == expected.getvalue()  # the same modules as the code of exactly that address
+
+
+def test_the_print_view_is_a_clean_leaflet_with_the_qr_code(client, library):
+    page = client.get("/panduan/tanda-lowongan-palsu/cetak").get_data(as_text=True)
+    assert 'class="leaflet leaflet-a5"' in page and "qr.svg" in page and "<nav" not in page
+    assert 'class="leaflet leaflet-a4"' in client.get("/panduan/tanda-lowongan-palsu/cetak?ukuran=a4").get_data(as_text=True)
+
+
+def test_contacts_come_from_the_data_and_unfilled_ones_say_so(client, library):
+    page = client.get("/kontak").get_data(as_text=True)
+    assert '<a href="tel:110">110</a>' in page
+    assert "Belum diisi oleh program" in page
+
+
+def test_an_article_page_is_small_for_a_slow_phone(client, library):
+    total = 0
+    page = client.get("/panduan/tanda-lowongan-palsu", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("Content-Encoding") == "gzip"
+    total += len(page.data)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', gzip.decompress(page.data).decode()):
+        with client.get(asset, headers={"Accept-Encoding": "gzip"}) as response:
+            total += len(response.data)
+    with client.get("/panduan/tanda-lowongan-palsu/qr.svg", headers={"Accept-Encoding": "gzip"}) as response:
+        total += len(response.data)
+    assert total <= 30 * 1024, total
+
+
+def test_no_public_page_loads_anything_from_another_origin(client, library):
+    for path in ("/", "/panduan/tanda-lowongan-palsu", "/kontak", "/kantor", "/tentang", "/panduan/tanda-lowongan-palsu/cetak"):
+        page = client.get(path).get_data(as_text=True)
+        assert not re.findall(r'<(?:script|img|link|iframe|source)[^>]+(?:src|href)="(?:https?:)?//', page), path
+
+
+def form_token(client, path):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def material_form(client, path, **changes):
+    data = {
+        "csrf_token": form_token(client, path), "slug": "tanda-lowongan-palsu", "kind": "article",
+        "topics": ["tppo"], "title_id": "Tanda Lowongan Kerja Palsu", "title_en": "Signs of a fake job offer",
+        "summary_id": "Ringkas.", "summary_en": "", "body_id": BODY_ID, "body_en": "", "published": "y",
+        "sources": "Ciri lowongan palsu | money.kompas.com (28 Agu 2022)", "action": "save",
+    }
+    data.update(changes)
+    return client.post(path, data={k: v for k, v in data.items() if v is not None})
+
+
+def test_a_manager_previews_then_saves_a_new_version(app, client, auth, world, library):
+    auth.login("maya")
+    path = f"/kelola/materi/{library}"
+    preview = material_form(client, path, body_id="## Baru\n\n<script>alert(1)</script>Teks baru", action="preview")
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert "<h2>Baru</h2>" in page and "<script>alert" not in page
+    with app.app_context():
+        assert db.session.get(Material, library).version == 1  # a preview saves nothing
+    saved = material_form(client, path, body_id="## Baru\n\nTeks baru")
+    assert saved.status_code == 302
+    with app.app_context():
+        material = db.session.get(Material, library)
+        assert material.version == 2 and "Teks baru" in material.body_id
+        assert material.sources[0]["status"] == "terverifikasi"  # an unchanged source keeps what it knew
+    assert "Teks baru" in client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
+
+
+def test_unpublishing_takes_the_article_off_the_public_library(client, auth, world, library):
+    auth.login("maya")
+    material_form(client, f"/kelola/materi/{library}", published=None)
+    assert client.get("/panduan/tanda-lowongan-palsu").status_code == 404
+    assert "Tanda Lowongan Kerja Palsu" not in client.get("/").get_data(as_text=True)
+
+
+def test_an_earlier_version_can_be_restored_as_a_new_one(app, client, auth, world, library):
+    auth.login("maya")
+    material_form(client, f"/kelola/materi/{library}", title_id="Judul yang salah")
+    versions = client.get(f"/kelola/materi/{library}/versi").get_data(as_text=True)
+    assert "Judul yang salah" in versions
+    token = re.search(r'name="csrf_token" value="([^"]+)"', versions).group(1)
+    response = client.post(f"/kelola/materi/{library}/versi/1/pulihkan", data={"csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        material = db.session.get(Material, library)
+        assert material.title_id == "Tanda Lowongan Kerja Palsu" and material.version == 3
+        assert [v.version for v in guidance.versions(db.session, material)] == [3, 2, 1]
+
+
+def test_a_bad_material_form_answers_400_with_the_reasons_in_indonesian(client, auth, world, library):
+    auth.login("maya")
+    response = material_form(client, "/kelola/materi/baru", slug="Bukan Slug!", title_id="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Gunakan huruf kecil, angka, dan tanda hubung saja." in page and "Kolom ini wajib diisi." in page
+    clash = material_form(client, "/kelola/materi/baru")
+    assert clash.status_code == 400 and "Nama alamat ini sudah dipakai materi lain." in clash.get_data(as_text=True)
+
+
+def test_the_office_fills_in_a_contact_with_the_date_it_checked_it(app, client, auth, world, library):
+    auth.login("maya")
+    with app.app_context():
+        contact_id = db.session.scalar(db.select(Contact.id).where(Contact.key == "pimpasa-desa"))
+    path = f"/kelola/kontak/{contact_id}"
+    response = client.post(path, data={"csrf_token": form_token(client, path), "name_id": "Pimpasa desa Anda",
+                                       "value": "0812 0000 1111", "verified_on": "2026-11-20"})
+    assert response.status_code == 302
+    page = client.get("/kontak").get_data(as_text=True)
+    assert "0812 0000 1111" in page and "20 November 2026" in page
+
+
+def test_officers_and_villagers_cannot_edit_materials(client, auth, world, library):
+    assert client.get("/kelola/materi").status_code == 302
+    auth.login("ani")
+    assert client.get(f"/kelola/materi/{library}").status_code == 403
