@@ -70,6 +70,17 @@ def article_print(slug: str):
     )
 
 
+@bp.route("/panduan/<slug>/berkas")
+def article_file(slug: str):
+    """The leaflet or poster file of a material, to print or pass on."""
+    material = _published(slug)
+    if not material.file_data:
+        abort(404)
+    response = current_app.response_class(material.file_data, mimetype=material.file_type or "application/octet-stream")
+    response.headers["Content-Disposition"] = f'inline; filename="{material.file_name or material.slug}"'
+    return response
+
+
 @bp.route("/panduan.json")
 def library_index():
     """Every page of the library, for the "save all guidance" button."""

@@ -81,3 +81,42 @@ def test_an_officer_opens_a_material_full_screen_in_a_village_without_signal(app
     expect(page.locator("h1")).to_have_text("Kenali TPPO")
     expect(page.locator("body")).to_have_class("full-screen")
     expect(page.locator("header.top")).to_be_hidden()
+
+
+A11Y_CHECK = """() => {
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const parse = (color) => (color.match(/[\\d.]+/g) || []).map(Number);
+  const background = (node) => {
+    for (let n = node; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const problems = [];
+  for (const node of document.querySelectorAll('p, li, a, button, label, input, select, textarea, h1, h2, dt, dd, span, strong')) {
+    if (!node.offsetParent || !node.textContent.trim()) continue;
+    const style = getComputedStyle(node);
+    if (parseFloat(style.fontSize) < 16) problems.push(`small text: ${node.textContent.trim().slice(0, 30)}`);
+    const [fg, bg] = [luminance(parse(style.color).slice(0, 3)), luminance(background(node))];
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${node.textContent.trim().slice(0, 30)}`);
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) problems.push(`wider than ${window.innerWidth}px`);
+  return problems;
+}"""
+
+
+def test_pages_are_readable_on_a_320px_phone_with_large_enough_text_and_contrast(app, playwright, live_server, world):
+    add_articles(app, count=1)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        page = browser.new_context(viewport={"width": 320, "height": 640}, locale="id-ID").new_page()
+        for path in ("/", "/panduan/artikel-0", "/kontak", "/kantor", "/tentang", "/masuk"):
+            page.goto(live_server.url + path)
+            assert page.evaluate(A11Y_CHECK) == [], path
+    finally:
+        browser.close()
