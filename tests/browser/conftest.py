@@ -109,6 +109,13 @@ class Phone:
             f"document.querySelectorAll('#visit-village option').length === {villages + 1}"
         )
 
+    def ready(self, username="ani", villages=2):
+        """Open the browser, log in and wait until the app is installed and knows the officer's villages."""
+        page = self.open()
+        self.login(username)
+        self.wait_until_ready(villages=villages)
+        return page
+
     def record(self, type_, **fields):
         """Fill in and save a form of the app: text and selects by value, lists of checkbox values."""
         self.page.evaluate(f"location.hash = '#new/{type_}'")

@@ -20,13 +20,6 @@ def rows(app, model, **where):
         return list(db.session.scalars(query))
 
 
-def ready(phone, username="ani", villages=2):
-    page = phone.open()
-    phone.login(username)
-    phone.wait_until_ready(villages=villages)
-    return page
-
-
 def camera_photo(page, width, height):
     """A photo-sized PNG (a gradient with noise, hard to compress), drawn by the browser itself."""
     data_url = page.evaluate(
@@ -60,7 +53,7 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
 
 
 def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_first(app, phone, world):
-    page = ready(phone)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record("session", village="15.71.01.1001", venue="Balai Desa Sungai Putri", topics=["tppo", "passports"],
                  male_adult=5, female_adult=7, audience_groups=["prospective_migrants"], partners=["timpora"])
@@ -89,7 +82,7 @@ def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_
 
 
 def test_a_refused_record_is_fixed_on_the_phone_and_sent_again_under_the_same_id(app, phone, world):
-    page = ready(phone)
+    page = phone.ready()
     tomorrow = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     phone.context.set_offline(True)
     phone.record("visit", village="15.71.01.1001", purpose="Tanggal salah", occurred_at=tomorrow)
@@ -112,7 +105,7 @@ def test_a_refused_record_is_fixed_on_the_phone_and_sent_again_under_the_same_id
 
 
 def test_a_photo_taken_offline_is_shrunk_and_reaches_the_server_once(app, phone, world):
-    page = ready(phone)
+    page = phone.ready()
     phone.context.set_offline(True)
     page.evaluate("location.hash = '#new/session'")
     form = page.locator("#form-session")
@@ -140,7 +133,7 @@ def test_a_photo_taken_offline_is_shrunk_and_reaches_the_server_once(app, phone,
 
 
 def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, phone, world):
-    page = ready(phone)
+    page = phone.ready()
     phone.context.route("**/api/v1/sync", lambda route: route.abort())  # no signal for the push
     phone.record("visit", village="15.71.01.1001", purpose="Milik Ani")
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
@@ -170,7 +163,7 @@ def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, 
 
 
 def test_a_new_release_takes_over_without_touching_the_queue_or_a_draft(app, phone, world, monkeypatch):
-    page = ready(phone)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record("visit", village="15.71.01.1001", purpose="Sebelum rilis baru")
     page.evaluate("location.hash = '#new/warning'")
@@ -232,14 +225,14 @@ def test_records_kept_by_the_first_version_of_the_app_survive_the_schema_upgrade
 def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kept(app, phone, world, playwright, live_server, tmp_path):
     from tests.browser.conftest import Phone
 
-    page_a = ready(phone)
+    page_a = phone.ready()
     phone.record("visit", village="15.71.01.1001", purpose="Asli")
     page_a.wait_for_function("document.querySelector('#today-list li.state-confirmed') !== null")
     [visit] = rows(app, Visit)
 
     other = Phone(playwright, tmp_path / "second-phone", live_server.url)
     try:
-        page_b = ready(other)
+        page_b = other.ready()
         page_b.evaluate(f"location.hash = '#record/{visit.id}'")
         expect(page_b.locator("#record-fields")).to_contain_text("Asli")
 
@@ -268,7 +261,7 @@ def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kep
 def test_a_warnings_follow_up_by_the_office_reaches_the_officers_phone(app, phone, world):
     from outreach.follow_up import set_follow_up
 
-    page = ready(phone)
+    page = phone.ready()
     phone.record("warning", village="15.71.01.1001", category="fake_job", urgency="tinggi",
                  description="Lowongan kerja palsu di media sosial", source="social_media")
     page.wait_for_function("document.querySelector('#today-list li.state-confirmed') !== null")
@@ -283,7 +276,7 @@ def test_a_warnings_follow_up_by_the_office_reaches_the_officers_phone(app, phon
 
 
 def test_a_voided_record_stays_on_the_server_marked_void(app, phone, world):
-    page = ready(phone)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record("visit", village="15.71.01.1002", purpose="Salah catat")
     record_id = page.locator("#today-list li").get_attribute("data-id")
@@ -303,7 +296,7 @@ def test_records_saved_to_a_file_go_in_at_the_office_and_are_not_doubled_later(a
     from tests.conftest import Auth
     from tests.test_manage import send_file
 
-    page = ready(phone)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record("visit", village="15.71.01.1001", purpose="Lewat berkas")
     with page.expect_download() as download:

@@ -70,9 +70,7 @@ def test_save_all_keeps_the_whole_library_for_reading_offline(app, phone, world)
 
 
 def test_an_officer_opens_a_material_full_screen_in_a_village_without_signal(app, phone, world):
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     link = page.locator("#material-list a", has_text="Kenali TPPO")
     expect(link).to_have_count(1)
     page.wait_for_function("""async () => Boolean(await (await caches.open('pimpasa-guidance')).match('/panduan/kenali-tppo?layar=penuh'))""")

@@ -28,9 +28,7 @@ ALL_SYNCED = "Semua sudah tersinkronisasi"
 
 
 def test_the_shell_opens_offline_after_one_online_visit(phone, world):
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.goto("/petugas")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
@@ -40,9 +38,7 @@ def test_the_shell_opens_offline_after_one_online_visit(phone, world):
 
 
 def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server_once(app, live_server, phone, world):
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1001", "Sosialisasi di balai desa")
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
@@ -72,9 +68,7 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
 
 
 def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, world):
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     dropped = []
 
     def store_then_drop(route):
@@ -105,9 +99,7 @@ def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, w
 
 
 def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, world):
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1001", "Sesi berakhir")
     phone.context.clear_cookies()  # the session ended while the phone was offline
@@ -128,9 +120,7 @@ def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, wor
 def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone, world):
     from outreach.models import Assignment
 
-    page = phone.open()
-    phone.login("ani")
-    phone.wait_until_ready(villages=2)
+    page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1002", "Desa sudah dialihkan")
     with app.app_context():  # meanwhile the office moved Legok to another officer
