@@ -1,5 +1,6 @@
-"""The sync endpoints. Thin: parse, check limits, hand over to the sync module, commit once."""
+"""The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
 import uuid
+from datetime import date
 
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
@@ -7,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
-from .. import photos, sync
+from .. import coverage, photos, scope, sync
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Assignment, DesaBinaan, Material
@@ -123,3 +124,29 @@ def upload_photo(photo_id: str):
     db.session.commit()
     body = {"id": stored.photo.id, "status": "accepted" if stored.created else "duplicate", "sha256": stored.photo.sha256}
     return jsonify(body), 201 if stored.created else 200
+
+
+@bp.get("/coverage")
+@roles_required("manager", "admin")
+def coverage_figures():
+    """The dashboard's figures for a region and each of its child regions, within the user's offices."""
+    try:
+        start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
+    except ValueError:
+        _fail(BadRequest, _('"from" and "to" must be dates (YYYY-MM-DD).'))
+    start, end = coverage.period(None, start, end, today=date.today())
+    result = coverage.coverage(
+        db.session, region_code=request.args.get("region", "15"), start=start, end=end,
+        offices=scope.office_ids(db.session, current_user),
+    )
+    if result is None:
+        _fail(NotFound, _("No region with this code."))
+
+    def region(r):
+        return {"code": r.code, "name": r.name, "level": r.level.value}
+
+    return jsonify(
+        region=region(result.region), **{"from": start.isoformat(), "to": end.isoformat()},
+        totals=result.totals.as_dict(),
+        rows=[{**region(row.region), **row.figures.as_dict()} for row in result.rows],
+    )

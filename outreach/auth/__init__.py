@@ -52,7 +52,7 @@ def home_for(user) -> str:
     """Where a user lands after logging in."""
     if user.role.value == "officer":
         return url_for("field.app")
-    return url_for("public.home")
+    return url_for("manage.dashboard")
 
 
 from . import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,41 @@
+"""The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit."""
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from .. import coverage, scope
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Region
+from . import bp
+
+PROVINCE = "15"
+PRIORITY_ROWS = 15
+
+
+def chosen_period() -> tuple[date, date]:
+    """The period from the query string; a malformed date is a 400 with a message."""
+    try:
+        start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
+    except ValueError:
+        abort(400)
+    return coverage.period(request.args.get("period"), start, end, today=date.today())
+
+
+@bp.route("/")
+@roles_required("manager", "admin")
+def dashboard():
+    start, end = chosen_period()
+    offices = scope.office_ids(db.session, current_user)
+    region_code = request.args.get("region", PROVINCE)
+    result = coverage.coverage(db.session, region_code=region_code, start=start, end=end, offices=offices)
+    if result is None:
+        abort(404)
+    if result.region.level.value == "village":
+        abort(404)
+    urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
+    return render_template(
+        "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent,
+        period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
+    )
