@@ -1,14 +1,60 @@
-"""The office's follow-up of early warnings. It lives in its own row, and each change moves the warning to a
-new server revision so that the status reaches the reporting officer's phone on the next sync."""
+"""The office's follow-up of early warnings: new, in follow-up (referred to an agency, with a person
+responsible), closed (with the outcome). It lives in its own row, and each change moves the warning to a new
+server revision so that the status reaches the reporting officer's phone on the next sync."""
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .models import EarlyWarning, WarningFollowUp, utcnow
+from .models import EarlyWarning, User, WarningFollowUp, utcnow
 from .sync import next_revision
 
 STATUSES = ("new", "follow_up", "closed")
+AGENCIES = [
+    ("timpora", _l("Timpora")),
+    ("police", _l("Police")),
+    ("labour_office", _l("Labour office")),
+    ("other", _l("Another agency")),
+]
+# How long a warning may wait before it stands out: a new one by its urgency, one in follow-up in any case.
+NEW_WITHIN = {"segera": timedelta(days=1), "tinggi": timedelta(days=3), "biasa": timedelta(days=7)}
+FOLLOW_UP_WITHIN = timedelta(days=14)
 
 
-def set_follow_up(session: Session, warning: EarlyWarning, *, status: str, note: str, by_user_id: int) -> WarningFollowUp:
+def is_overdue(warning: EarlyWarning, now: datetime) -> bool:
+    follow_up = warning.follow_up
+    status = follow_up.status if follow_up else "new"
+    if status == "new":
+        return now - warning.received_at > NEW_WITHIN.get(warning.urgency, NEW_WITHIN["biasa"])
+    if status == "follow_up":
+        return now - follow_up.updated_at > FOLLOW_UP_WITHIN
+    return False
+
+
+def queue(session: Session, *, offices: set[int] | None, status: str | None = None) -> list[EarlyWarning]:
+    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out."""
+    query = (
+        select(EarlyWarning).join(User, EarlyWarning.officer_id == User.id)
+        .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
+        .where(EarlyWarning.voided.is_(False))
+    )
+    if offices is not None:
+        query = query.where(User.office_id.in_(offices))
+    if status == "new":
+        query = query.where(or_(WarningFollowUp.status.is_(None), WarningFollowUp.status == "new"))
+    elif status in STATUSES:
+        query = query.where(WarningFollowUp.status == status)
+    urgency = {"segera": 0, "tinggi": 1, "biasa": 2}
+    rows = list(session.scalars(query))
+    rows.sort(key=lambda w: (urgency.get(w.urgency, 3), w.received_at))
+    return rows
+
+
+def set_follow_up(
+    session: Session, warning: EarlyWarning, *, status: str, note: str, by_user_id: int,
+    referred_to: str = "", responsible: str = "", outcome: str = "",
+) -> WarningFollowUp:
     """Record the office's follow-up status of a warning. The caller commits."""
     if status not in STATUSES:
         raise ValueError(f"unknown follow-up status {status!r}")
@@ -19,6 +65,9 @@ def set_follow_up(session: Session, warning: EarlyWarning, *, status: str, note:
         warning.follow_up = follow_up
     follow_up.status = status
     follow_up.note = note
+    follow_up.referred_to = referred_to
+    follow_up.responsible = responsible
+    follow_up.outcome = outcome
     follow_up.updated_by_id = by_user_id
     follow_up.updated_at = utcnow()
     warning.rev = next_revision(session)

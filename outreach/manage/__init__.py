@@ -6,3 +6,4 @@ bp = Blueprint("manage", __name__, url_prefix="/kelola")
 from . import views  # noqa: E402,F401
 from . import materials  # noqa: E402,F401
 from . import dashboard  # noqa: E402,F401
+from . import warnings  # noqa: E402,F401

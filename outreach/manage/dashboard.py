@@ -5,6 +5,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from .. import coverage, scope
+from ..follow_up import queue
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Region
@@ -35,7 +36,8 @@ def dashboard():
     if result.region.level.value == "village":
         abort(404)
     urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
+    new_warnings = len(queue(db.session, offices=offices, status="new"))
     return render_template(
-        "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent,
+        "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
         period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
     )

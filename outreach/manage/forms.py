@@ -7,6 +7,7 @@ from wtforms.fields import DateField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..follow_up import AGENCIES
 from ..guidance import TOPICS
 
 
@@ -58,3 +59,25 @@ class OfficeDetailsForm(FlaskForm):
     whatsapp = StringField(_l("WhatsApp (information only)"), validators=[Optional(), Length(max=60)])
     hours = StringField(_l("Service hours"), validators=[Optional(), Length(max=120)])
     verified_on = DateField(_l("Checked on"), validators=[Optional()])
+
+
+class FollowUpForm(FlaskForm):
+    """The office's follow-up of an early warning."""
+
+    status = SelectField(_l("Status"), choices=[
+        SelectChoice("new", _l("New")), SelectChoice("follow_up", _l("In follow-up")), SelectChoice("closed", _l("Closed")),
+    ])
+    referred_to = SelectField(_l("Referred to"), choices=[SelectChoice("", "—")] + [SelectChoice(c, l) for c, l in AGENCIES])
+    responsible = StringField(_l("Person responsible"), validators=[Optional(), Length(max=120)])
+    note = TextAreaField(_l("Note (the reporting officer sees it)"), validators=[Optional(), Length(max=2000)])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data == "follow_up" and not (self.referred_to.data and self.responsible.data):
+            self.responsible.errors = [*self.responsible.errors, _l("A follow-up needs the agency and the person responsible.")]
+            return False
+        if self.status.data == "closed" and not self.outcome.data:
+            self.outcome.errors = [*self.outcome.errors, _l("Say how it ended.")]
+            return False
+        return valid

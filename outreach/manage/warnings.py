@@ -1,0 +1,47 @@
+"""The early-warning queue: the office follows up what officers reported, and the status goes back to them."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import scope
+from ..auth import roles_required
+from ..extensions import db
+from ..follow_up import STATUSES, is_overdue, queue, set_follow_up
+from ..models import EarlyWarning, utcnow
+from ..records import RECORD_TYPES
+from . import bp
+from .forms import FollowUpForm
+
+
+@bp.route("/peringatan")
+@roles_required("manager", "admin")
+def warnings():
+    status = request.args.get("status")
+    rows = queue(db.session, offices=scope.office_ids(db.session, current_user), status=status if status in STATUSES else None)
+    now = utcnow()
+    return render_template("manage/warnings.html", warnings=rows, overdue={w.id for w in rows if is_overdue(w, now)},
+                           status=status, labels=_choice_labels())
+
+
+@bp.route("/peringatan/<warning_id>", methods=["GET", "POST"])
+@roles_required("manager", "admin")
+def warning(warning_id: str):
+    found = db.session.get(EarlyWarning, warning_id)
+    if found is None or found.voided or not scope.may_see_officer(db.session, current_user, found.officer):
+        abort(404)
+    follow_up = found.follow_up
+    form = FollowUpForm(obj=follow_up)
+    if form.validate_on_submit():
+        set_follow_up(db.session, found, status=form.status.data, note=form.note.data or "", by_user_id=current_user.id,
+                      referred_to=form.referred_to.data or "", responsible=form.responsible.data or "",
+                      outcome=form.outcome.data or "")
+        db.session.commit()
+        flash(_("Saved. The reporting officer sees the status on the next sync."))
+        return redirect(url_for("manage.warnings"))
+    return render_template("manage/warning.html", warning=found, form=form, labels=_choice_labels(),
+                           overdue=is_overdue(found, utcnow())), 400 if form.errors else 200
+
+
+def _choice_labels() -> dict:
+    form = RECORD_TYPES["warning"].form()
+    return {name: {c.value: str(c.label) for c in form[name].choices} for name in ("category", "urgency", "source")}
