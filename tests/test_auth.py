@@ -86,8 +86,8 @@ def test_the_field_app_is_for_officers_only(client, auth, world, username):
     assert "Peran Anda tidak diizinkan membuka halaman ini." in response.get_data(as_text=True)
 
 
-def test_a_manager_lands_on_the_start_page(client, auth, world):
-    assert auth.login("maya").headers["Location"] == "/"
+def test_a_manager_lands_on_the_coverage_dashboard(client, auth, world):
+    assert auth.login("maya").headers["Location"] == "/kelola/"
 
 
 def test_error_pages_come_in_the_chosen_language(client):

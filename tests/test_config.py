@@ -116,8 +116,9 @@ def test_a_region_whose_parent_does_not_exist_is_refused_by_the_database(ctx):
 def test_starting_the_app_on_an_empty_database_creates_no_tables(tmp_path):
     uri = "sqlite:///" + str(tmp_path / "fresh.sqlite")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test"})
-    response = app.test_client().get("/")
-    assert response.status_code == 200
+    client = app.test_client()
+    assert client.get("/masuk").status_code == 200
+    assert client.get("/sw.js").status_code == 200
     with app.app_context():
         try:
             assert inspect(db.engine).get_table_names() == []
