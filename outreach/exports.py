@@ -1,0 +1,74 @@
+"""Exports for reports: each record type and the coverage table, for a period and the user's offices, as CSV
+or XLSX (openpyxl), so that nobody has to ask for a spreadsheet."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import format_datetime, gettext as _
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .coverage import Coverage
+from .models import User
+from .records import RECORD_TYPES
+
+
+def records_table(session: Session, kind: str, *, start: date, end: date, offices: set[int] | None) -> tuple[list[str], list[list]]:
+    """One row per record of a type that happened in the period, by officers of the given offices."""
+    record_type = RECORD_TYPES[kind]
+    model = record_type.model
+    lo, hi = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
+    query = (select(model).join(User, model.officer_id == User.id)
+             .where(model.occurred_at >= lo, model.occurred_at < hi).order_by(model.occurred_at))
+    if offices is not None:
+        query = query.where(User.office_id.in_(offices))
+    form = record_type.form()
+    fields = [name for name in record_type.field_names if name not in ("village", "occurred_at")]
+    header = ["id", _("Officer"), _("Office"), _("Village code"), _("Village"), _("When")]
+    header += [str(form[name].label.text) for name in fields] + [_("Voided"), _("Received")]
+    rows = []
+    for record in session.scalars(query):
+        values = [getattr(record, record_type.column(name)) for name in fields]
+        rows.append([
+            record.id, record.officer.display_name, record.officer.office.name if record.officer.office else "",
+            record.village_code, record.village.name, format_datetime(record.occurred_at, "yyyy-MM-dd HH:mm"),
+            *(", ".join(v) if isinstance(v, list) else v for v in values),
+            _("yes") if record.voided else "", format_datetime(record.received_at, "yyyy-MM-dd HH:mm"),
+        ])
+    return header, rows
+
+
+COVERAGE_COLUMNS = ["desa_binaan", "covered", "coverage_rate", "visits", "sessions", "people", "people_male",
+                    "people_female", "people_under_18", "materials", "open_warnings"]
+
+
+def coverage_table(result: Coverage) -> tuple[list[str], list[list]]:
+    """The dashboard's table: one row per child region and the total."""
+    header = [_("Code"), _("Region"), _("Desa binaan"), _("Covered"), _("Rate"), _("Visits"), _("Sessions"),
+              _("People reached"), _("Men and boys"), _("Women and girls"), _("Under 18"), _("Materials handed out"),
+              _("Open warnings")]
+    rows = [[row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)] for row in result.rows]
+    rows.append([result.region.code, _("Total"), *(result.totals.as_dict()[c] for c in COVERAGE_COLUMNS)])
+    return header, rows
+
+
+def as_csv(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark lets spreadsheet programs read UTF-8
+
+
+def as_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
