@@ -182,6 +182,21 @@ class Assignment(db.Model):
     desa_binaan: Mapped[DesaBinaan] = relationship()
 
 
+class Device(db.Model):
+    """A phone an officer syncs from, with what it last said is still waiting on it."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("officer_id", "device_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sync: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class SyncState(db.Model):
     """One row holding the server revision: bumped under a row lock, so revisions appear in commit order."""
 

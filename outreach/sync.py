@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from .models import Assignment, DesaBinaan, Material, RecordVersion, SyncState, User, iso_utc, utcnow
+from .models import Assignment, DesaBinaan, Device, Material, RecordVersion, SyncState, User, iso_utc, utcnow
 from .records import RECORD_TYPES
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -219,6 +219,15 @@ def history(session: Session, record_id: str) -> list[RecordVersion]:
             select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.client_updated_at)
         )
     )
+
+
+def record_device(session: Session, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime) -> None:
+    """Remember that this officer's phone synced, and how many records it says are still waiting on it."""
+    device = session.scalar(select(Device).where(Device.officer_id == officer_id, Device.device_id == device_id))
+    if device is None:
+        device = Device(officer_id=officer_id, device_id=device_id, first_seen=now)
+        session.add(device)
+    device.pending, device.user_agent, device.last_sync = pending, user_agent[:300], now
 
 
 def is_busy(exc: OperationalError) -> bool:

@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 from .. import coverage, photos, scope, sync
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Assignment, DesaBinaan, Material
+from ..models import Assignment, DesaBinaan, Material, utcnow
 from . import bp
 
 PUSH_ATTEMPTS = 4
@@ -76,6 +76,9 @@ def push():
     device_id = body.get("device_id", "")
     if not isinstance(device_id, str) or len(device_id) > 100:
         _fail(BadRequest, _('"device_id" must be text of at most 100 characters.'))
+    pending = body.get("pending", 0)
+    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+        _fail(BadRequest, _('"pending" must be the number of records still waiting on the phone.'))
     limit_records = current_app.config["SYNC_MAX_RECORDS"]
     if len(body["records"]) > limit_records:
         _fail(RequestEntityTooLarge, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
@@ -84,6 +87,9 @@ def push():
     for attempt in range(PUSH_ATTEMPTS):
         try:
             results = sync.push(db.session, officer_id=officer_id, device_id=device_id, records=body["records"])
+            if device_id:
+                sync.record_device(db.session, officer_id=officer_id, device_id=device_id, pending=pending,
+                                   user_agent=request.headers.get("User-Agent", ""), now=utcnow())
             db.session.commit()
             break
         except OperationalError as exc:

@@ -8,7 +8,8 @@ from .. import coverage, scope
 from ..follow_up import queue
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Region
+from ..models import Region, utcnow
+from ..officers import health as officer_health
 from . import bp
 
 PROVINCE = "15"
@@ -41,3 +42,11 @@ def dashboard():
         "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
         period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
     )
+
+
+@bp.route("/petugas")
+@roles_required("manager", "admin")
+def officers():
+    rows = officer_health(db.session, offices=scope.office_ids(db.session, current_user))
+    now = utcnow()
+    return render_template("manage/officers.html", rows=rows, silent={r.officer.id for r in rows if r.silent(now)})

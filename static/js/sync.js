@@ -27,12 +27,12 @@ async function fetchMe() {
   return response.json();
 }
 
-function post(batch, token, device) {
+function post(batch, token, device, pending) {
   return fetch('/api/v1/sync', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': token },
-    body: JSON.stringify({ device_id: device, records: batch.map(wireRecord) }),
+    body: JSON.stringify({ device_id: device, pending, records: batch.map(wireRecord) }),
   });
 }
 
@@ -119,14 +119,15 @@ async function send() {
   const device = await store.deviceId();
   const mine = (await store.listOutbox()).filter((entry) => entry.officer === username);
   const waiting = mine.filter((entry) => entry.state === 'waiting').sort(queueOrder);
-  const queue = chunks(waiting, profile.limits.records);
+  // An empty push still tells the office this phone synced and has nothing waiting.
+  const queue = waiting.length ? chunks(waiting, profile.limits.records) : [[]];
   let sent = 0;
   let renewedToken = false;
   while (queue.length) {
     const batch = queue.shift();
     let response;
     try {
-      response = await post(batch, token, device);
+      response = await post(batch, token, device, Math.max(0, waiting.length - sent - batch.length));
     } catch (error) {
       return { status: 'offline', sent };
     }
