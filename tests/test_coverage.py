@@ -143,3 +143,12 @@ def test_the_dashboard_drills_down_and_lists_villages_to_visit_first(client, aut
     district = client.get("/kelola/?region=15.71.01").get_data(as_text=True)
     assert "Sungai Putri" in district and "Kunjungi lebih dulu" in district
     assert client.get("/kelola/?from=bukan-tanggal").status_code == 400
+
+
+def test_a_village_page_shows_its_desa_binaan_officers_and_timeline_to_its_office_only(app, client, auth, area):
+    auth.login("maya")
+    page = client.get("/kelola/desa/15.71.01.1001").get_data(as_text=True)
+    assert "Sungai Putri" in page and "Ani" in page and "tinggi" in page
+    assert page.count("Kunjungan</strong>") == 2 and "Pembagian materi</strong>" in page
+    assert client.get("/kelola/desa/15.08.01.2001").status_code == 404  # Bungo's, not Jambi's
+    assert client.get("/kelola/desa/99").status_code == 404
