@@ -87,6 +87,8 @@ class Phone:
 
     def close(self):
         if self.context is not None:
+            # a test's route handlers may still be running for the app's own background syncs
+            self.context.unroute_all(behavior="ignoreErrors")
             self.context.close()
             self.context = None
 
