@@ -102,13 +102,19 @@ class Phone:
         self.page.click("button[type=submit]")
         self.page.wait_for_url(self.base_url + "/petugas")
 
+    def wait_for_worker(self):
+        """Wait until the service worker controls the page (installing precaches the whole shell: give a busy
+        machine time)."""
+        self.page.wait_for_function(
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
+            timeout=45_000,
+        )
+
     def wait_until_ready(self, villages):
         """Wait for the service worker to control the page and for the officer's villages to arrive."""
+        self.wait_for_worker()
         self.page.wait_for_function(
-            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
-        )
-        self.page.wait_for_function(
-            f"document.querySelectorAll('#visit-village option').length === {villages + 1}"
+            f"document.querySelectorAll('#visit-village option').length === {villages + 1}", timeout=30_000
         )
 
     def ready(self, username="ani", villages=2):

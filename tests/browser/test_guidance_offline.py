@@ -41,9 +41,7 @@ def test_a_page_once_read_stays_readable_offline(app, phone, world):
     add_articles(app)
     page = phone.open()
     phone.goto("/panduan/artikel-0")
-    page.wait_for_function(
-        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
-    )
+    phone.wait_for_worker()
     page.reload()  # now through the service worker, which keeps a copy
     phone.context.set_offline(True)
     page.reload()
@@ -54,9 +52,7 @@ def test_save_all_keeps_the_whole_library_for_reading_offline(app, phone, world)
     add_articles(app, count=4)
     page = phone.open()
     phone.goto("/")
-    page.wait_for_function(
-        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
-    )
+    phone.wait_for_worker()
     page.click("#save-all")
     expect(page.locator("#save-all-message")).to_have_text(
         "Semua panduan sudah tersimpan: Anda bisa membacanya tanpa koneksi."
