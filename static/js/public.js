@@ -45,7 +45,11 @@ function setUpListening(button) {
   });
 }
 
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+// Only the guidance pages install the worker here; the officer's app installs it from /petugas.
+const GUIDANCE_PAGE = /^\/($|panduan(\/|$)|kontak$|kantor$|tentang$)/;
+if ('serviceWorker' in navigator && GUIDANCE_PAGE.test(location.pathname)) {
+  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+}
 const saveButton = document.getElementById('save-all');
 if (saveButton && 'caches' in window) {
   saveButton.hidden = false;

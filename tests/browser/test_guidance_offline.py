@@ -114,3 +114,14 @@ def test_pages_are_readable_on_a_320px_phone_with_large_enough_text_and_contrast
             assert page.evaluate(A11Y_CHECK) == [], path
     finally:
         browser.close()
+
+
+def test_an_officer_can_install_the_app_on_a_phone_that_first_read_guidance(app, phone, world):
+    page = phone.open()
+    phone.goto("/")
+    phone.wait_for_worker()  # installed for reading guidance, before anyone logged in
+    phone.login("ani")
+    phone.wait_until_ready(villages=2)
+    phone.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#sync-count")).to_have_text("Semua sudah tersinkronisasi")
