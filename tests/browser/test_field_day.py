@@ -142,7 +142,9 @@ def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, 
     expect(page.locator("#logout-confirm")).to_be_visible()
     expect(page.locator("#logout-message")).to_contain_text("1 catatan masih ada di ponsel ini")
     page.click("#logout-yes")
-    page.click("button[type=submit]")  # the log-out page's button
+    page.wait_for_url("**/keluar")
+    page.click("main button[type=submit]")  # the log-out page's button
+    page.wait_for_url("**/masuk")
     phone.context.unroute("**/api/v1/sync")
 
     phone.login("budi")
@@ -154,7 +156,8 @@ def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, 
     assert rows(app, Visit) == []
 
     phone.goto("/keluar")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/masuk")
     phone.login("ani")
     expect(page.locator("#who")).to_have_text("Ani")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
