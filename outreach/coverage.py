@@ -6,6 +6,7 @@ counted per village and added up the region tree, so the children of a region al
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
@@ -70,6 +71,7 @@ class Coverage:
     end: date
     totals: Figures
     rows: list[Row]
+    covered: dict[str, bool] = field(default_factory=dict)  # each desa binaan's village code: covered or not
 
 
 PERIODS = ("month", "30", "90", "quarter")
@@ -157,16 +159,45 @@ def coverage(session: Session, *, region_code: str, start: date, end: date, offi
     children = list(session.scalars(select(Region).where(Region.parent_code == region.code).order_by(Region.code)))
     rows = {child.code: Row(child) for child in children}
     totals = Figures()
+    covered = {}
     for village in villages:
         f = Figures(desa_binaan=1)
         if village in activity:
             f.add(activity[village])
             f.covered = 1 if (activity[village].visits or activity[village].sessions) else 0
+        covered[village] = bool(f.covered)
         totals.add(f)
         child = _child_of(village, region.code)
         if child in rows:
             rows[child].figures.add(f)
-    return Coverage(region=region, start=start, end=end, totals=totals, rows=list(rows.values()))
+    return Coverage(region=region, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    code: str
+    name: str
+    x: float
+    y: float
+    covered: bool
+
+
+def village_map(session: Session, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12) -> list[MapPoint]:
+    """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
+    nothing from another server): longitude scaled by the cosine of the latitude, north up."""
+    regions = list(session.scalars(select(Region).where(Region.code.in_(list(result.covered)), Region.lat.is_not(None))))
+    if not regions:
+        return []
+    mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))
+    xs = [r.lng * mid for r in regions]
+    ys = [-r.lat for r in regions]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
+    scale = min((width - 2 * margin), (height - 2 * margin)) / span
+    return [
+        MapPoint(r.code, r.name, round(margin + (x - min(xs)) * scale, 1), round(margin + (y - min(ys)) * scale, 1),
+                 result.covered[r.code])
+        for r, x, y in zip(regions, xs, ys)
+    ]
 
 
 def _child_of(village_code: str, parent_code: str) -> str:

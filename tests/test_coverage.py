@@ -152,3 +152,14 @@ def test_a_village_page_shows_its_desa_binaan_officers_and_timeline_to_its_offic
     assert page.count("Kunjungan</strong>") == 2 and "Pembagian materi</strong>" in page
     assert client.get("/kelola/desa/15.08.01.2001").status_code == 404  # Bungo's, not Jambi's
     assert client.get("/kelola/desa/99").status_code == 404
+
+
+def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_coverage(app, client, auth, area):
+    with app.app_context():
+        result = figures("15.71.01")
+        points = {p.code: p for p in coverage.village_map(db.session, result)}
+    assert set(points) == {"15.71.01.1001"}  # the only desa binaan here with coordinates
+    assert points["15.71.01.1001"].covered is True
+    auth.login("maya")
+    page = client.get("/kelola/?region=15.71.01").get_data(as_text=True)
+    assert 'class="map-covered"' in page and "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0]

@@ -38,8 +38,10 @@ def dashboard():
         abort(404)
     urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
     new_warnings = len(queue(db.session, offices=offices, status="new"))
+    points = coverage.village_map(db.session, result)
     return render_template(
         "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
+        points=points,
         period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
     )
 
