@@ -20,6 +20,7 @@ from .models import (
     EducationSession,
     Handout,
     Region,
+    RegionLevel,
     RiskLevel,
     Visit,
     WarningFollowUp,
@@ -185,7 +186,14 @@ class MapPoint:
 def village_map(session: Session, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12) -> list[MapPoint]:
     """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
     nothing from another server): longitude scaled by the cosine of the latitude, north up."""
-    regions = list(session.scalars(select(Region).where(Region.code.in_(list(result.covered)), Region.lat.is_not(None))))
+    regions = [
+        row for row in session.execute(
+            select(Region.code, Region.name, Region.lat, Region.lng).where(
+                Region.level == RegionLevel.village, Region.code.startswith(result.region.code), Region.lat.is_not(None)
+            )
+        )
+        if row.code in result.covered
+    ]
     if not regions:
         return []
     mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))

@@ -4,7 +4,7 @@ server revision so that the status reaches the reporting officer's phone on the 
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import EarlyWarning, User, WarningFollowUp, utcnow
@@ -32,10 +32,9 @@ def is_overdue(warning: EarlyWarning, now: datetime) -> bool:
     return False
 
 
-def queue(session: Session, *, offices: set[int] | None, status: str | None = None) -> list[EarlyWarning]:
-    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out."""
+def _select(what, *, offices: set[int] | None, status: str | None):
     query = (
-        select(EarlyWarning).join(User, EarlyWarning.officer_id == User.id)
+        select(what).select_from(EarlyWarning).join(User, EarlyWarning.officer_id == User.id)
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
         .where(EarlyWarning.voided.is_(False))
     )
@@ -45,8 +44,17 @@ def queue(session: Session, *, offices: set[int] | None, status: str | None = No
         query = query.where(or_(WarningFollowUp.status.is_(None), WarningFollowUp.status == "new"))
     elif status in STATUSES:
         query = query.where(WarningFollowUp.status == status)
+    return query
+
+
+def count(session: Session, *, offices: set[int] | None, status: str | None = None) -> int:
+    return session.scalar(_select(func.count(), offices=offices, status=status))
+
+
+def queue(session: Session, *, offices: set[int] | None, status: str | None = None) -> list[EarlyWarning]:
+    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out."""
     urgency = {"segera": 0, "tinggi": 1, "biasa": 2}
-    rows = list(session.scalars(query))
+    rows = list(session.scalars(_select(EarlyWarning, offices=offices, status=status)))
     rows.sort(key=lambda w: (urgency.get(w.urgency, 3), w.received_at))
     return rows
 

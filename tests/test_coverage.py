@@ -161,5 +161,9 @@ def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_covera
     assert set(points) == {"15.71.01.1001"}  # the only desa binaan here with coordinates
     assert points["15.71.01.1001"].covered is True
     auth.login("maya")
-    page = client.get("/kelola/?region=15.71.01").get_data(as_text=True)
-    assert 'class="map-covered"' in page and "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0]
+    page = client.get(f"/kelola/?region=15.71.01&from={START}&to={TODAY}").get_data(as_text=True)
+    assert "/kelola/peta.svg?region=15.71.01" in page
+    image = client.get(f"/kelola/peta.svg?region=15.71.01&from={START}&to={TODAY}")
+    assert image.mimetype == "image/svg+xml"
+    svg = image.get_data(as_text=True)
+    assert svg.count("<circle") == 1 and 'fill="#0b5d4b"' in svg and "Sungai Putri: tercakup" in svg

@@ -1,11 +1,12 @@
 """The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit."""
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import coverage, scope
-from ..follow_up import queue
+from .. import charts, coverage, scope
+from ..follow_up import count as count_warnings
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Region, utcnow
@@ -37,11 +38,10 @@ def dashboard():
     if result.region.level.value == "village":
         abort(404)
     urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
-    new_warnings = len(queue(db.session, offices=offices, status="new"))
-    points = coverage.village_map(db.session, result)
+    new_warnings = count_warnings(db.session, offices=offices, status="new")
     return render_template(
         "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
-        points=points,
+
         period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
     )
 
@@ -52,3 +52,20 @@ def officers():
     rows = officer_health(db.session, offices=scope.office_ids(db.session, current_user))
     now = utcnow()
     return render_template("manage/officers.html", rows=rows, silent={r.officer.id for r in rows if r.silent(now)})
+
+
+@bp.route("/peta.svg")
+@roles_required("manager", "admin")
+def village_map():
+    """The desa binaan of a region as a map image, coloured by coverage in the chosen period."""
+    start, end = chosen_period()
+    result = coverage.coverage(db.session, region_code=request.args.get("region", PROVINCE), start=start, end=end,
+                               offices=scope.office_ids(db.session, current_user))
+    if result is None:
+        abort(404)
+    svg = charts.village_map_svg(
+        coverage.village_map(db.session, result, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT),
+        title=_("Desa binaan of %(region)s: covered in green, not covered in red", region=result.region.name),
+        covered=_("covered"), not_covered=_("not covered"),
+    )
+    return current_app.response_class(svg, mimetype="image/svg+xml")
