@@ -1,6 +1,8 @@
 """A live server on 127.0.0.1 and Debian's Chromium driven by Playwright, with a profile per test."""
+import json
 import os
 import shutil
+import socket
 import threading
 
 import pytest
@@ -26,13 +28,37 @@ def pytest_collection_modifyitems(items):
 
 class LiveServer:
     """The test app served from a thread on 127.0.0.1; it can be stopped and started again on the same port,
-    to be out of reach as a server is when a phone has no signal."""
+    to be out of reach as a server is when a phone has no signal, and it can lose its answers to pushes."""
 
     def __init__(self, app):
         self.app, self.port, self.server, self.thread = app, 0, None, None
+        self.drop_push_answers = False
+        self.dropped = 0
+        self.push_results = []  # every per-record answer the server gave to a push
+
+    def wsgi(self, environ, start_response):
+        if self.drop_push_answers and environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST":
+            statuses = []
+            body = self.app(environ, lambda status, headers, exc_info=None: statuses.append(status) or (lambda data: None))
+            b"".join(body)  # the server stores the batch...
+            if hasattr(body, "close"):
+                body.close()
+            self.dropped += 1
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)  # ...and the phone never hears back
+            start_response("200 OK", [("Content-Length", "0")])
+            return []
+        if environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST":
+            body = self.app(environ, start_response)
+            data = b"".join(body)
+            if hasattr(body, "close"):
+                body.close()
+            if data.startswith(b"{"):
+                self.push_results.extend(json.loads(data).get("results", []))
+            return [data]
+        return self.app(environ, start_response)
 
     def start(self):
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True)
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

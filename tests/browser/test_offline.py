@@ -67,34 +67,19 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
     assert len(stored(app, "Sosialisasi di balai desa")) == 1
 
 
-def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, phone, world):
+def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, live_server, phone, world):
     page = phone.ready()
-    dropped = []
-
-    def store_then_drop(route):
-        response = route.fetch()  # the server stores the batch...
-        dropped.append(response.status)
-        route.abort("connectionreset")  # ...and the phone never hears back
-
-    phone.context.route("**/api/v1/sync", store_then_drop)
+    live_server.drop_push_answers = True  # the server stores each push, and the answer never reaches the phone
     phone.record_visit("15.71.01.1002", "Jawaban hilang")
-    assert wait_for(page, lambda: len(dropped) >= 1)
-    assert dropped[0] == 200
+    assert wait_for(page, lambda: live_server.dropped >= 1)
     assert len(stored(app, "Jawaban hilang")) == 1
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
 
-    answers = []
-
-    def keep_answer(route):
-        response = route.fetch()
-        answers.extend(response.json()["results"])
-        route.fulfill(response=response)
-
-    phone.context.route("**/api/v1/sync", keep_answer)
-    phone.context.unroute("**/api/v1/sync", store_then_drop)
+    [visit] = stored(app, "Jawaban hilang")
+    live_server.drop_push_answers = False
     page.click("#sync-now")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
-    assert [answer["status"] for answer in answers] == ["duplicate"]
+    assert [r["status"] for r in live_server.push_results if r["id"] == visit.id] == ["duplicate"]
     assert len(stored(app, "Jawaban hilang")) == 1
 
 
