@@ -4,14 +4,14 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import demo, guidance
+from . import accounts, demo, guidance
 from .extensions import db
 from .models import Office, OfficeKind, Region, RegionLevel, Role, User
 from .regions import RegionFileError, import_regions
 
-MIN_PASSWORD = 8
 
 
 @click.command("import-regions")
@@ -69,25 +69,19 @@ def create_office_command(code: str, name: str, kind: str, parent: str | None, r
 @with_appcontext
 def create_user_command(username: str, role: str, office: str | None, name: str, password: str) -> None:
     """Create a user account."""
-    username = username.strip().lower()
-    if not username or len(username) > 64:
-        raise click.ClickException("The username must be 1 to 64 characters.")
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
-    if db.session.scalar(select(User).where(User.username == username)):
-        raise click.ClickException(f"The username {username} is taken.")
     office_row = None
     if office:
         office_row = db.session.scalar(select(Office).where(Office.code == office))
         if office_row is None:
             raise click.ClickException(f"No office with code {office}.")
-    elif role != Role.admin.value:
-        raise click.ClickException("Officers and managers need --office.")
-    user = User(username=username, full_name=name, role=Role(role), office=office_row, active=True)
-    user.set_password(password)
-    db.session.add(user)
+    try:
+        user = accounts.create(db.session, None, username=username, full_name=name, role=Role(role), office=office_row,
+                               password=password)
+    except accounts.AccountError as exc:
+        with force_locale("en"):  # the command line speaks English, like its other messages
+            raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Created {role} {username}" + (f" at {office}." if office else "."))
+    click.echo(f"Created {role} {user.username}" + (f" at {office}." if office else "."))
 
 
 @click.command("demo")
@@ -97,8 +91,8 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
 @with_appcontext
 def demo_command(regions_path: str | None, password: str | None, reset: bool) -> None:
     """Fill the database with the offices of Jambi, desa binaan, accounts and past visits."""
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"The password must be at least {MIN_PASSWORD} characters.")
+    if password is not None and len(password) < accounts.MIN_PASSWORD:
+        raise click.ClickException(f"The password must be at least {accounts.MIN_PASSWORD} characters.")
     if reset:
         demo.clear(db.session)
     elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):
@@ -106,7 +100,7 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
     stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.sample_regions()
     with stream:
         try:
-            report, accounts = demo.build(db.session, regions=stream, password=password)
+            report, made = demo.build(db.session, regions=stream, password=password)
         except RegionFileError as exc:
             db.session.rollback()
             raise click.ClickException(f"{regions_path}: {exc}. Nothing was imported.") from None
@@ -118,10 +112,10 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-    widths = [max(len(getattr(a, f)) for a in accounts + [demo.Account("username", "role", "office", "password")])
+    widths = [max(len(getattr(a, f)) for a in made + [demo.Account("username", "role", "office", "password")])
               for f in ("username", "role", "office", "password")]
     click.echo()
-    for row in [demo.Account("username", "role", "office", "password")] + accounts:
+    for row in [demo.Account("username", "role", "office", "password")] + made:
         click.echo("  ".join(getattr(row, f).ljust(w) for f, w in zip(("username", "role", "office", "password"), widths)))
 
 

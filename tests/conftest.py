@@ -176,6 +176,11 @@ def visit_record(village="15.71.01.1001", **overrides):
     return record
 
 
+def form_token(client, path):
+    """The CSRF token of the form on a page, as a browser would send it back."""
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
 class Auth:
     """Log a test client in and out through the real pages, and fetch the API's CSRF token."""
 
@@ -189,6 +194,10 @@ class Auth:
         if remember:
             data["remember"] = "y"
         return self.client.post("/masuk", data=data)
+
+    def submit(self, path, data, *, form_page=None):
+        """Post a form the way the page holding it would, with its CSRF token."""
+        return self.client.post(path, data={"csrf_token": form_token(self.client, form_page or path), **data})
 
     def token(self):
         return self.client.get("/api/v1/me").get_json()["csrf_token"]

@@ -14,6 +14,7 @@ from outreach.extensions import db
 from sqlalchemy import select
 
 from outreach.models import Contact, Material
+from tests.conftest import form_token
 
 BODY_ID = """## Tanda bahaya
 
@@ -135,8 +136,6 @@ def test_no_public_page_loads_anything_from_another_origin(client, library):
         assert not re.findall(r'<(?:script|img|link|iframe|source)[^>]+(?:src|href)="(?:https?:)?//', page), path
 
 
-def form_token(client, path):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
 def material_form(client, path, **changes):

@@ -1,5 +1,4 @@
 """The office follows up early warnings, within its own area, and the status goes back to the reporter."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from outreach import sync
 from outreach.extensions import db
 from outreach.follow_up import is_overdue
 from outreach.models import EarlyWarning, Office, User, utcnow
-from tests.conftest import Auth, make_user
+from tests.conftest import Auth, form_token, make_user
 from tests.test_record_types import warning_record
 
 
@@ -22,8 +21,6 @@ def reported(app, world):
     return sent["id"]
 
 
-def token(client, path):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
 def test_a_manager_refers_a_warning_and_the_reporter_sees_it_on_the_next_sync(app, client, auth, world, reported):
@@ -32,7 +29,7 @@ def test_a_manager_refers_a_warning_and_the_reporter_sees_it_on_the_next_sync(ap
     listing = client.get("/kelola/peringatan?status=new").get_data(as_text=True)
     assert "Calo membawa tiga pemuda" in listing
     path = f"/kelola/peringatan/{reported}"
-    response = client.post(path, data={"csrf_token": token(client, path), "status": "follow_up", "referred_to": "police",
+    response = client.post(path, data={"csrf_token": form_token(client, path), "status": "follow_up", "referred_to": "police",
                                        "responsible": "Iptu Sari", "note": "Diteruskan ke Polres"})
     assert response.status_code == 302
     with app.app_context():
@@ -50,7 +47,7 @@ def test_a_manager_refers_a_warning_and_the_reporter_sees_it_on_the_next_sync(ap
 def test_a_follow_up_without_its_details_is_refused(client, auth, world, reported, data, message):
     auth.login("maya")
     path = f"/kelola/peringatan/{reported}"
-    response = client.post(path, data={"csrf_token": token(client, path), **data})
+    response = client.post(path, data={"csrf_token": form_token(client, path), **data})
     assert response.status_code == 400 and message in response.get_data(as_text=True)
 
 

@@ -2,7 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -81,3 +89,22 @@ class FollowUpForm(FlaskForm):
             self.outcome.errors = [*self.outcome.errors, _l("Say how it ended.")]
             return False
         return valid
+
+
+ROLE_LABELS = {"officer": _l("Officer (Pimpasa)"), "manager": _l("Program manager"), "admin": _l("Administrator")}
+
+
+class UserForm(FlaskForm):
+    """An account; the view narrows the roles and offices to what the manager may give, and leaves out the
+    username and password when editing."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(_l("This field is required.")), Length(max=64)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"))
+    office = SelectField(_l("Office"))
+    password = PasswordField(_l("Password (leave empty and one is made for you)"), validators=[Optional(), Length(max=200)])
+    active = BooleanField(_l("May log in"))
+
+    def narrow(self, roles, offices) -> None:
+        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]
+        self.office.choices = [SelectChoice("", "—")] + [SelectChoice(str(o.id), o.name) for o in offices]

@@ -1,0 +1,92 @@
+"""Accounts of the people who log in, and who may manage whom: an admin manages everyone; a manager the
+officers and managers of the offices in their scope, never an admin and never beyond their offices. Nobody can
+lock themselves out by deactivating their own account or taking away their own role."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import scope
+from .models import Office, Role, User
+
+MIN_PASSWORD = 8
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# Letters and digits that are hard to mix up when read aloud or copied from paper (no 0/o, 1/l/i).
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class AccountError(ValueError):
+    """A rule an account change broke, with the form field it belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def roles_for(actor: User) -> list[Role]:
+    """The roles `actor` may give."""
+    return list(Role) if actor.role == Role.admin else [Role.officer, Role.manager]
+
+
+def may_manage(session: Session, actor: User, user: User) -> bool:
+    if actor.role == Role.admin:
+        return True
+    return user.role != Role.admin and scope.may_see_officer(session, actor, user)
+
+
+def new_password() -> str:
+    """A random password to hand over on paper: three groups of four, about 59 bits."""
+    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+def users(session: Session, actor: User, *, include_inactive: bool) -> list[User]:
+    """The accounts `actor` may manage, by office and name."""
+    query = select(User).outerjoin(Office, User.office_id == Office.id).order_by(Office.name, User.role, User.username)
+    offices = scope.office_ids(session, actor)
+    if offices is not None:
+        query = query.where(User.office_id.in_(offices), User.role != Role.admin)
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    return list(session.scalars(query))
+
+
+def _check(session: Session, actor: User, *, role: Role, office: Office | None) -> None:
+    if role not in roles_for(actor):
+        raise AccountError("role", _l("You may not give this role."))
+    if role != Role.admin and office is None:
+        raise AccountError("office", _l("Officers and managers belong to an office."))
+    if office is not None and office not in scope.offices_in_scope(session, actor):
+        raise AccountError("office", _l("This office is outside your area."))
+
+
+def create(session: Session, actor: User | None, *, username: str, full_name: str, role: Role, office: Office | None,
+           password: str) -> User:
+    """Add an account; `actor` None is the command line, which may do anything. The caller commits."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise AccountError("username", _l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."))
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("password", _l("The password must be at least %(count)d characters.", count=MIN_PASSWORD))
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError("username", _l("This username is taken."))
+    if actor is not None:
+        _check(session, actor, role=role, office=office)
+    elif role != Role.admin and office is None:
+        raise AccountError("office", _l("Officers and managers belong to an office."))
+    user = User(username=username, full_name=full_name.strip(), role=role, office=office, active=True)
+    user.set_password(password)
+    session.add(user)
+    return user
+
+
+def update(session: Session, actor: User, user: User, *, full_name: str, role: Role, office: Office | None,
+           active: bool) -> None:
+    """Change an account's name, role, office or whether it may log in. The caller commits."""
+    if user.id == actor.id and (role != user.role or not active):
+        raise AccountError("role" if role != user.role else "active", _l("You cannot take away your own role or access."))
+    _check(session, actor, role=role, office=office)
+    user.full_name, user.role, user.office, user.active = full_name.strip(), role, office, active

@@ -1,0 +1,169 @@
+"""The audit log: every change an office user makes to users, offices, desa binaan, assignments, materials,
+contacts and the follow-up of warnings, with who, when, and the values before and after.
+
+A listener on the session writes the entries in the same flush as the change, so a change is never stored
+without its entry, and a view cannot forget to log. What officers write from the field is not logged here:
+every version of it is kept in `record_versions` already.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from .models import (
+    Assignment,
+    AuditEntry,
+    Contact,
+    DesaBinaan,
+    Material,
+    Office,
+    User,
+    WarningFollowUp,
+    utcnow,
+)
+
+ACTOR = "audit_actor"
+HIDDEN = {"password_hash"}  # logged as changed, never with its value
+NOT_LOGGED = {"updated_at", "rev", "version", "updated_by_id"}  # bookkeeping that changes with every save
+PAGE_SIZE = 100
+LONGEST = 2000  # a material's text is kept whole in its versions; the log keeps its start
+AUDITED = (User, Office, DesaBinaan, Assignment, Material, Contact, WarningFollowUp)
+ENTITIES = [model.__tablename__ for model in AUDITED]
+
+
+def act_as(session: Session, user: User) -> None:
+    """Log the session's changes from now on as made by `user`."""
+    session.info[ACTOR] = (user.id, user.username)
+
+
+def _label(session: Session, entry) -> str:
+    """A name a reader recognises, taken from the row's own columns (or rows already in the session)."""
+    if isinstance(entry, User):
+        return entry.username
+    if isinstance(entry, Office):
+        return entry.code
+    if isinstance(entry, DesaBinaan):
+        return entry.village_code
+    if isinstance(entry, Assignment):
+        officer = session.get(User, entry.officer_id) if entry.officer_id else None
+        desa = session.get(DesaBinaan, entry.desa_binaan_id) if entry.desa_binaan_id else None
+        return f"{officer.username if officer else entry.officer_id} → {desa.village_code if desa else entry.desa_binaan_id}"
+    if isinstance(entry, Material):
+        return entry.slug
+    if isinstance(entry, Contact):
+        return entry.key
+    if isinstance(entry, WarningFollowUp):
+        return entry.warning_id
+    return ""
+
+
+
+def _plain(value):
+    """A value as JSON can hold it."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes"
+    if isinstance(value, str) and len(value) > LONGEST:
+        return value[:LONGEST] + "…"
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__table__"):  # a related row in a collection (an office's regencies)
+        return inspect(value).identity[0] if inspect(value).identity else str(value)
+    return value
+
+
+def _logged_attributes(entry):
+    mapper = inspect(entry).mapper
+    for attr in mapper.column_attrs:
+        if attr.key not in NOT_LOGGED:
+            yield attr.key
+    for rel in mapper.relationships:
+        if rel.secondary is not None:  # many-to-many collections are part of the row (an office's regencies)
+            yield rel.key
+
+
+def _value(entry, key):
+    if key in HIDDEN:
+        return "***"
+    state = inspect(entry)
+    if key in state.unloaded:  # a deferred column (a material's file) that was not changed
+        return None
+    return _plain(getattr(entry, key))
+
+
+def _snapshot(entry) -> dict:
+    values = {key: _value(entry, key) for key in _logged_attributes(entry)}
+    return {key: value for key, value in values.items() if value not in (None, "", [])}
+
+
+def _changes(entry) -> tuple[dict, dict]:
+    before, after = {}, {}
+    state = inspect(entry)
+    for key in _logged_attributes(entry):
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        rel = state.mapper.relationships.get(key)
+        if rel is not None:
+            old = [_plain(v) for v in (*history.unchanged, *history.deleted)]
+            new = [_plain(v) for v in (*history.unchanged, *history.added)]
+        elif key in HIDDEN:
+            old, new = "***", "*** (new)"
+        else:
+            old = _plain(history.deleted[0]) if history.deleted else None
+            new = _plain(history.added[0]) if history.added else None
+        if old != new:
+            before[key], after[key] = old, new
+    return before, after
+
+
+def _entry(session, action: str, row, before: dict, after: dict) -> dict:
+    actor_id, actor_name = session.info[ACTOR]
+    identity = inspect(row).mapper.primary_key_from_instance(row)
+    return {
+        "at": utcnow(), "actor_id": actor_id, "actor_name": actor_name, "action": action,
+        "entity": row.__tablename__, "entity_id": ",".join(str(part) for part in identity),
+        "label": _label(session, row)[:200], "before": before, "after": after,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _log_changes(session: Session, flush_context) -> None:
+    if ACTOR not in session.info:
+        return
+    rows = []
+    for row in session.new:
+        if isinstance(row, AUDITED):
+            rows.append(_entry(session, "create", row, {}, _snapshot(row)))
+    for row in session.dirty:
+        if isinstance(row, AUDITED) and session.is_modified(row):
+            before, after = _changes(row)
+            if before or after:
+                rows.append(_entry(session, "update", row, before, after))
+    for row in session.deleted:
+        if isinstance(row, AUDITED):
+            rows.append(_entry(session, "delete", row, _snapshot(row), {}))
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def entries(session: Session, *, entity: str | None = None, entity_id: str | None = None, actor_id: int | None = None,
+            older_than: int | None = None, limit: int = PAGE_SIZE) -> list[AuditEntry]:
+    """The newest entries first, optionally of one kind of row, one row, or one person; `older_than` pages on."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if actor_id:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if older_than:
+        query = query.where(AuditEntry.id < older_than)
+    return list(session.scalars(query))
+

@@ -1,0 +1,97 @@
+"""Accounts: a manager adds, changes and deactivates the officers and managers of their offices, and hands a new
+password to whoever forgot theirs; an admin does the same for everyone."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import accounts, scope
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Assignment, Office, Role, User
+from . import bp
+from .forms import ROLE_LABELS, UserForm
+
+
+@bp.route("/pengguna")
+@roles_required("manager", "admin")
+def users():
+    include_inactive = request.args.get("semua") == "1"
+    rows = accounts.users(db.session, current_user, include_inactive=include_inactive)
+    return render_template("manage/users.html", users=rows, include_inactive=include_inactive, role_labels=ROLE_LABELS)
+
+
+def _form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.narrow(accounts.roles_for(current_user), scope.offices_in_scope(db.session, current_user))
+    return form
+
+
+def _office(form: UserForm) -> Office | None:
+    return db.session.get(Office, int(form.office.data)) if form.office.data else None
+
+
+def _password_page(user: User, password: str, status: int = 200):
+    """The new password, shown once and never stored in a cookie or a cache."""
+    response = render_template("manage/user_password.html", user=user, password=password)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+@roles_required("manager", "admin")
+def new_user():
+    form = _form()
+    del form.active
+    if request.method == "GET" and current_user.office_id:
+        form.office.data = str(current_user.office_id)
+    if form.validate_on_submit():
+        password = form.password.data or accounts.new_password()
+        try:
+            user = accounts.create(db.session, current_user, username=form.username.data, full_name=form.full_name.data or "",
+                                   role=Role(form.role.data), office=_office(form), password=password)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            db.session.commit()
+            if form.password.data:
+                flash(_("Account %(name)s created.", name=user.username))
+                return redirect(url_for("manage.users"))
+            return _password_page(user, password, 201)
+    return render_template("manage/user_form.html", form=form, user=None), 400 if form.errors else 200
+
+
+def _managed_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not accounts.may_manage(db.session, current_user, user):
+        abort(404)
+    return user
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+@roles_required("manager", "admin")
+def edit_user(user_id: int):
+    user = _managed_user(user_id)
+    form = _form(full_name=user.full_name, role=user.role.value, office=str(user.office_id or ""), active=user.active)
+    del form.username, form.password
+    if form.validate_on_submit():
+        try:
+            accounts.update(db.session, current_user, user, full_name=form.full_name.data or "", role=Role(form.role.data),
+                            office=_office(form), active=form.active.data)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("manage.users"))
+    assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id)))
+    return render_template("manage/user_form.html", form=form, user=user, assignments=assignments), 400 if form.errors else 200
+
+
+@bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
+@roles_required("manager", "admin")
+def reset_password(user_id: int):
+    user = _managed_user(user_id)
+    password = accounts.new_password()
+    user.set_password(password)
+    db.session.commit()
+    return _password_page(user, password)
