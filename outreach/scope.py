@@ -22,3 +22,12 @@ def office_ids(session: Session, user: User) -> set[int] | None:
 def may_see_officer(session: Session, user: User, officer: User) -> bool:
     offices = office_ids(session, user)
     return offices is None or officer.office_id in offices
+
+
+def offices_in_scope(session: Session, user: User) -> list[Office]:
+    """The offices a user may choose in a form (a user's office, a desa binaan's office), Kanwil first."""
+    query = select(Office).order_by(Office.kind.desc(), Office.name)
+    ids = office_ids(session, user)
+    if ids is not None:
+        query = query.where(Office.id.in_(ids))
+    return list(session.scalars(query))
