@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach import activity, charts
+from outreach import activity, charts, reports
 from outreach.extensions import db
 from outreach.follow_up import set_follow_up
 from outreach.models import (
@@ -158,3 +158,124 @@ def test_a_kanim_manager_sees_only_their_own_offices_line(app, march):
     assert list(table_of(page)) == ["Kanim Jambi"]
     assert client.get("/kelola/aktivitas.svg?from=kemarin").status_code == 400
     assert logged_in(app, "ani").get("/kelola/aktivitas.svg").status_code == 403
+
+
+# The monthly report
+
+def report_of(code, offices, year=2025, month=3, **kw):
+    office = db.session.get(Office, offices[code])
+    return reports.monthly_report(db.session, office=office, year=year, month=month, today=date(2025, 4, 5), **kw)
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_kanims_report_counts_what_its_officers_recorded_in_that_month_only(march):
+    report = report_of("kanim-jambi", march)
+    assert (report.first, report.last) == (date(2025, 3, 1), date(2025, 3, 31))
+    t = report.totals
+    assert (t.visits, t.sessions, t.people, t.people_male, t.people_female, t.people_under_18) == (3, 1, 20, 12, 8, 5)
+    assert t.materials == 40 and report.materials == [("Kenali TPPO", 40)]  # February's 99 are not in March
+    rows = {row.officer.username: row for row in report.officers}
+    assert set(rows) == {"ani", "budi"}  # officers only: not the manager, not Kanim Bungo's citra
+    assert (rows["ani"].figures.visits, rows["ani"].figures.sessions, rows["ani"].figures.materials, rows["ani"].warnings) == (2, 1, 40, 2)
+    assert (rows["budi"].figures.visits, rows["budi"].figures.sessions, rows["budi"].warnings) == (1, 0, 0)
+
+
+@pytest.mark.usefixtures("ctx")
+def test_the_report_gives_coverage_and_the_desa_binaan_not_covered_riskiest_and_longest_unvisited_first(march):
+    report = report_of("kanim-jambi", march)
+    assert (report.coverage.desa_binaan, report.coverage.covered, report.coverage.rate) == (4, 2, 0.5)
+    assert [(row.region.name, row.figures.desa_binaan, row.figures.covered) for row in report.regencies] == [("Kota Jambi", 4, 2)]
+    assert report.offices == []  # a Kanim's report has no row per office
+    missed = [(n.desa.village.name, n.desa.risk_level, n.last_activity) for n in report.not_covered]
+    assert missed == [("Kasang", RiskLevel.tinggi, None),  # never visited
+                      ("Solok Sipin", RiskLevel.tinggi, datetime(2025, 4, 1, 1))]  # the voided visit does not count
+
+
+@pytest.mark.usefixtures("ctx")
+def test_the_report_gives_the_months_warnings_by_kind_urgency_and_status_today(march):
+    report = report_of("kanim-jambi", march, now=datetime(2025, 4, 5, 12))
+    assert report.warnings_reported == 2  # April's warning is not in March's report
+    assert report.by_category == {"recruiter": 1, "fake_job": 1} and report.by_urgency == {"segera": 1, "biasa": 1}
+    assert report.by_status == {"new": 1, "closed": 1}
+    assert [w.description for w in report.closed] == ["Lowongan palsu"]
+    assert [w.description for w in report.overdue] == ["Calo di pasar"]  # immediate, and new for two weeks
+
+
+@pytest.mark.usefixtures("ctx")
+def test_the_kanwils_report_covers_every_kanim_under_it_with_a_row_each(march):
+    report = report_of("kanwil-jambi", march)
+    assert (report.totals.visits, report.totals.sessions, report.warnings_reported) == (4, 1, 3)
+    assert [(row.office.name, row.figures.desa_binaan, row.figures.covered) for row in report.offices] == [
+        ("Kanwil Jambi", 0, 0), ("Kanim Bungo", 1, 1), ("Kanim Jambi", 4, 2)]
+    assert {row.region.name: row.figures.covered for row in report.regencies} == {"Kabupaten Bungo": 1, "Kota Jambi": 2}
+    assert report.by_status == {"new": 1, "closed": 1, "follow_up": 1}
+    assert {row.officer.username for row in report.officers} == {"ani", "budi", "citra"}
+
+
+def test_the_report_page_is_in_indonesian_even_when_the_manager_reads_in_english(app, march):
+    client = logged_in(app, "maya")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/kelola/").get_data(as_text=True)).group(1)
+    client.post("/bahasa/en", data={"csrf_token": token, "next": "/kelola/"})
+    assert "Coverage of desa binaan" in client.get("/kelola/").get_data(as_text=True)
+    report = client.get(f"/kelola/laporan/{march['kanim-jambi']}/2025-03")
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200 and '<html lang="id">' in text
+    assert "Maret 2025" in text and "1 Maret 2025" in text and "31 Maret 2025" in text
+    assert "2 dari 4 desa binaan tercakup (50%)" in text and "Kunjungan" in text and "Orang terjangkau" in text
+    assert "Perekrut ilegal atau calo" in text and "Lowongan dilaporkan ke Disnaker" in text
+    assert "People reached" not in text and "Visits" not in text
+    assert "onclick" not in text and "<script>" not in text
+    assert "Coverage of desa binaan" in client.get("/kelola/").get_data(as_text=True)  # the choice is kept elsewhere
+
+
+def test_the_officers_table_downloads_with_the_reports_numbers(app, march):
+    client = logged_in(app, "maya")
+    response = client.get(f"/kelola/laporan/{march['kanim-jambi']}/2025-03/petugas.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "Petugas,Kantor,Kunjungan,Sosialisasi,Orang terjangkau,Materi dibagikan,Peringatan dini"
+    assert "Ani,Kanim Jambi,2,1,20,40,2" in lines and lines[-1] == "Jumlah,,3,1,20,40,2"
+    assert client.get(f"/kelola/laporan/{march['kanim-jambi']}/2025-03/petugas.xlsx").status_code == 200
+    assert client.get(f"/kelola/laporan/{march['kanim-jambi']}/2025-03/petugas.pdf").status_code == 404
+
+
+def test_another_kanims_report_is_hidden_from_a_kanim_manager_but_not_from_the_kanwil_or_an_admin(app, march):
+    bungo = f"/kelola/laporan/{march['kanim-bungo']}/2025-03"
+    assert logged_in(app, "maya").get(bungo).status_code == 404
+    assert logged_in(app, "maya").get(bungo + "/petugas.csv").status_code == 404
+    assert logged_in(app, "maya").get("/kelola/laporan/99999/2025-03").status_code == 404
+    assert logged_in(app, "wulan").get(bungo).status_code == 200
+    assert "Kanim Bungo" in logged_in(app, "root").get(bungo).get_data(as_text=True)
+    assert logged_in(app, "ani").get(f"/kelola/laporan/{march['kanim-jambi']}/2025-03").status_code == 403
+    assert logged_in(app, "ani").get("/kelola/laporan").status_code == 403
+
+
+@pytest.mark.parametrize("month", ["2025-13", "2025-00", "abc", "2025-3", "0000-01", "2025-03-01"])
+def test_a_malformed_month_is_a_400_that_says_how_to_write_it(app, march, month):
+    response = logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{month}")
+    assert response.status_code == 400 and "YYYY-MM" in response.get_data(as_text=True)
+
+
+def test_a_month_that_has_not_begun_is_a_400(app, march):
+    today = date.today()
+    future = f"{today.year + 1}-{today.month:02d}"
+    response = logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{future}")
+    assert response.status_code == 400
+    assert logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{today:%Y-%m}").status_code == 200
+
+
+def test_the_report_choice_offers_the_users_offices_and_last_month_and_leads_to_the_report(app, march):
+    client = logged_in(app, "wulan")
+    page = client.get("/kelola/laporan").get_data(as_text=True)
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    assert f'value="{march["kanwil-jambi"]}" selected' in page and f'value="{last_month}"' in page
+    assert "Kanim Bungo" in page and "Kanim Jambi" in page
+    response = client.get("/kelola/laporan", query_string={"office": march["kanim-bungo"], "month": "2025-03"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/kelola/laporan/{march['kanim-bungo']}/2025-03"
+    assert client.get("/kelola/laporan", query_string={"office": "x", "month": "2025-03"}).status_code == 400
+    assert client.get("/kelola/laporan", query_string={"office": march["kanim-bungo"], "month": "maret"}).status_code == 400
+    kanim = logged_in(app, "maya").get("/kelola/laporan").get_data(as_text=True)
+    assert "Kanim Bungo" not in kanim and f'value="{march["kanim-jambi"]}" selected' in kanim
+    admin = logged_in(app, "root").get("/kelola/laporan").get_data(as_text=True)
+    assert f'value="{march["kanwil-jambi"]}" selected' in admin  # an admin starts from the Kanwil
+    assert "/kelola/laporan" in logged_in(app, "maya").get("/kelola/").get_data(as_text=True)
