@@ -97,7 +97,8 @@ def period(preset: str | None, start: date | None, end: date | None, *, today: d
     return today.replace(day=1), today
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The moments that hold the days from start to end: from start's midnight to the midnight after end."""
     return datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
 
 
@@ -112,31 +113,40 @@ def active_desa(session: Session, *, start: date, end: date, offices: set[int] |
     return session.execute(query)
 
 
-def per_village(session: Session, *, start: date, end: date, villages: set[str]) -> dict[str, Figures]:
-    """Figures of each village in the period, from grouped queries (one per record type)."""
-    lo, hi = _bounds(start, end)
-    figures: dict[str, Figures] = defaultdict(Figures)
-    if not villages:
-        return figures
+def activity_by(session: Session, *, start: date, end: date, key: str, condition=None) -> dict:
+    """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
+    grouped queries (one per record type) by `key`, a column every record type has: its village for coverage,
+    its officer for reports. `condition` (a function of the record model) narrows the records."""
+    lo, hi = bounds(start, end)
+    figures: dict = defaultdict(Figures)
 
     def grouped(model, *columns):
-        return session.execute(
-            select(model.village_code, *columns)
-            .where(model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False))
-            .group_by(model.village_code)
-        )
+        query = select(getattr(model, key), *columns).where(
+            model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False))
+        if condition is not None:
+            query = query.where(condition(model))
+        return session.execute(query.group_by(getattr(model, key)))
 
-    for code, count in grouped(Visit, func.count()):
-        figures[code].visits = count
-    for code, count, mu, fu, ma, fa in grouped(
+    for value, count in grouped(Visit, func.count()):
+        figures[value].visits = count
+    for value, count, mu, fu, ma, fa in grouped(
         EducationSession, func.count(), func.sum(EducationSession.male_under_18), func.sum(EducationSession.female_under_18),
         func.sum(EducationSession.male_adult), func.sum(EducationSession.female_adult),
     ):
-        f = figures[code]
+        f = figures[value]
         f.sessions, f.people_male, f.people_female = count, (mu or 0) + (ma or 0), (fu or 0) + (fa or 0)
         f.people_under_18, f.people = (mu or 0) + (fu or 0), f.people_male + f.people_female
-    for code, quantity in grouped(Handout, func.sum(Handout.quantity)):
-        figures[code].materials = quantity or 0
+    for value, quantity in grouped(Handout, func.sum(Handout.quantity)):
+        figures[value].materials = quantity or 0
+    return figures
+
+
+def per_village(session: Session, *, start: date, end: date, villages: set[str]) -> dict[str, Figures]:
+    """Figures of each village in the period, with the early warnings still open at its end."""
+    if not villages:
+        return {}
+    figures = activity_by(session, start=start, end=end, key="village_code")
+    _, hi = bounds(start, end)
     open_warnings = session.execute(
         select(EarlyWarning.village_code, func.count())
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .coverage import Coverage
 from .models import User
 from .records import RECORD_TYPES
+from .reports import MonthlyReport
 
 
 def records_table(session: Session, kind: str, *, start: date, end: date, offices: set[int] | None) -> tuple[list[str], list[list]]:
@@ -52,6 +53,17 @@ def coverage_table(result: Coverage) -> tuple[list[str], list[list]]:
               _("Open warnings")]
     rows = [[row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)] for row in result.rows]
     rows.append([result.region.code, _("Total"), *(result.totals.as_dict()[c] for c in COVERAGE_COLUMNS)])
+    return header, rows
+
+
+def officer_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
+    """The monthly report's table of officers, with its total."""
+    header = [_("Officer"), _("Office"), _("Visits"), _("Sessions"), _("People reached"), _("Materials handed out"),
+              _("Early warnings")]
+    rows = [[row.officer.display_name, row.officer.office.name if row.officer.office else "", row.figures.visits,
+             row.figures.sessions, row.figures.people, row.figures.materials, row.warnings] for row in report.officers]
+    t = report.totals
+    rows.append([_("Total"), "", t.visits, t.sessions, t.people, t.materials, report.warnings_reported])
     return header, rows
 
 

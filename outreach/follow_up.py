@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .models import EarlyWarning, User, WarningFollowUp, utcnow
 from .sync import next_revision
@@ -22,22 +22,28 @@ NEW_WITHIN = {"segera": timedelta(days=1), "tinggi": timedelta(days=3), "biasa":
 FOLLOW_UP_WITHIN = timedelta(days=14)
 
 
+def status_of(warning: EarlyWarning) -> str:
+    """Where the office's follow-up of a warning stands: a warning nobody has touched yet is new."""
+    return warning.follow_up.status if warning.follow_up else "new"
+
+
 def is_overdue(warning: EarlyWarning, now: datetime) -> bool:
-    follow_up = warning.follow_up
-    status = follow_up.status if follow_up else "new"
+    status = status_of(warning)
     if status == "new":
         return now - warning.received_at > NEW_WITHIN.get(warning.urgency, NEW_WITHIN["biasa"])
     if status == "follow_up":
-        return now - follow_up.updated_at > FOLLOW_UP_WITHIN
+        return now - warning.follow_up.updated_at > FOLLOW_UP_WITHIN
     return False
 
 
-def _select(what, *, offices: set[int] | None, status: str | None):
+def _select(what, *, offices: set[int] | None, status: str | None, occurred: tuple[datetime, datetime] | None = None):
     query = (
         select(what).select_from(EarlyWarning).join(User, EarlyWarning.officer_id == User.id)
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
         .where(EarlyWarning.voided.is_(False))
     )
+    if occurred is not None:
+        query = query.where(EarlyWarning.occurred_at >= occurred[0], EarlyWarning.occurred_at < occurred[1])
     if offices is not None:
         query = query.where(User.office_id.in_(offices))
     if status == "new":
@@ -51,10 +57,15 @@ def count(session: Session, *, offices: set[int] | None, status: str | None = No
     return session.scalar(_select(func.count(), offices=offices, status=status))
 
 
-def queue(session: Session, *, offices: set[int] | None, status: str | None = None) -> list[EarlyWarning]:
-    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out."""
+def queue(
+    session: Session, *, offices: set[int] | None, status: str | None = None,
+    occurred: tuple[datetime, datetime] | None = None,
+) -> list[EarlyWarning]:
+    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out.
+    `occurred` keeps those seen from its first moment up to (not including) its second."""
     urgency = {"segera": 0, "tinggi": 1, "biasa": 2}
-    rows = list(session.scalars(_select(EarlyWarning, offices=offices, status=status)))
+    query = _select(EarlyWarning, offices=offices, status=status, occurred=occurred)
+    rows = list(session.scalars(query.options(selectinload(EarlyWarning.follow_up))))
     rows.sort(key=lambda w: (urgency.get(w.urgency, 3), w.received_at))
     return rows
 

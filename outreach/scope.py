@@ -14,9 +14,14 @@ def office_ids(session: Session, user: User) -> set[int] | None:
         return None
     if user.office is None:
         return set()
-    if user.office.kind == OfficeKind.kanwil:
-        return {user.office_id, *session.scalars(select(Office.id).where(Office.parent_id == user.office_id))}
-    return {user.office_id}
+    return office_and_below(session, user.office)
+
+
+def office_and_below(session: Session, office: Office) -> set[int]:
+    """The office and, for the Kanwil, every Kanim under it: what its manager sees and its reports count."""
+    if office.kind == OfficeKind.kanwil:
+        return {office.id, *session.scalars(select(Office.id).where(Office.parent_id == office.id))}
+    return {office.id}
 
 
 def may_see_officer(session: Session, user: User, officer: User) -> bool:

@@ -22,3 +22,4 @@ from . import exports  # noqa: E402,F401
 from . import villages  # noqa: E402,F401
 from . import users  # noqa: E402,F401
 from . import audit_log  # noqa: E402,F401
+from . import reports  # noqa: E402,F401

@@ -2,10 +2,10 @@
 from datetime import date
 
 from flask import abort, current_app, render_template, request
-from flask_babel import gettext as _
+from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user
 
-from .. import charts, coverage, scope
+from .. import activity, charts, coverage, scope
 from ..follow_up import count as count_warnings
 from ..auth import roles_required
 from ..extensions import db
@@ -39,11 +39,18 @@ def dashboard():
         abort(404)
     urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
     new_warnings = count_warnings(db.session, offices=offices, status="new")
+    per_office = activity.activity(db.session, start=start, end=end, offices=offices)
     return render_template(
         "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
-
+        activity=per_office, activity_labels=bucket_labels(per_office),
+        activity_height=charts.activity_chart_height(len(per_office.series)),
         period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
     )
+
+
+def bucket_labels(result: activity.Activity) -> list[str]:
+    """How the chart and the table name each week (its first day) or month."""
+    return [format_date(first, "MMM yyyy" if result.by_month else "d MMM") for first in result.buckets]
 
 
 @bp.route("/petugas")
@@ -67,5 +74,19 @@ def village_map():
         coverage.village_map(db.session, result, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT),
         title=_("Desa binaan of %(region)s: covered in green, not covered in red", region=result.region.name),
         covered=_("covered"), not_covered=_("not covered"),
+    )
+    return current_app.response_class(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/aktivitas.svg")
+@roles_required("manager", "admin")
+def activity_chart():
+    """Visits and sessions per office in the chosen period as a chart image: the numbers of the dashboard's table."""
+    start, end = chosen_period()
+    result = activity.activity(db.session, start=start, end=end, offices=scope.office_ids(db.session, current_user))
+    svg = charts.activity_chart_svg(
+        bucket_labels(result), [(s.office.name, s.counts) for s in result.series], number=format_decimal,
+        title=_("Visits and sessions per office, %(start)s – %(end)s", start=format_date(start, "long"),
+                end=format_date(end, "long")),
     )
     return current_app.response_class(svg, mimetype="image/svg+xml")

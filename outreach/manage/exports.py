@@ -12,7 +12,7 @@ from .dashboard import PROVINCE, chosen_period
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _download(name: str, fmt: str, header, rows):
+def download(name: str, fmt: str, header, rows):
     body = exports.as_csv(header, rows) if fmt == "csv" else exports.as_xlsx(name, header, rows)
     response = current_app.response_class(body, mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -32,8 +32,8 @@ def export(kind: str, fmt: str):
         if result is None:
             abort(404)
         header, rows = exports.coverage_table(result)
-        return _download(f"cakupan-{result.region.code}-{start}-{end}", fmt, header, rows)
+        return download(f"cakupan-{result.region.code}-{start}-{end}", fmt, header, rows)
     if kind not in RECORD_TYPES:
         abort(404)
     header, rows = exports.records_table(db.session, kind, start=start, end=end, offices=offices)
-    return _download(f"{kind}-{start}-{end}", fmt, header, rows)
+    return download(f"{kind}-{start}-{end}", fmt, header, rows)

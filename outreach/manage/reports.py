@@ -1,0 +1,95 @@
+"""The monthly report of an office (laporan bulanan): chosen here, shown as a printable page in Indonesian
+whatever language the manager reads the rest of the app in, since it is filed with the office's letters."""
+import re
+from datetime import date, timedelta
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+
+from .. import exports, reports, scope
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Office
+from ..records import URGENCIES, WARNING_CATEGORIES
+from . import bp
+from .exports import FORMATS, download
+
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def _bad_request(message: str):
+    exc = BadRequest()
+    exc.api_message = message  # the error page shows it instead of the general 400 message
+    raise exc
+
+
+def _month(text: str) -> tuple[int, int]:
+    """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun."""
+    found = MONTH.fullmatch(text or "")
+    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
+        _bad_request(_("Give the month as YYYY-MM, for example %(example)s.", example=date.today().strftime("%Y-%m")))
+    year, month = int(found.group(1)), int(found.group(2))
+    today = date.today()
+    if (year, month) > (today.year, today.month):
+        _bad_request(_("This month has not begun yet: choose this month or an earlier one."))
+    return year, month
+
+
+def _office(office_id: int) -> Office:
+    """An office the user may see; any other is a 404, as if it did not exist."""
+    offices = scope.office_ids(db.session, current_user)
+    office = db.session.get(Office, office_id)
+    if office is None or (offices is not None and office.id not in offices):
+        abort(404)
+    return office
+
+
+@bp.route("/laporan")
+@roles_required("manager", "admin")
+def report_choice():
+    """Choose an office and a month; by default the user's office (an admin's: the first Kanwil) and last month."""
+    if "office" in request.args or "month" in request.args:
+        office_id = request.args.get("office", type=int)
+        if office_id is None:
+            _bad_request(_("Choose an office."))
+        office, month = _office(office_id), request.args.get("month", "")
+        _month(month)
+        return redirect(url_for("manage.report", office_id=office.id, month=month))
+    offices = scope.offices_in_scope(db.session, current_user)
+    chosen = current_user.office_id or (offices[0].id if offices else None)
+    today = date.today()
+    return render_template("manage/report_choice.html", offices=offices, chosen=chosen,
+                           month=(today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"), latest=today.strftime("%Y-%m"))
+
+
+def _report(office_id: int, month: str) -> reports.MonthlyReport:
+    office = _office(office_id)
+    year, number = _month(month)
+    return reports.monthly_report(db.session, office=office, year=year, month=number, today=date.today())
+
+
+@bp.route("/laporan/<int:office_id>/<month>")
+@roles_required("manager", "admin")
+def report(office_id: int, month: str):
+    result = _report(office_id, month)
+    with force_locale("id"):
+        labels = {
+            "category": {choice.value: str(choice.label) for choice in WARNING_CATEGORIES},
+            "urgency": {choice.value: str(choice.label) for choice in URGENCIES},
+            "status": {"new": _("New"), "follow_up": _("In follow-up"), "closed": _("Closed")},
+        }
+        return render_template("manage/report.html", report=result, month=month, today=date.today(), labels=labels)
+
+
+@bp.route("/laporan/<int:office_id>/<month>/petugas.<fmt>")
+@roles_required("manager", "admin")
+def report_officers(office_id: int, month: str, fmt: str):
+    """The report's table of officers as a spreadsheet, with Indonesian headings like the report."""
+    if fmt not in FORMATS:
+        abort(404)
+    result = _report(office_id, month)
+    with force_locale("id"):
+        header, rows = exports.officer_table(result)
+    return download(f"laporan-petugas-{result.office.id}-{month}", fmt, header, rows)

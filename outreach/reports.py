@@ -1,0 +1,146 @@
+"""The monthly report of an office (laporan bulanan): what its officers did in a month, how much of its desa
+binaan that reached, and what became of the early warnings they reported, for printing and filing.
+
+A Kanim's report counts its own officers and desa binaan; the Kanwil's counts its own and those of every Kanim
+under it. Activity counts for the office of the officer who recorded it, as in the exports and the warning
+queue; coverage is of the office's desa binaan, whoever visited them.
+"""
+from __future__ import annotations
+
+from calendar import monthrange
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from . import coverage, follow_up
+from .models import DesaBinaan, EarlyWarning, Handout, Material, Office, Region, User, utcnow
+from .scope import office_and_below
+
+
+@dataclass
+class OfficerRow:
+    officer: User
+    figures: coverage.Figures  # visits, sessions, people reached, materials handed out
+    warnings: int
+
+
+@dataclass
+class OfficeRow:
+    office: Office
+    figures: coverage.Figures  # of its desa binaan: the report shows how many, how many covered, and the rate
+
+
+@dataclass
+class NotCovered:
+    desa: DesaBinaan
+    regency: str
+    last_activity: datetime | None  # the last visit or session up to the day of the report
+
+
+@dataclass
+class MonthlyReport:
+    office: Office
+    first: date
+    last: date
+    totals: coverage.Figures  # what the officers did: visits, sessions, people reached, materials
+    warnings_reported: int
+    materials: list[tuple[str, int]]  # each material's title and how many were handed out, most first
+    coverage: coverage.Figures  # of the desa binaan (by village): how many, how many covered, and the rate
+    regencies: list[coverage.Row]  # the same per regency that has desa binaan of the office
+    offices: list[OfficeRow]  # coverage per office: the Kanwil's report has a row per Kanim
+    not_covered: list[NotCovered]  # highest risk first, then the longest without a visit or session
+    by_category: Counter
+    by_urgency: Counter
+    by_status: Counter  # where each stands today: new, follow_up, closed
+    closed: list[EarlyWarning]
+    overdue: list[EarlyWarning]  # still open and waiting too long for the office
+    officers: list[OfficerRow]
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """A month's first and last day; ValueError when there is no such month."""
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def monthly_report(
+    session: Session, *, office: Office, year: int, month: int, today: date, now: datetime | None = None
+) -> MonthlyReport:
+    """The report of an office for a month. `today` dates the last activity of the villages not covered, `now`
+    (default: this moment, UTC) decides which open warnings are overdue."""
+    first, last = month_bounds(year, month)
+    offices = office_and_below(session, office)
+
+    warnings = follow_up.queue(session, offices=offices, occurred=coverage.bounds(first, last))
+    officers = _officer_rows(session, offices=offices, first=first, last=last, warnings=warnings)
+    totals = coverage.Figures()
+    for row in officers:
+        totals.add(row.figures)
+
+    desa_rows = list(coverage.active_desa(session, start=first, end=last, offices=offices))
+    provinces = sorted({d.village_code.split(".")[0] for d in desa_rows})
+    covered_total, regencies, covered = coverage.Figures(), [], {}
+    for province in provinces:
+        result = coverage.coverage(session, region_code=province, start=first, end=last, offices=offices)
+        covered_total.add(result.totals)
+        regencies += [row for row in result.rows if row.figures.desa_binaan]
+        covered.update(result.covered)
+    office_rows = []
+    if len(offices) > 1:
+        for member in session.scalars(select(Office).where(Office.id.in_(offices)).order_by(Office.kind.desc(), Office.name)):
+            figures = coverage.Figures()
+            for province in provinces:
+                result = coverage.coverage(session, region_code=province, start=first, end=last, offices={member.id})
+                figures.add(result.totals)
+            office_rows.append(OfficeRow(member, figures))
+
+    now = now or utcnow()
+    return MonthlyReport(
+        office=office, first=first, last=last, totals=totals, warnings_reported=len(warnings),
+        materials=_materials(session, officers=[row.officer.id for row in officers], first=first, last=last),
+        coverage=covered_total, regencies=regencies, offices=office_rows,
+        not_covered=_not_covered(session, [d for d in desa_rows if not covered.get(d.village_code)], today=today),
+        by_category=Counter(w.category for w in warnings), by_urgency=Counter(w.urgency for w in warnings),
+        by_status=Counter(follow_up.status_of(w) for w in warnings),
+        closed=[w for w in warnings if follow_up.status_of(w) == "closed"],
+        overdue=[w for w in warnings if follow_up.is_overdue(w, now)],
+        officers=officers,
+    )
+
+
+def _officer_rows(session: Session, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]) -> list[OfficerRow]:
+    """A row per officer of the offices: the active ones, and anyone else of theirs who recorded something."""
+    people = list(session.scalars(select(User).where(User.office_id.in_(offices)).order_by(User.full_name, User.username)))
+    ids = [person.id for person in people]
+    figures = coverage.activity_by(session, start=first, end=last, key="officer_id",
+                                   condition=lambda model: model.officer_id.in_(ids))
+    reported = Counter(w.officer_id for w in warnings)
+    return [
+        OfficerRow(person, figures.get(person.id, coverage.Figures()), reported[person.id])
+        for person in people
+        if (person.active and person.role.value == "officer") or person.id in figures or reported[person.id]
+    ]
+
+
+def _materials(session: Session, *, officers: list[int], first: date, last: date) -> list[tuple[str, int]]:
+    lo, hi = coverage.bounds(first, last)
+    quantity = func.sum(Handout.quantity)
+    rows = session.execute(
+        select(Material.title_id, quantity).join(Material, Handout.material_slug == Material.slug)
+        .where(Handout.officer_id.in_(officers), Handout.voided.is_(False), Handout.occurred_at >= lo, Handout.occurred_at < hi)
+        .group_by(Material.slug, Material.title_id).order_by(quantity.desc(), Material.title_id)
+    )
+    return [(title, total) for title, total in rows]
+
+
+def _not_covered(session: Session, desa_rows: list, *, today: date) -> list[NotCovered]:
+    last = coverage.last_activity(session, {d.village_code for d in desa_rows}, today=today)
+    loaded = list(session.scalars(select(DesaBinaan).options(selectinload(DesaBinaan.village), selectinload(DesaBinaan.office))
+                                  .where(DesaBinaan.id.in_([d.id for d in desa_rows]))))
+    regency_codes = {".".join(d.village_code.split(".")[:2]) for d in loaded}
+    regencies = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(regency_codes))).all())
+    rows = [NotCovered(d, regencies.get(".".join(d.village_code.split(".")[:2]), ""), last.get(d.village_code)) for d in loaded]
+    rows.sort(key=lambda r: (-coverage.RISK_WEIGHT[r.desa.risk_level], r.last_activity or datetime.min, r.desa.village.name))
+    return rows
