@@ -1,6 +1,7 @@
 """A Kanim manager never sees another Kanim's data: not in pages, downloads, images or the JSON. The Kanwil
 manager, over both, sees it everywhere (which shows each check below can fail)."""
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -11,10 +12,10 @@ from outreach.models import EarlyWarning, EducationSession, Handout, Office, Pho
 from tests.conftest import Auth, make_user
 from tests.test_coverage import add, area  # noqa: F401  (the fixture)
 
-BUNGO_MARKS = ("Tanah Tumbuh", "Citra", "Kabupaten Bungo")
+BUNGO_MARKS = ("Tanah Tumbuh", "Citra", "Kabupaten Bungo", "Kanim Bungo")
 PAGES = [
     "/kelola/?period=90", "/kelola/peta.svg?period=90", "/kelola/petugas",
-    "/kelola/peringatan", "/kelola/sosialisasi", "/kelola/pengguna",
+    "/kelola/aktivitas.svg?period=90", "/kelola/peringatan", "/kelola/sosialisasi", "/kelola/pengguna", "/kelola/laporan",
     *(f"/kelola/ekspor/{kind}.{fmt}?period=90" for kind in ("visit", "session", "handout", "warning") for fmt in ("csv", "xlsx")),
 ]
 
@@ -74,10 +75,12 @@ def test_another_kanims_village_warning_photo_and_officer_are_not_found(app, wor
         warning = db.session.scalar(select(EarlyWarning.id).where(EarlyWarning.officer_id == world.citra))
         photo = db.session.scalar(select(Photo.id))
         citra = db.session.get(User, world.citra).id
+        bungo = db.session.scalar(select(Office.id).where(Office.code == "kanim-bungo"))
     kanim, kanwil = Auth(app.test_client()), Auth(app.test_client())
     kanim.login("maya")
     kanwil.login("wulan")
     for path in ("/kelola/desa/15.08.01.2001", f"/kelola/peringatan/{warning}", f"/kelola/foto/{photo}",
-                 f"/kelola/pengguna/{citra}"):
+                 f"/kelola/pengguna/{citra}", f"/kelola/laporan/{bungo}/{date.today():%Y-%m}",
+                 f"/kelola/laporan/{bungo}/{date.today():%Y-%m}/petugas.xlsx"):
         assert kanim.client.get(path).status_code == 404, path
         assert kanwil.client.get(path).status_code == 200, path
