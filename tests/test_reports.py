@@ -253,7 +253,7 @@ def test_another_kanims_report_is_hidden_from_a_kanim_manager_but_not_from_the_k
 @pytest.mark.parametrize("month", ["2025-13", "2025-00", "abc", "2025-3", "0000-01", "2025-03-01"])
 def test_a_malformed_month_is_a_400_that_says_how_to_write_it(app, march, month):
     response = logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{month}")
-    assert response.status_code == 400 and "YYYY-MM" in response.get_data(as_text=True)
+    assert response.status_code == 400 and f"{date.today():%Y-%m}" in response.get_data(as_text=True)  # an example
 
 
 def test_a_month_that_has_not_begun_is_a_400(app, march):
