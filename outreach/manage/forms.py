@@ -1,4 +1,6 @@
 """Forms of the managers' pages."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -7,6 +9,7 @@ from wtforms.fields import DateField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..designations import RISK_LEVELS
 from ..follow_up import AGENCIES
 from ..guidance import TOPICS
 
@@ -81,3 +84,26 @@ class FollowUpForm(FlaskForm):
             self.outcome.errors = [*self.outcome.errors, _l("Say how it ended.")]
             return False
         return valid
+
+
+class DesignationForm(FlaskForm):
+    """How risky a desa binaan is and why it was chosen."""
+
+    risk_level = SelectField(_l("Risk level"),
+                             choices=[SelectChoice(level.value, label) for level, label in RISK_LEVELS])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class NewDesignationForm(DesignationForm):
+    """A village made a desa binaan: by which office (one in the user's scope) and since when."""
+
+    office = SelectField(_l("Office"), coerce=int, choices=[])
+    designated_on = DateField(_l("Desa binaan since"), default=date.today)
+
+
+class EndDesignationForm(FlaskForm):
+    ended_on = DateField(_l("Ended on"), default=date.today)
+
+
+class AssignOfficerForm(FlaskForm):
+    officer = SelectField(_l("Officer"), coerce=int, choices=[])
