@@ -10,3 +10,4 @@ from . import warnings  # noqa: E402,F401
 from . import exports  # noqa: E402,F401
 from . import villages  # noqa: E402,F401
 from . import designations  # noqa: E402,F401
+from . import offices  # noqa: E402,F401

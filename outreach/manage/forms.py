@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..designations import RISK_LEVELS
 from ..follow_up import AGENCIES
 from ..guidance import TOPICS
+from ..models import OfficeKind
 
 
 class OutboxUploadForm(FlaskForm):
@@ -107,3 +108,24 @@ class EndDesignationForm(FlaskForm):
 
 class AssignOfficerForm(FlaskForm):
     officer = SelectField(_l("Officer"), coerce=int, choices=[])
+
+
+def _optional_id(value) -> int | None:
+    return None if value in ("", None) else int(value)
+
+
+class OfficeForm(FlaskForm):
+    """An office, the Kanwil it belongs to and the regencies it covers (choices are set from the database)."""
+
+    code = StringField(_l("Code"), validators=[
+        DataRequired(_l("This field is required.")), Length(max=40),
+        Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")),
+    ])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("This field is required.")), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice(OfficeKind.kanwil.value, _l("Kanwil (regional office)")),
+        SelectChoice(OfficeKind.kanim.value, _l("Kanim (immigration office)")),
+    ])
+    parent = SelectField(_l("Kanwil it belongs to (a Kanim only)"), coerce=_optional_id, choices=[])
+    regencies = SelectMultipleField(_l("Regencies it covers"), choices=[], validate_choice=False,
+                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
