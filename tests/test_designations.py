@@ -369,3 +369,11 @@ def test_posting_without_choosing_a_village_is_refused(client, world):
     response = post(client, NEW, {"office": world.kanim})
     assert response.status_code == 400 and "Choose a village first." in response.get_data(as_text=True)
 
+
+def test_the_dashboard_links_the_desa_binaan_and_for_admins_the_offices(app, client, world):
+    login(client, "maya")
+    page = client.get("/kelola/").get_data(as_text=True)
+    assert 'href="/kelola/desa-binaan"' in page and 'href="/kelola/kantor"' not in page
+    admin = app.test_client()
+    login(admin, "root")
+    assert 'href="/kelola/kantor"' in admin.get("/kelola/").get_data(as_text=True)
