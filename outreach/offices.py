@@ -19,7 +19,7 @@ class OfficeError(ValueError):
 
     def __init__(self, message, field: str):
         super().__init__(message)
-        self.message, self.field = message, field
+        self.field = field
 
 
 @dataclass

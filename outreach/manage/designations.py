@@ -31,13 +31,13 @@ def desa_binaan_list():
     if status not in STATUSES:
         abort_with(400, _("Unknown filter: show active or ended desa binaan."))
     active = DesaBinaan.ended_on.is_(None)
-    query = (select(DesaBinaan).options(selectinload(DesaBinaan.village), selectinload(DesaBinaan.office))
+    query = (select(DesaBinaan)
+             .options(designations.with_path(DesaBinaan.village), selectinload(DesaBinaan.office))
              .where(active if status == "active" else ~active))
     offices = scope.office_ids(db.session, current_user)
     if offices is not None:
         query = query.where(DesaBinaan.office_id.in_(offices))
     rows = list(db.session.scalars(query.order_by(DesaBinaan.village_code, DesaBinaan.designated_on)))
-    designations.load_ancestors(db.session, [d.village_code for d in rows])
     return render_template("manage/desa_binaan_list.html", rows=rows, status=status,
                            risk_labels=dict(RISK_LEVELS),
                            officers=designations.assigned_officers(db.session, [d.id for d in rows]))
@@ -213,7 +213,6 @@ def _page(desa: DesaBinaan, *, form=None, end_form=None, assign_form=None):
     end_form = end_form if end_form is not None else EndDesignationForm(prefix="end", formdata=None)
     assign_form = assign_form if assign_form is not None else _assign_form(desa, formdata=None)
     refused = any(f.errors for f in (form, end_form, assign_form))
-    designations.load_ancestors(db.session, [desa.village_code])
     return render_template(
         "manage/desa_binaan.html", desa=desa, form=form, end_form=end_form, assign_form=assign_form,
         risk_labels=dict(RISK_LEVELS),
