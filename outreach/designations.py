@@ -196,7 +196,7 @@ def assignable_officers(session: Session, desa: DesaBinaan) -> list[User]:
 
 def assign(session: Session, desa: DesaBinaan, officer: User, *, today: date) -> Assignment:
     """Let an officer look after a desa binaan: an active officer of its office, once. The village reaches the
-    officer's phone on its next start."""
+    officer's phone at its next sync."""
     if not desa.active:
         raise DesignationError(_l("This designation has ended already."))
     if officer.role != Role.officer or not officer.active or officer.office_id != desa.office_id:

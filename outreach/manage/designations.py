@@ -157,7 +157,7 @@ def add_officer(desa_id: int):
             _show_error(form, exc)
         else:
             db.session.commit()
-            flash(_("%(name)s looks after %(village)s: it appears on their phone at the next start.",
+            flash(_("%(name)s looks after %(village)s: it appears on their phone at the next sync.",
                     name=officer.display_name, village=desa.village.name))
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
     return _page(desa, assign_form=form)
