@@ -1,7 +1,7 @@
 """Error answers: a page in the user's language, or JSON under /api/."""
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 
 def messages() -> dict[int, str]:
@@ -15,6 +15,13 @@ def messages() -> dict[int, str]:
         429: _("Too many attempts. Wait a moment and try again."),
         500: _("Something went wrong on the server. Nothing you sent was lost; try again later."),
     }
+
+
+def abort_with(code: int, message: str):
+    """Stop the request with an error answer that says what was wrong, instead of the general message."""
+    exc = default_exceptions[code]()
+    exc.api_message = message
+    raise exc
 
 
 def handle_http_error(exc: HTTPException):

@@ -23,3 +23,5 @@ from . import villages  # noqa: E402,F401
 from . import users  # noqa: E402,F401
 from . import audit_log  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
+from . import designations  # noqa: E402,F401
+from . import offices  # noqa: E402,F401

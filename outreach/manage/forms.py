@@ -1,4 +1,6 @@
 """Forms of the managers' pages."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -15,8 +17,10 @@ from wtforms.fields import DateField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..designations import RISK_LEVELS
 from ..follow_up import AGENCIES
 from ..guidance import TOPICS
+from ..models import OfficeKind
 
 
 class OutboxUploadForm(FlaskForm):
@@ -108,3 +112,47 @@ class UserForm(FlaskForm):
     def narrow(self, roles, offices) -> None:
         self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]
         self.office.choices = [SelectChoice("", "—")] + [SelectChoice(str(o.id), o.name) for o in offices]
+
+
+class DesignationForm(FlaskForm):
+    """How risky a desa binaan is and why it was chosen."""
+
+    risk_level = SelectField(_l("Risk level"),
+                             choices=[SelectChoice(level.value, label) for level, label in RISK_LEVELS])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class NewDesignationForm(DesignationForm):
+    """A village made a desa binaan: by which office (one in the user's scope) and since when."""
+
+    office = SelectField(_l("Office"), coerce=int, choices=[])
+    designated_on = DateField(_l("Desa binaan since"), default=date.today)
+
+
+class EndDesignationForm(FlaskForm):
+    ended_on = DateField(_l("Ended on"), default=date.today)
+
+
+class AssignOfficerForm(FlaskForm):
+    officer = SelectField(_l("Officer"), coerce=int, choices=[])
+
+
+def _optional_id(value) -> int | None:
+    return None if value in ("", None) else int(value)
+
+
+class OfficeForm(FlaskForm):
+    """An office, the Kanwil it belongs to and the regencies it covers (choices are set from the database)."""
+
+    code = StringField(_l("Code"), validators=[
+        DataRequired(_l("This field is required.")), Length(max=40),
+        Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")),
+    ])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("This field is required.")), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice(OfficeKind.kanwil.value, _l("Kanwil (regional office)")),
+        SelectChoice(OfficeKind.kanim.value, _l("Kanim (immigration office)")),
+    ])
+    parent = SelectField(_l("Kanwil it belongs to (a Kanim only)"), coerce=_optional_id, choices=[])
+    regencies = SelectMultipleField(_l("Regencies it covers"), choices=[], validate_choice=False,
+                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -1,0 +1,53 @@
+"""Administrators set up the offices: the Kanwil, each Kanim under it and the regencies it covers. (An
+office's contact details are edited on the contacts page.)"""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Office, OfficeKind, Region, RegionLevel
+from ..offices import OfficeError, kanim_of_regencies, overview, save
+from . import bp
+from .forms import OfficeForm
+
+
+@bp.route("/kantor")
+@roles_required("admin")
+def offices():
+    return render_template("manage/offices.html", rows=overview(db.session))
+
+
+@bp.route("/kantor/baru", methods=["GET", "POST"], defaults={"office_id": None})
+@bp.route("/kantor/<int:office_id>/wilayah", methods=["GET", "POST"])
+@roles_required("admin")
+def office_setup(office_id: int | None):
+    office = db.session.get(Office, office_id) if office_id is not None else Office()
+    if office is None:
+        abort(404)
+    form = OfficeForm(data=None if office_id is None else {
+        "code": office.code, "name": office.name, "kind": office.kind.value, "parent": office.parent_id,
+        "regencies": [r.code for r in office.regencies],
+    })
+    kanwils = db.session.scalars(
+        select(Office).where(Office.kind == OfficeKind.kanwil, Office.id != office.id).order_by(Office.name))
+    form.parent.choices = [("", "—")] + [(kanwil.id, kanwil.name) for kanwil in kanwils]
+    covered = kanim_of_regencies(db.session)
+    regencies = db.session.scalars(
+        select(Region).where(Region.level == RegionLevel.regency).order_by(Region.code))
+    form.regencies.choices = [
+        (r.code, f"{r.name} ({r.code})" + (f" · {covered[r.code].name}" if r.code in covered else ""))
+        for r in regencies
+    ]
+    if form.validate_on_submit():
+        try:
+            save(db.session, office, code=form.code.data, name=form.name.data,
+                 kind=OfficeKind(form.kind.data), parent_id=form.parent.data,
+                 regency_codes=form.regencies.data)
+        except OfficeError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("manage.offices"))
+    return render_template("manage/office_form.html", form=form, office=office), 400 if form.errors else 200
