@@ -178,7 +178,8 @@ def assigned_officers(session: Session, desa_ids: list[int]) -> dict[int, list[U
     if desa_ids:
         rows = session.execute(
             select(Assignment.desa_binaan_id, User).join(User, Assignment.officer_id == User.id)
-            .where(Assignment.desa_binaan_id.in_(desa_ids)).order_by(User.full_name, User.username)
+            .where(Assignment.desa_binaan_id.in_(desa_ids), Assignment.ended_on.is_(None))
+            .order_by(User.full_name, User.username)
         )
         for desa_id, officer in rows:
             officers.setdefault(desa_id, []).append(officer)
@@ -187,7 +188,7 @@ def assigned_officers(session: Session, desa_ids: list[int]) -> dict[int, list[U
 
 def assignable_officers(session: Session, desa: DesaBinaan) -> list[User]:
     """Active officers of the desa binaan's office who do not look after it yet."""
-    assigned = select(Assignment.officer_id).where(Assignment.desa_binaan_id == desa.id)
+    assigned = select(Assignment.officer_id).where(Assignment.desa_binaan_id == desa.id, Assignment.ended_on.is_(None))
     return list(session.scalars(
         select(User).where(User.role == Role.officer, User.active.is_(True), User.office_id == desa.office_id,
                            User.id.not_in(assigned)).order_by(User.full_name, User.username)
@@ -202,21 +203,26 @@ def assign(session: Session, desa: DesaBinaan, officer: User, *, today: date) ->
     if officer.role != Role.officer or not officer.active or officer.office_id != desa.office_id:
         raise DesignationError(_l("%(name)s is not an active officer of %(office)s.",
                                   name=officer.display_name, office=desa.office.name), "officer")
-    if session.scalar(select(Assignment.id).where(Assignment.desa_binaan_id == desa.id,
-                                                  Assignment.officer_id == officer.id)) is not None:
+    assignment = session.scalar(select(Assignment).where(Assignment.desa_binaan_id == desa.id,
+                                                         Assignment.officer_id == officer.id))
+    if assignment is not None and assignment.ended_on is None:
         raise DesignationError(_l("%(name)s looks after this desa binaan already.",
                                   name=officer.display_name), "officer")
-    assignment = Assignment(officer=officer, desa_binaan=desa, assigned_on=today)
-    session.add(assignment)
+    if assignment is None:
+        assignment = Assignment(officer=officer, desa_binaan=desa)
+        session.add(assignment)
+    assignment.assigned_on, assignment.ended_on = today, None
     return assignment
 
 
-def unassign(session: Session, desa: DesaBinaan, officer: User) -> None:
-    """Take an officer off a desa binaan. What the officer recorded there stays; only the assignment goes."""
+def unassign(session: Session, desa: DesaBinaan, officer: User, *, today: date) -> None:
+    """Take an officer off a desa binaan from today. What the officer recorded there stays, and records made
+    before today that are still waiting on the phone are accepted when they arrive."""
     assignment = session.scalar(
-        select(Assignment).where(Assignment.desa_binaan_id == desa.id, Assignment.officer_id == officer.id)
+        select(Assignment).where(Assignment.desa_binaan_id == desa.id, Assignment.officer_id == officer.id,
+                                 Assignment.ended_on.is_(None))
     )
     if assignment is None:
         raise DesignationError(_l("%(name)s does not look after this desa binaan.",
                                   name=officer.display_name))
-    session.delete(assignment)
+    assignment.ended_on = today

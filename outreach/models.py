@@ -168,7 +168,10 @@ class User(UserMixin, db.Model):
 
 
 class Assignment(db.Model):
-    """An officer looks after a desa binaan."""
+    """An officer looks after a desa binaan, from `assigned_on` until `ended_on` (None: still does).
+
+    Taking an officer off a village ends the row rather than deleting it, so the records the officer made there
+    before, still waiting on the phone, are accepted when they arrive."""
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("officer_id", "desa_binaan_id"),)
@@ -177,6 +180,7 @@ class Assignment(db.Model):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     desa_binaan_id: Mapped[int] = mapped_column(ForeignKey("desa_binaan.id"), index=True)
     assigned_on: Mapped[date] = mapped_column(Date, default=date.today)
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
     officer: Mapped[User] = relationship(back_populates="assignments")
     desa_binaan: Mapped[DesaBinaan] = relationship()

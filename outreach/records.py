@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice, StringField, TextAreaField, ValidationError
 from wtforms.fields import FloatField, IntegerField, SelectField, SelectMultipleField
@@ -104,6 +104,11 @@ class ReferenceField(StringField):
                 raise ValidationError(_l("Must be the id of a record on this phone.")) from None
 
 
+def _local_day(moment: datetime) -> date:
+    """The day a stored (naive UTC) moment falls on where the program works."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def _required():
     return DataRequired(message=_l("This field is required."))
 
@@ -132,7 +137,7 @@ class FieldRecordForm(Form):
         validators=[Optional(), NumberRange(0, 100_000, _l("Accuracy must be between 0 and 100,000 metres."))],
     )
 
-    def __init__(self, formdata=None, *, villages: set[str] | None = None, materials: set[str] | None = None,
+    def __init__(self, formdata=None, *, villages: dict[str, date | None] | None = None, materials: set[str] | None = None,
                  now: datetime | None = None, **kwargs):
         super().__init__(formdata, **kwargs)
         self.allowed_villages = villages
@@ -153,6 +158,11 @@ class FieldRecordForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        until = (self.allowed_villages or {}).get(self.village.data)
+        if until is not None and self.occurred_at.data is not None and _local_day(self.occurred_at.data) > until:
+            self.village.errors = [*self.village.errors, _l(
+                "This village stopped being one of your desa binaan on %(date)s.", date=format_date(until, "long"))]
+            return False
         if not self.lat.errors and not self.lng.errors and (self.lat.data is None) != (self.lng.data is None):
             missing = self.lng if self.lng.data is None else self.lat
             missing.errors = [*missing.errors, _l("A position needs both latitude and longitude.")]
@@ -294,7 +304,8 @@ class RecordType:
         return dict(self.columns).get(name, name)
 
     def validate(
-        self, data: Any, *, villages: set[str], materials: set[str] | None = None, now: datetime | None = None
+        self, data: Any, *, villages: dict[str, date | None], materials: set[str] | None = None,
+        now: datetime | None = None,
     ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
         """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
         context = {"villages": villages, "materials": materials, "now": now}

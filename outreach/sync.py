@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -44,14 +44,25 @@ def current_revision(session: Session) -> int:
     return session.scalar(select(SyncState.revision).where(SyncState.id == 1)) or 0
 
 
-def officer_villages(session: Session, officer_id: int) -> set[str]:
-    """Return the codes of the active desa binaan the officer is assigned to."""
-    rows = session.scalars(
-        select(DesaBinaan.village_code)
+def officer_villages(session: Session, officer_id: int) -> dict[str, date | None]:
+    """The villages an officer may record in, each with the last day a record may be dated (None: no end).
+
+    Those they look after now, and those they looked after until an assignment or a designation ended: a
+    record made before the end may still be waiting on the phone, and is accepted when it arrives."""
+    allowed: dict[str, date | None] = {}
+    rows = session.execute(
+        select(DesaBinaan.village_code, DesaBinaan.ended_on, Assignment.ended_on)
         .join(Assignment, Assignment.desa_binaan_id == DesaBinaan.id)
-        .where(Assignment.officer_id == officer_id, DesaBinaan.ended_on.is_(None))
+        .where(Assignment.officer_id == officer_id)
     )
-    return set(rows)
+    for code, designation_end, assignment_end in rows:
+        ends = [day for day in (designation_end, assignment_end) if day is not None]
+        until = min(ends) if ends else None
+        if code not in allowed:
+            allowed[code] = until
+        elif allowed[code] is not None:
+            allowed[code] = None if until is None else max(allowed[code], until)
+    return allowed
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -131,7 +142,7 @@ class _Context:
     officer_id: int
     device_id: str
     now: datetime
-    villages: set[str]
+    villages: dict[str, date | None]
     materials: set[str]
 
 
@@ -240,7 +251,7 @@ def changes(session: Session, *, user: User, since: int, limit: int) -> dict:
 
     An officer sees their own records and every record made in their desa binaan.
     """
-    villages = officer_villages(session, user.id)
+    villages = [code for code, until in officer_villages(session, user.id).items() if until is None]
     items: list[tuple[int, dict]] = []
     for kind in RECORD_TYPES.values():
         model = kind.model

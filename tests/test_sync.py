@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from outreach import sync
+from outreach import designations, sync
 from outreach.extensions import db
-from outreach.models import User, Visit
+from outreach.models import DesaBinaan, User, Visit
 from tests.conftest import visit_record
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -229,3 +229,38 @@ def test_an_ended_designation_no_longer_accepts_visits(world):
     db.session.commit()
     [result] = push(world.ani, [visit_record()])
     assert result["status"] == "rejected" and "village" in result["errors"]
+
+
+def dated(days_ago, village="15.71.01.1001"):
+    record = visit_record(village=village)
+    record["data"]["occurred_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    return record
+
+
+@pytest.mark.parametrize("what_ended", ["assignment", "designation"])
+def test_records_made_before_an_officer_left_a_village_are_accepted_when_they_arrive_later(world, what_ended):
+    """A phone may hold a week of visits when the office takes the officer off the village or ends the
+    designation: those made up to that day still count; one dated after it is refused with the day."""
+    today = datetime.now(timezone.utc).date()
+    desa = db.session.get(DesaBinaan, world.desa["15.71.01.1001"])
+    ended = today - timedelta(days=3)
+    if what_ended == "assignment":
+        designations.unassign(db.session, desa, db.session.get(User, world.ani), today=ended)
+    else:
+        designations.end(desa, ended_on=ended, today=today)
+    db.session.commit()
+    before, after = dated(5), dated(1)
+    results = push(world.ani, [before, after])
+    assert results[0]["status"] == "accepted"
+    assert results[1]["status"] == "rejected" and str(ended.year) in results[1]["errors"]["village"][0]
+    assert visits() == 1
+
+
+def test_an_officer_put_back_on_a_village_records_there_again(world):
+    today = datetime.now(timezone.utc).date()
+    desa, ani = db.session.get(DesaBinaan, world.desa["15.71.01.1001"]), db.session.get(User, world.ani)
+    designations.unassign(db.session, desa, ani, today=today - timedelta(days=10))
+    designations.assign(db.session, desa, ani, today=today)
+    db.session.commit()
+    [result] = push(world.ani, [dated(1)])
+    assert result["status"] == "accepted"

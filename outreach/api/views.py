@@ -31,7 +31,8 @@ def me():
     villages = []
     if user.role.value == "officer":
         assignments = db.session.scalars(
-            db.select(Assignment).join(DesaBinaan).where(Assignment.officer_id == user.id, DesaBinaan.ended_on.is_(None))
+            db.select(Assignment).join(DesaBinaan)
+            .where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.ended_on.is_(None))
         )
         for assignment in assignments:
             desa = assignment.desa_binaan

@@ -171,7 +171,7 @@ def remove_officer(desa_id: int, officer_id: int):
     if officer is None:
         abort(404)
     try:
-        designations.unassign(db.session, desa, officer)
+        designations.unassign(db.session, desa, officer, today=date.today())
     except DesignationError as exc:
         abort_with(404, str(exc))
     db.session.commit()

@@ -83,7 +83,7 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("manage.users"))
-    assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id)))
+    assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None))))
     return render_template("manage/user_form.html", form=form, user=user, assignments=assignments), 400 if form.errors else 200
 
 

@@ -23,7 +23,7 @@ def village(code: str):
     if region is None or not designations:
         abort(404)
     officers = [a.officer for a in db.session.scalars(
-        select(Assignment).where(Assignment.desa_binaan_id.in_([d.id for d in designations])))]
+        select(Assignment).where(Assignment.desa_binaan_id.in_([d.id for d in designations]), Assignment.ended_on.is_(None)))]
     timeline = []
     for kind in RECORD_TYPES.values():
         for record in db.session.scalars(select(kind.model).where(kind.model.village_code == code)
