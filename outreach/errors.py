@@ -31,6 +31,13 @@ def handle_http_error(exc: HTTPException):
     return render_template("error.html", code=exc.code, message=message), exc.code
 
 
+def refuse_nul_characters():
+    """A NUL character in an address or a form is never typed by a person, and PostgreSQL cannot store it."""
+    if "\x00" in request.path or any("\x00" in value for value in (*request.args.values(), *request.form.values())):
+        abort_with(400, _("The text contains a NUL character, which is not allowed."))
+
+
 def init_app(app):
+    app.before_request(refuse_nul_characters)
     # Unhandled exceptions reach this handler as InternalServerError, after Flask has logged them.
     app.register_error_handler(HTTPException, handle_http_error)

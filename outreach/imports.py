@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from .sync import without_nul
+
 FORMAT = "pimpasa-outbox"
 VERSION = 1
 
@@ -29,7 +31,7 @@ class OutboxFile:
 def read_outbox_file(raw: bytes) -> OutboxFile:
     """Parse and check an exported outbox file."""
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = without_nul(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise OutboxFileError(_("This file is not an export of the officer's app (it is not JSON).")) from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:

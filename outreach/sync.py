@@ -65,6 +65,18 @@ def officer_villages(session: Session, officer_id: int) -> dict[str, date | None
     return allowed
 
 
+def without_nul(value: Any) -> Any:
+    """The same JSON value with NUL characters taken out of its text: they mean nothing to a person, and
+    PostgreSQL cannot store them, so one would otherwise fail a whole batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
 def parse_instant(value: Any) -> datetime | None:
     """Parse an ISO 8601 timestamp to naive UTC; None when it is not one."""
     if not isinstance(value, str):

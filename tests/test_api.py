@@ -160,3 +160,21 @@ def test_an_api_message_comes_in_the_users_language(client, auth, world):
     response = client.post("/api/v1/sync", data="{", content_type="application/json",
                            headers={"X-CSRFToken": auth.token()})
     assert response.get_json()["message"] == "Isi permintaan bukan JSON yang valid."
+
+
+def test_a_nul_character_in_a_record_never_fails_the_batch(app, client, auth, world):
+    auth.login("ani")
+    record, other = visit_record(), visit_record()
+    record["data"]["purpose"] = "Koordinasi\x00 dengan kades"
+    response = auth.push([record, other], device_id="phone\x00-1")
+    assert response.status_code == 200
+    assert [r["status"] for r in response.get_json()["results"]] == ["accepted", "accepted"]
+    with app.app_context():
+        assert db.session.get(Visit, record["id"]).purpose == "Koordinasi dengan kades"
+
+
+@pytest.mark.parametrize("path", ["/kelola/desa/15.71%00", "/kelola/pengguna?semua=%00", "/panduan/a%00b"])
+def test_a_nul_character_in_an_address_is_a_400_with_a_message(client, auth, world, path):
+    auth.login("maya")
+    response = client.get(path)
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)

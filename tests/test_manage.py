@@ -102,3 +102,12 @@ def test_managers_see_session_photos_of_their_own_office_only(app, client, auth,
     Auth(stranger).login("rudi")
     assert stranger.get(f"/kelola/foto/{photo_id}").status_code == 404
     assert "Balai desa" not in stranger.get("/kelola/sosialisasi").get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_is_refused_and_nothing_changes(app, client, auth, world):
+    auth.login("maya")
+    response = auth.submit(f"/kelola/pengguna/{world.ani}", {"full_name": "A\x00ni", "role": "officer",
+                                                              "office": str(world.kanim), "active": "y"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.get(User, world.ani).full_name == "Ani"

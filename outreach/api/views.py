@@ -74,6 +74,7 @@ def push():
         _fail(BadRequest, _("The body is not valid JSON."))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         _fail(BadRequest, _('The body must be an object with a "records" list.'))
+    body = sync.without_nul(body)
     device_id = body.get("device_id", "")
     if not isinstance(device_id, str) or len(device_id) > 100:
         _fail(BadRequest, _('"device_id" must be text of at most 100 characters.'))
