@@ -338,7 +338,7 @@ def test_officers_cannot_open_the_desa_binaan_pages(client, world):
 
 @pytest.mark.parametrize("url, status, message", [
     (f"{NEW}?region=15.99", 404, "No region has the code 15.99."),
-    (f"{NEW}?region=kota%00jambi", 404, "No region has the code"),
+    (f"{NEW}?region=kota%00jambi", 400, "NUL character"),
     (f"{NEW}?village=15.71.01.9999", 404, "No region has the code 15.71.01.9999."),
     (f"{NEW}?village=15.71", 400, "Kota Jambi is not a village: choose a village."),
     ("/kelola/desa-binaan?status=all-of-them", 400, "Unknown filter"),

@@ -90,7 +90,7 @@ def _choose_village(regencies: set[str] | None):
         abort(404)
     if region is not None and region.level == RegionLevel.village:
         return redirect(url_for("manage.new_desa_binaan", village=region.code))
-    text = request.args.get("q", "").replace("\x00", "").strip()[:SEARCH_LENGTH]
+    text = request.args.get("q", "").strip()[:SEARCH_LENGTH]
     found = designations.find_villages(db.session, text, regencies, limit=SEARCH_RESULTS) if text else []
     children = designations.children(db.session, region, regencies)
     villages = [v.code for v in found] + [c.code for c in children if c.level == RegionLevel.village]
