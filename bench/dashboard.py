@@ -32,8 +32,19 @@ def main():
     from outreach import coverage, create_app
     from outreach.extensions import db
     from outreach.models import (
-        DesaBinaan, EarlyWarning, EducationSession, Handout, Material, Office, OfficeKind, Region, RegionLevel,
-        RiskLevel, Role, User, Visit,
+        DesaBinaan,
+        EarlyWarning,
+        EducationSession,
+        Handout,
+        Material,
+        Office,
+        OfficeKind,
+        Region,
+        RegionLevel,
+        RiskLevel,
+        Role,
+        User,
+        Visit,
     )
     from outreach.regions import import_regions
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config
-from .extensions import babel, compress, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

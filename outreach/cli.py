@@ -13,7 +13,6 @@ from .models import Office, OfficeKind, Region, RegionLevel, Role, User
 from .regions import RegionFileError, import_regions
 
 
-
 @click.command("import-regions")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext

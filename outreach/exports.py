@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -1,5 +1,4 @@
 """The sync API contract, through HTTP: who am I, push, pull, and errors that are always JSON."""
-import json
 import threading
 
 import pytest

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import segno
+from sqlalchemy import select
 
 from outreach import guidance
 from outreach.extensions import db
-from sqlalchemy import select
-
 from outreach.models import Contact, Material
 from tests.conftest import form_token
 

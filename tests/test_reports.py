@@ -10,7 +10,15 @@ from outreach import activity, charts, reports
 from outreach.extensions import db
 from outreach.follow_up import set_follow_up
 from outreach.models import (
-    DesaBinaan, EarlyWarning, EducationSession, Handout, Office, Region, RegionLevel, RiskLevel, Visit,
+    DesaBinaan,
+    EarlyWarning,
+    EducationSession,
+    Handout,
+    Office,
+    Region,
+    RegionLevel,
+    RiskLevel,
+    Visit,
 )
 from tests.conftest import Auth, make_user
 

@@ -3,9 +3,17 @@ from flask import Blueprint
 from flask_login import current_user
 
 from .. import audit
+from ..designations import RISK_LEVELS
 from ..extensions import db
+from ..models import RiskLevel
 
 bp = Blueprint("manage", __name__, url_prefix="/kelola")
+
+
+@bp.app_template_filter("risk")
+def risk_label(level: RiskLevel) -> str:
+    """A risk level in the reader's words."""
+    return str(dict(RISK_LEVELS)[level])
 
 
 @bp.before_request
@@ -14,14 +22,16 @@ def log_changes_as_the_user():
         audit.act_as(db.session, current_user)
 
 
-from . import views  # noqa: E402,F401
-from . import materials  # noqa: E402,F401
-from . import dashboard  # noqa: E402,F401
-from . import warnings  # noqa: E402,F401
-from . import exports  # noqa: E402,F401
-from . import villages  # noqa: E402,F401
-from . import users  # noqa: E402,F401
-from . import audit_log  # noqa: E402,F401
-from . import reports  # noqa: E402,F401
-from . import designations  # noqa: E402,F401
-from . import offices  # noqa: E402,F401
+from . import (
+    audit_log,  # noqa: E402,F401
+    dashboard,  # noqa: E402,F401
+    designations,  # noqa: E402,F401
+    exports,  # noqa: E402,F401
+    materials,  # noqa: E402,F401
+    offices,  # noqa: E402,F401
+    reports,  # noqa: E402,F401
+    users,  # noqa: E402,F401
+    views,  # noqa: E402,F401
+    villages,  # noqa: E402,F401
+    warnings,  # noqa: E402,F401
+)

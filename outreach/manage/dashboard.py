@@ -2,14 +2,15 @@
 from datetime import date
 
 from flask import abort, current_app, render_template, request
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import activity, charts, coverage, scope
-from ..follow_up import count as count_warnings
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Region, utcnow
+from ..follow_up import count as count_warnings
+from ..models import utcnow
 from ..officers import health as officer_health
 from . import bp
 

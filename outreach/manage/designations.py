@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import designations, scope
 from ..auth import roles_required
-from ..designations import RISK_LEVELS, DesignationError
+from ..designations import DesignationError
 from ..errors import abort_with
 from ..extensions import db
 from ..models import DesaBinaan, Office, Region, RegionLevel, RiskLevel, Role, User
@@ -39,7 +39,6 @@ def desa_binaan_list():
         query = query.where(DesaBinaan.office_id.in_(offices))
     rows = list(db.session.scalars(query.order_by(DesaBinaan.village_code, DesaBinaan.designated_on)))
     return render_template("manage/desa_binaan_list.html", rows=rows, status=status,
-                           risk_labels=dict(RISK_LEVELS),
                            officers=designations.assigned_officers(db.session, [d.id for d in rows]))
 
 
@@ -215,6 +214,5 @@ def _page(desa: DesaBinaan, *, form=None, end_form=None, assign_form=None):
     refused = any(f.errors for f in (form, end_form, assign_form))
     return render_template(
         "manage/desa_binaan.html", desa=desa, form=form, end_form=end_form, assign_form=assign_form,
-        risk_labels=dict(RISK_LEVELS),
         officers=designations.assigned_officers(db.session, [desa.id]).get(desa.id, []),
     ), 400 if refused else 200

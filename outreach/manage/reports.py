@@ -4,7 +4,8 @@ import re
 from datetime import date, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 

@@ -6,7 +6,7 @@ import struct
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.models import EarlyWarning, EducationSession, Handout, Photo, RecordVersion, Visit
