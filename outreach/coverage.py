@@ -104,8 +104,10 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def active_desa(session: Session, *, start: date, end: date, offices: set[int] | None):
     """Desa binaan designated for some part of the period, in the given offices (None: all), as rows of
-    (id, village_code, risk_level, designated_on)."""
-    query = select(DesaBinaan.id, DesaBinaan.village_code, DesaBinaan.risk_level, DesaBinaan.designated_on).where(
+    (id, village_code, risk_level, designated_on, ended_on)."""
+    query = select(
+        DesaBinaan.id, DesaBinaan.village_code, DesaBinaan.risk_level, DesaBinaan.designated_on, DesaBinaan.ended_on
+    ).where(
         DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start)
     )
     if offices is not None:
@@ -260,10 +262,10 @@ class Priority:
 def priorities(
     session: Session, *, today: date, offices: set[int] | None, region_code: str | None = None, limit: int | None = None
 ) -> list[Priority]:
-    """Active desa binaan, the most urgent first: risk level times days since the last visit or session.
+    """Desa binaan not ended, the most urgent first: risk level times days since the last visit or session.
     High-risk villages never visited come first (their days count from the designation)."""
     desa_rows = [d for d in active_desa(session, start=today, end=today, offices=offices)
-                 if not region_code or d.village_code.startswith(region_code)]
+                 if d.ended_on is None and (not region_code or d.village_code.startswith(region_code))]
     last = last_activity(session, {d.village_code for d in desa_rows}, today=today)
     ranked = []
     for desa in desa_rows:

@@ -126,6 +126,16 @@ def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, wor
     assert [p.score for p in visited] == sorted((p.score for p in visited), reverse=True)
 
 
+@pytest.mark.usefixtures("ctx")
+def test_a_desa_binaan_ended_today_leaves_the_priority_list_but_counts_in_todays_coverage(area, world):
+    kasang = db.session.get(DesaBinaan, world.desa["15.71.01.1004"])
+    assert "15.71.01.1004" in [p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)]
+    kasang.ended_on = TODAY
+    db.session.commit()
+    assert "15.71.01.1004" not in [p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)]
+    assert "15.71.01.1004" in figures("15.71.01").covered  # it was a desa binaan on this day
+
+
 def test_the_coverage_api_gives_the_dashboards_figures_within_the_users_office(app, client, auth, area):
     auth.login("maya")  # manager of kanim-jambi
     body = client.get(f"/api/v1/coverage?region=15&from={START}&to={TODAY}").get_json()
