@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, demo, guidance
+from . import accounts, demo, guidance, offices
 from .extensions import db
 from .models import Office, OfficeKind, Region, RegionLevel, Role, User
 from .regions import RegionFileError, import_regions
@@ -42,19 +42,18 @@ def import_regions_command(path: str) -> None:
 @click.option("--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable).")
 @with_appcontext
 def create_office_command(code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]) -> None:
-    """Create an office (the Kanwil or a Kanim) and the regencies it covers."""
-    if db.session.scalar(select(Office).where(Office.code == code)):
-        raise click.ClickException(f"An office with code {code} exists already.")
+    """Create an office (the Kanwil or a Kanim) and the regencies it covers, by the rules of the offices page."""
     parent_office = None
     if parent:
         parent_office = db.session.scalar(select(Office).where(Office.code == parent))
         if parent_office is None:
             raise click.ClickException(f"No office with code {parent}.")
-    found = list(db.session.scalars(select(Region).where(Region.code.in_(regencies), Region.level == RegionLevel.regency)))
-    missing = sorted(set(regencies) - {r.code for r in found})
-    if missing:
-        raise click.ClickException(f"Not regencies in the database: {', '.join(missing)}. Import the regions first.")
-    db.session.add(Office(code=code, name=name, kind=OfficeKind(kind), parent=parent_office, regencies=found))
+    try:
+        offices.save(db.session, Office(), code=code, name=name, kind=OfficeKind(kind),
+                     parent_id=parent_office.id if parent_office else None, regency_codes=list(regencies))
+    except offices.OfficeError as exc:
+        with force_locale("en"):
+            raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created office {code}.")
 

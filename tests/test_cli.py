@@ -159,8 +159,9 @@ def test_create_office_makes_a_kanim_under_the_kanwil_covering_its_regencies(run
 
 def test_create_office_works_with_regions_from_the_import_command(runner, ctx):
     assert runner.invoke(args=["import-regions", SHARED_REGIONS]).exit_code == 0
+    assert runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]).exit_code == 0
     result = runner.invoke(
-        args=["create-office", "kanim-kerinci", "--name", "Kanim Kerinci", "--kind", "kanim",
+        args=["create-office", "kanim-kerinci", "--name", "Kanim Kerinci", "--kind", "kanim", "--parent", "kanwil-jambi",
               "--regency", "15.01", "--regency", "15.72"]
     )
     assert result.exit_code == 0, result.output
@@ -170,11 +171,11 @@ def test_create_office_works_with_regions_from_the_import_command(runner, ctx):
 def test_create_office_refuses_regency_codes_that_are_not_in_the_database(runner, ctx):
     add_regions()
     result = runner.invoke(
-        args=["create-office", "kanim-jambi", "--name", "Kanim Jambi", "--kind", "kanim",
+        args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil",
               "--regency", "15.71", "--regency", "15.99", "--regency", "15.71.01"]
     )
     assert result.exit_code != 0
-    assert "Not regencies in the database: 15.71.01, 15.99." in result.output
+    assert "Not regencies: 15.71.01, 15.99." in result.output
     assert count(Office) == 0
 
 
@@ -188,13 +189,25 @@ def test_create_office_refuses_an_unknown_parent(runner, ctx):
 
 def test_create_office_refuses_a_code_that_exists_already(runner, ctx):
     add_regions()
-    args = ["create-office", "kanim-jambi", "--kind", "kanim", "--regency", "15.71", "--name"]
-    assert runner.invoke(args=[*args, "Kanim Jambi"]).exit_code == 0
-    result = runner.invoke(args=[*args, "Another Kanim"])
+    args = ["create-office", "kanwil-jambi", "--kind", "kanwil", "--name"]
+    assert runner.invoke(args=[*args, "Kanwil Jambi"]).exit_code == 0
+    result = runner.invoke(args=[*args, "Another Kanwil"])
     assert result.exit_code != 0
-    assert "An office with code kanim-jambi exists already." in result.output
+    assert "Another office has the code kanwil-jambi." in result.output
     assert count(Office) == 1
-    assert office_by_code("kanim-jambi").name == "Kanim Jambi"
+    assert office_by_code("kanwil-jambi").name == "Kanwil Jambi"
+
+
+def test_create_office_keeps_the_rules_of_the_offices_page(runner, ctx):
+    add_regions()
+    assert runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]).exit_code == 0
+    orphan = runner.invoke(args=["create-office", "kanim-x", "--name", "Kanim X", "--kind", "kanim"])
+    assert orphan.exit_code != 0 and "A Kanim belongs to a Kanwil" in orphan.output
+    kanim = ["create-office", "--kind", "kanim", "--parent", "kanwil-jambi", "--regency", "15.71", "--name"]
+    assert runner.invoke(args=[kanim[0], "kanim-jambi", *kanim[1:], "Kanim Jambi"]).exit_code == 0
+    twice = runner.invoke(args=[kanim[0], "kanim-lain", *kanim[1:], "Kanim Lain"])
+    assert twice.exit_code != 0 and "Kota Jambi is covered by Kanim Jambi already." in twice.output
+    assert count(Office) == 2
 
 
 # demo
