@@ -39,26 +39,18 @@ def act_as(session: Session, user: User) -> None:
     session.info[ACTOR] = (user.id, user.username)
 
 
-def _label(session: Session, entry) -> str:
-    """A name a reader recognises, taken from the row's own columns (or rows already in the session)."""
-    if isinstance(entry, User):
-        return entry.username
-    if isinstance(entry, Office):
-        return entry.code
-    if isinstance(entry, DesaBinaan):
-        return entry.village_code
-    if isinstance(entry, Assignment):
-        officer = session.get(User, entry.officer_id) if entry.officer_id else None
-        desa = session.get(DesaBinaan, entry.desa_binaan_id) if entry.desa_binaan_id else None
-        return f"{officer.username if officer else entry.officer_id} → {desa.village_code if desa else entry.desa_binaan_id}"
-    if isinstance(entry, Material):
-        return entry.slug
-    if isinstance(entry, Contact):
-        return entry.key
-    if isinstance(entry, WarningFollowUp):
-        return entry.warning_id
-    return ""
+# The column that names each kind of row for a reader; an assignment is named by its officer and village.
+LABELS = {User: "username", Office: "code", DesaBinaan: "village_code", Material: "slug", Contact: "key",
+          WarningFollowUp: "warning_id"}
 
+
+def _label(session: Session, row) -> str:
+    """A name a reader recognises, from the row's own columns (or rows already in the session)."""
+    if isinstance(row, Assignment):
+        officer = session.get(User, row.officer_id) if row.officer_id else None
+        desa = session.get(DesaBinaan, row.desa_binaan_id) if row.desa_binaan_id else None
+        return f"{officer.username if officer else row.officer_id} → {desa.village_code if desa else row.desa_binaan_id}"
+    return str(getattr(row, LABELS[type(row)]))
 
 
 def _plain(value):

@@ -1,10 +1,13 @@
 """Every change an office user makes is in the audit log (who, what, when, before and after), for admins."""
+from datetime import date
+
 from sqlalchemy import select
 
 from outreach import audit
 from outreach.extensions import db
 from outreach.models import AuditEntry, Contact, DesaBinaan, Office, RiskLevel, User
 from tests.conftest import Auth, visit_record
+from tests.test_designations import assign, remove
 from tests.test_record_types import warning_record
 
 
@@ -98,3 +101,14 @@ def test_admins_read_the_log_newest_first_and_filter_it_managers_do_not(app, cli
     only_ani = client.get(f"/kelola/audit?entity=users&entity_id={world.ani}").get_data(as_text=True)
     assert "Dua" in only_ani and "Kanim Kelas I Jambi" not in only_ani
     assert client.get("/kelola/audit?entity=nonsense&sebelum=x").status_code == 200
+
+
+def test_assigning_and_removing_an_officer_is_logged_by_name_and_village(app, client, auth, world):
+    auth.login("maya")
+    assert assign(client, world.desa["15.71.01.1004"], world.ani).status_code == 302
+    assert remove(client, world.desa["15.71.01.1004"], world.ani).status_code == 302
+    with app.app_context():
+        added, removed = logged()
+    assert (added.action, added.label) == ("create", "ani → 15.71.01.1004")
+    assert (removed.action, removed.label, removed.before) == ("update", "ani → 15.71.01.1004", {"ended_on": None})
+    assert removed.after == {"ended_on": date.today().isoformat()}
