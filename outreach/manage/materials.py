@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import guidance
+from .. import guidance, scope
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Contact, Material, MaterialVersion, Office
@@ -108,7 +108,9 @@ def material_file(material_id: int):
 def contacts():
     rows = list(db.session.scalars(select(Contact).order_by(Contact.sort_order)))
     offices = list(db.session.scalars(select(Office).order_by(Office.kind.desc(), Office.name)))
-    return render_template("manage/contacts.html", contacts=rows, offices=offices)
+    mine = scope.office_ids(db.session, current_user)
+    return render_template("manage/contacts.html", contacts=rows, offices=offices,
+                           editable={o.id for o in offices if mine is None or o.id in mine})
 
 
 @bp.route("/kontak/<int:contact_id>", methods=["GET", "POST"])
@@ -121,7 +123,11 @@ def edit_contact(contact_id: int):
 @bp.route("/kantor/<int:office_id>", methods=["GET", "POST"])
 @roles_required("manager", "admin")
 def edit_office(office_id: int):
-    office = db.session.get(Office, office_id) or abort(404)
+    """An office's address, numbers and hours, edited by its own managers (the Kanwil's: its Kanim too)."""
+    office = db.session.get(Office, office_id)
+    offices = scope.office_ids(db.session, current_user)
+    if office is None or (offices is not None and office.id not in offices):
+        abort(404)
     return _edit_simple(office, OfficeDetailsForm(obj=office), office.name)
 
 
