@@ -1,6 +1,7 @@
 """The officer's app in a real Chromium: it opens with no network, keeps records through reloads and
 restarts, and each record reaches the server exactly once."""
 import time
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -102,22 +103,40 @@ def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, wor
     assert len(stored(app, "Sesi berakhir")) == 1
 
 
+def test_a_visit_made_before_the_office_took_the_officer_off_the_village_still_reaches_the_server(app, phone, world):
+    from outreach import designations
+    from outreach.models import DesaBinaan, User
+
+    page = phone.ready()
+    phone.context.set_offline(True)
+    phone.record_visit("15.71.01.1002", "Kunjungan terakhir ke Legok")
+    with app.app_context():  # meanwhile the office gives Legok to another officer
+        designations.unassign(db.session, db.session.get(DesaBinaan, world.desa["15.71.01.1002"]),
+                              db.session.get(User, world.ani), today=date.today())
+        db.session.commit()
+    phone.context.set_offline(False)
+    expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
+    assert len(stored(app, "Kunjungan terakhir ke Legok")) == 1
+    expect(page.locator("#village-list li")).to_have_count(1)  # Legok has left the phone
+
+
 def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone, world):
     from outreach.models import Assignment
 
     page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1002", "Desa sudah dialihkan")
-    with app.app_context():  # meanwhile the office moved Legok to another officer
+    with app.app_context():  # the office had taken the officer off Legok two days before; the phone had not synced
         db.session.execute(
-            Assignment.__table__.delete().where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
+            Assignment.__table__.update().where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
+            .values(ended_on=date.today() - timedelta(days=2))
         )
         db.session.commit()
     phone.context.set_offline(False)
     rejected = page.locator("#to-fix-list li.state-rejected")
     expect(rejected).to_have_count(1)
     expect(rejected).to_contain_text("Perlu diperbaiki")
-    expect(rejected).to_contain_text("Desa ini bukan termasuk desa binaan Anda.")
+    expect(rejected).to_contain_text("Desa ini tidak lagi menjadi desa binaan Anda sejak")
     page.reload()
     expect(page.locator("#to-fix-list li.state-rejected")).to_have_count(1)
     assert stored(app, "Desa sudah dialihkan") == []
