@@ -1,10 +1,17 @@
 """The audit log, for admins: who changed what, when, and the values before and after."""
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..auth import roles_required
 from ..extensions import db
 from . import bp
+
+ENTITY_LABELS = {
+    "users": _l("Accounts"), "offices": _l("Offices"), "desa_binaan": _l("Desa binaan"),
+    "assignments": _l("Officers' desa binaan"), "materials": _l("Materials"), "contacts": _l("Contacts"),
+    "warning_follow_ups": _l("Follow-up of early warnings"),
+}
 
 
 @bp.route("/audit")
@@ -16,4 +23,4 @@ def audit_log():
     rows = audit.entries(db.session, entity=entity, entity_id=entity_id, older_than=older_than)
     more = len(rows) == audit.PAGE_SIZE
     return render_template("manage/audit_log.html", entries=rows, entity=entity, entity_id=entity_id,
-                           entities=audit.ENTITIES, more=more)
+                           entities={name: ENTITY_LABELS[name] for name in audit.ENTITIES}, more=more)
