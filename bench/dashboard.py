@@ -5,7 +5,8 @@
 Builds a fresh SQLite database (through the migrations) in a temporary folder, imports the regions with the
 project's importer, designates every village a desa binaan of one of the four Kanim, and spreads the
 activities over the last year (60% visits, 25% sessions, 10% hand-outs, 5% early warnings). Prints the median
-and best time of the province figures (the domain call) and of the whole page (a manager's request).
+and best time of the province figures (the domain call) and of the whole page (a manager's request), then
+of the two images the page shows (map, activity chart) and of the Kanwil's monthly report for last month.
 """
 import argparse
 import random
@@ -92,7 +93,7 @@ def main():
             for chunk in range(0, count, 10_000):
                 db.session.execute(insert(model), [common() | extra() for _ in range(min(10_000, count - chunk))])
         db.session.commit()
-        admin_id = admin.id
+        admin_id, kanwil_id = admin.id, kanwil.id
         print(f"built: {len(villages)} desa binaan, {args.records:,} activities in {time.perf_counter() - started:.1f} s")
 
         today = date.today()
@@ -109,15 +110,26 @@ def main():
     with client.session_transaction() as session:
         session["_user_id"] = str(admin_id)
         session["_fresh"] = True
-    page = []
-    for _ in range(args.runs):
-        t0 = time.perf_counter()
-        response = client.get("/kelola/?region=15&period=90")
-        page.append(time.perf_counter() - t0)
-        assert response.status_code == 200, response.status_code
+
+    def timed(path):
+        times = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - t0)
+            assert response.status_code == 200, (path, response.status_code)
+        return times
+
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    page = timed("/kelola/?region=15&period=90")
+    images = {path: timed(path) for path in ("/kelola/peta.svg?region=15&period=90", "/kelola/aktivitas.svg?period=90")}
+    report = timed(f"/kelola/laporan/{kanwil_id}/{last_month}")
     ms = lambda xs: f"median {statistics.median(xs) * 1000:.0f} ms, best {min(xs) * 1000:.0f} ms"  # noqa: E731
     print(f"coverage(province) domain call: {ms(domain)} over {args.runs} runs")
     print(f"GET /kelola/ province page:     {ms(page)} over {args.runs} runs (target: under 300 ms)")
+    for path, times in images.items():
+        print(f"GET {path} (an image of the page): {ms(times)}")
+    print(f"GET the Kanwil's monthly report for {last_month} (the whole province): {ms(report)}")
 
 
 if __name__ == "__main__":
