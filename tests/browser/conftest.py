@@ -1,4 +1,5 @@
 """A live server on 127.0.0.1 and Debian's Chromium driven by Playwright, with a profile per test."""
+import io
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-# Let context.route() and set_offline() reach the service worker's own requests too.
+# Let set_offline() reach the service worker's own requests too (the test server, not a route, watches pushes).
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,16 +29,31 @@ def pytest_collection_modifyitems(items):
 
 class LiveServer:
     """The test app served from a thread on 127.0.0.1; it can be stopped and started again on the same port,
-    to be out of reach as a server is when a phone has no signal, and it can lose its answers to pushes."""
+    to be out of reach as a server is when a phone has no signal; it can refuse pushes or lose its answers to
+    them, and it keeps what each push brought and what it answered."""
 
     def __init__(self, app):
         self.app, self.port, self.server, self.thread = app, 0, None, None
+        self.refuse_pushes = False  # a push never reaches the app, as with no signal
         self.drop_push_answers = False
         self.dropped = 0
+        self.pushed = []  # every record a push brought, in the order sent
         self.push_results = []  # every per-record answer the server gave to a push
 
     def wsgi(self, environ, start_response):
-        if self.drop_push_answers and environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST":
+        # The test server sees the page's and the service worker's requests alike (a browser-side route may miss
+        # the worker's Background Sync).
+        is_push = environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST"
+        if is_push and self.refuse_pushes:
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            start_response("200 OK", [("Content-Length", "0")])
+            return []
+        if is_push:
+            raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(raw)
+            if raw.startswith(b"{"):
+                self.pushed.extend(json.loads(raw).get("records", []))
+        if self.drop_push_answers and is_push:
             statuses = []
             body = self.app(environ, lambda status, headers, exc_info=None: statuses.append(status) or (lambda data: None))
             b"".join(body)  # the server stores the batch...
@@ -47,7 +63,7 @@ class LiveServer:
             environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)  # ...and the phone never hears back
             start_response("200 OK", [("Content-Length", "0")])
             return []
-        if environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST":
+        if is_push:
             body = self.app(environ, start_response)
             data = b"".join(body)
             if hasattr(body, "close"):

@@ -52,7 +52,7 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("no frame header")
 
 
-def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_first(app, phone, world):
+def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_first(app, live_server, phone, world):
     page = phone.ready()
     phone.context.set_offline(True)
     phone.record("session", village="15.71.01.1001", venue="Balai Desa Sungai Putri", topics=["tppo", "passports"],
@@ -62,16 +62,9 @@ def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_
     phone.record("warning", village="15.71.01.1002", category="recruiter", urgency="segera",
                  description="Calo menawarkan kerja di Kamboja", source="villager")
     expect(page.locator("#sync-count")).to_have_text("3 menunggu sinkronisasi")
-    sent = []
-
-    def watch(route):
-        sent.extend(r["type"] for r in json.loads(route.request.post_data)["records"])
-        route.continue_()
-
-    phone.context.route("**/api/v1/sync", watch)
     phone.context.set_offline(False)
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
-    assert sent[0] == "warning"
+    assert live_server.pushed[0]["type"] == "warning"
     [session] = rows(app, EducationSession)
     assert session.venue == "Balai Desa Sungai Putri" and session.topics == ["tppo", "passports"]
     assert session.people_reached == 12 and session.partners == ["timpora"]
@@ -132,9 +125,9 @@ def test_a_photo_taken_offline_is_shrunk_and_reaches_the_server_once(app, phone,
     assert len(rows(app, Photo)) == 1
 
 
-def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, phone, world):
+def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, live_server, phone, world):
     page = phone.ready()
-    phone.context.route("**/api/v1/sync", lambda route: route.abort())  # no signal for the push
+    live_server.refuse_pushes = True  # no signal for the push
     phone.record("visit", village="15.71.01.1001", purpose="Milik Ani")
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
 
@@ -145,7 +138,7 @@ def test_logging_out_with_records_waiting_keeps_them_from_the_next_officer(app, 
     page.wait_for_url("**/keluar")
     page.click("main button[type=submit]")  # the log-out page's button
     page.wait_for_url("**/masuk")
-    phone.context.unroute("**/api/v1/sync")
+    live_server.refuse_pushes = False
 
     phone.login("budi")
     phone.wait_until_ready(villages=1)
