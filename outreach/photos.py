@@ -70,7 +70,3 @@ def store(
             raise
         return Stored(again, created=False)
     return Stored(photo, created=True)
-
-
-def for_record(session: Session, record_id: str) -> list[Photo]:
-    return list(session.scalars(select(Photo).where(Photo.record_id == record_id).order_by(Photo.received_at)))

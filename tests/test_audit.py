@@ -100,6 +100,8 @@ def test_admins_read_the_log_newest_first_and_filter_it_managers_do_not(app, cli
     assert page.index("Kanim Kelas I Jambi") < page.index(" Dua</div>") < page.index(" Ani</div>")
     only_ani = client.get(f"/kelola/audit?entity=users&entity_id={world.ani}").get_data(as_text=True)
     assert "Dua" in only_ani and "Kanim Kelas I Jambi" not in only_ani
+    assert "Kanim Kelas I Jambi" in client.get(f"/kelola/audit?oleh={world.admin}").get_data(as_text=True)
+    assert "Belum ada perubahan yang tercatat." in client.get(f"/kelola/audit?oleh={world.manager}").get_data(as_text=True)
     assert client.get("/kelola/audit?entity=nonsense&sebelum=x").status_code == 200
 
 

@@ -19,8 +19,9 @@ ENTITY_LABELS = {
 def audit_log():
     entity = request.args.get("entity") if request.args.get("entity") in audit.ENTITIES else None
     entity_id = request.args.get("entity_id", "")[:60] or None
+    actor_id = request.args.get("oleh", type=int)
     older_than = request.args.get("sebelum", type=int)
-    rows = audit.entries(db.session, entity=entity, entity_id=entity_id, older_than=older_than)
+    rows = audit.entries(db.session, entity=entity, entity_id=entity_id, actor_id=actor_id, older_than=older_than)
     more = len(rows) == audit.PAGE_SIZE
-    return render_template("manage/audit_log.html", entries=rows, entity=entity, entity_id=entity_id,
+    return render_template("manage/audit_log.html", entries=rows, entity=entity, entity_id=entity_id, actor_id=actor_id,
                            entities={name: ENTITY_LABELS[name] for name in audit.ENTITIES}, more=more)
