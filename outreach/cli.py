@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from . import accounts, demo, guidance, offices
 from .extensions import db
-from .models import Office, OfficeKind, Region, RegionLevel, Role, User
+from .models import Office, OfficeKind, Role, User
 from .regions import RegionFileError, import_regions
 
 

@@ -24,9 +24,13 @@ def office_and_below(session: Session, office: Office) -> set[int]:
     return {office.id}
 
 
-def may_see_officer(session: Session, user: User, officer: User) -> bool:
+def may_see_office(session: Session, user: User, office_id: int | None) -> bool:
     offices = office_ids(session, user)
-    return offices is None or officer.office_id in offices
+    return offices is None or office_id in offices
+
+
+def may_see_officer(session: Session, user: User, officer: User) -> bool:
+    return may_see_office(session, user, officer.office_id)
 
 
 def offices_in_scope(session: Session, user: User) -> list[Office]:

@@ -8,21 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest
 
 from .. import coverage, photos, scope, sync
 from ..auth import roles_required
+from ..errors import abort_with
 from ..extensions import db
 from ..models import Assignment, DesaBinaan, Material, utcnow
 from . import bp
 
 PUSH_ATTEMPTS = 4
-
-
-def _fail(exc_class, message: str):
-    exc = exc_class()
-    exc.api_message = message
-    raise exc
 
 
 @bp.get("/me")
@@ -71,19 +66,19 @@ def push():
     try:
         body = request.get_json(force=True, silent=False)
     except BadRequest:
-        _fail(BadRequest, _("The body is not valid JSON."))
+        abort_with(400, _("The body is not valid JSON."))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        _fail(BadRequest, _('The body must be an object with a "records" list.'))
+        abort_with(400, _('The body must be an object with a "records" list.'))
     body = sync.without_nul(body)
     device_id = body.get("device_id", "")
     if not isinstance(device_id, str) or len(device_id) > 100:
-        _fail(BadRequest, _('"device_id" must be text of at most 100 characters.'))
+        abort_with(400, _('"device_id" must be text of at most 100 characters.'))
     pending = body.get("pending", 0)
     if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
-        _fail(BadRequest, _('"pending" must be the number of records still waiting on the phone.'))
+        abort_with(400, _('"pending" must be the number of records still waiting on the phone.'))
     limit_records = current_app.config["SYNC_MAX_RECORDS"]
     if len(body["records"]) > limit_records:
-        _fail(RequestEntityTooLarge, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
+        abort_with(413, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
 
     officer_id = current_user.id
     for attempt in range(PUSH_ATTEMPTS):
@@ -106,7 +101,7 @@ def push():
 def changes():
     since = request.args.get("since", "0")
     if not since.isdigit():
-        _fail(BadRequest, _('"since" must be a revision number (0 or more).'))
+        abort_with(400, _('"since" must be a revision number (0 or more).'))
     page = sync.changes(
         db.session, user=current_user, since=int(since), limit=current_app.config["CHANGES_PAGE_SIZE"]
     )
@@ -120,7 +115,7 @@ def upload_photo(photo_id: str):
     try:
         photo_id = str(uuid.UUID(photo_id))
     except ValueError:
-        _fail(BadRequest, _("Must be a UUID made on the phone."))
+        abort_with(400, _("Must be a UUID made on the phone."))
     try:
         stored = photos.store(
             db.session, officer_id=current_user.id, photo_id=photo_id, record_type=request.args.get("type", ""),
@@ -141,14 +136,14 @@ def coverage_figures():
     try:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
     except ValueError:
-        _fail(BadRequest, _('"from" and "to" must be dates (YYYY-MM-DD).'))
+        abort_with(400, _('"from" and "to" must be dates (YYYY-MM-DD).'))
     start, end = coverage.period(None, start, end, today=date.today())
     result = coverage.coverage(
         db.session, region_code=request.args.get("region", "15"), start=start, end=end,
         offices=scope.office_ids(db.session, current_user),
     )
     if result is None:
-        _fail(NotFound, _("No region with this code."))
+        abort_with(404, _("No region with this code."))
 
     def region(r):
         return {"code": r.code, "name": r.name, "level": r.level.value}

@@ -182,8 +182,7 @@ def remove_officer(desa_id: int, officer_id: int):
 def _desa_binaan_or_404(desa_id: int) -> DesaBinaan:
     """The desa binaan, if it belongs to an office in the user's scope: others do not exist for the user."""
     desa = db.session.get(DesaBinaan, desa_id)
-    offices = scope.office_ids(db.session, current_user)
-    if desa is None or (offices is not None and desa.office_id not in offices):
+    if desa is None or not scope.may_see_office(db.session, current_user, desa.office_id):
         abort(404)
     return desa
 

@@ -108,9 +108,8 @@ def material_file(material_id: int):
 def contacts():
     rows = list(db.session.scalars(select(Contact).order_by(Contact.sort_order)))
     offices = list(db.session.scalars(select(Office).order_by(Office.kind.desc(), Office.name)))
-    mine = scope.office_ids(db.session, current_user)
     return render_template("manage/contacts.html", contacts=rows, offices=offices,
-                           editable={o.id for o in offices if mine is None or o.id in mine})
+                           editable={o.id for o in scope.offices_in_scope(db.session, current_user)})
 
 
 @bp.route("/kontak/<int:contact_id>", methods=["GET", "POST"])
@@ -125,8 +124,7 @@ def edit_contact(contact_id: int):
 def edit_office(office_id: int):
     """An office's address, numbers and hours, edited by its own managers (the Kanwil's: its Kanim too)."""
     office = db.session.get(Office, office_id)
-    offices = scope.office_ids(db.session, current_user)
-    if office is None or (offices is not None and office.id not in offices):
+    if office is None or not scope.may_see_office(db.session, current_user, office.id):
         abort(404)
     return _edit_simple(office, OfficeDetailsForm(obj=office), office.name)
 

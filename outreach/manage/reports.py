@@ -7,10 +7,10 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest
 
 from .. import exports, reports, scope
 from ..auth import roles_required
+from ..errors import abort_with
 from ..extensions import db
 from ..models import Office
 from ..records import URGENCIES, WARNING_CATEGORIES
@@ -20,29 +20,22 @@ from .exports import FORMATS, download
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
-def _bad_request(message: str):
-    exc = BadRequest()
-    exc.api_message = message  # the error page shows it instead of the general 400 message
-    raise exc
-
-
 def _month(text: str) -> tuple[int, int]:
     """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun."""
     found = MONTH.fullmatch(text or "")
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
-        _bad_request(_("Give the month as YYYY-MM, for example %(example)s.", example=date.today().strftime("%Y-%m")))
+        abort_with(400, _("Give the month as YYYY-MM, for example %(example)s.", example=date.today().strftime("%Y-%m")))
     year, month = int(found.group(1)), int(found.group(2))
     today = date.today()
     if (year, month) > (today.year, today.month):
-        _bad_request(_("This month has not begun yet: choose this month or an earlier one."))
+        abort_with(400, _("This month has not begun yet: choose this month or an earlier one."))
     return year, month
 
 
 def _office(office_id: int) -> Office:
     """An office the user may see; any other is a 404, as if it did not exist."""
-    offices = scope.office_ids(db.session, current_user)
     office = db.session.get(Office, office_id)
-    if office is None or (offices is not None and office.id not in offices):
+    if office is None or not scope.may_see_office(db.session, current_user, office.id):
         abort(404)
     return office
 
@@ -54,7 +47,7 @@ def report_choice():
     if "office" in request.args or "month" in request.args:
         office_id = request.args.get("office", type=int)
         if office_id is None:
-            _bad_request(_("Choose an office."))
+            abort_with(400, _("Choose an office."))
         office, month = _office(office_id), request.args.get("month", "")
         _month(month)
         return redirect(url_for("manage.report", office_id=office.id, month=month))
