@@ -104,9 +104,10 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def active_desa(session: Session, *, start: date, end: date, offices: set[int] | None):
     """Desa binaan designated for some part of the period, in the given offices (None: all), as rows of
-    (id, village_code, risk_level, designated_on, ended_on)."""
+    (id, village_code, office_id, risk_level, designated_on, ended_on)."""
     query = select(
-        DesaBinaan.id, DesaBinaan.village_code, DesaBinaan.risk_level, DesaBinaan.designated_on, DesaBinaan.ended_on
+        DesaBinaan.id, DesaBinaan.village_code, DesaBinaan.office_id, DesaBinaan.risk_level, DesaBinaan.designated_on,
+        DesaBinaan.ended_on,
     ).where(
         DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start)
     )

@@ -88,13 +88,11 @@ def monthly_report(
         regencies += [row for row in result.rows if row.figures.desa_binaan]
         covered.update(result.covered)
     office_rows = []
-    if len(offices) > 1:
+    if len(offices) > 1:  # each office's share, from the villages already counted
         for member in session.scalars(select(Office).where(Office.id.in_(offices)).order_by(Office.kind.desc(), Office.name)):
-            figures = coverage.Figures()
-            for province in provinces:
-                result = coverage.coverage(session, region_code=province, start=first, end=last, offices={member.id})
-                figures.add(result.totals)
-            office_rows.append(OfficeRow(member, figures))
+            villages = {d.village_code for d in desa_rows if d.office_id == member.id}
+            office_rows.append(OfficeRow(member, coverage.Figures(
+                desa_binaan=len(villages), covered=sum(covered[code] for code in villages))))
 
     now = now or utcnow()
     return MonthlyReport(
