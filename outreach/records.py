@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -21,6 +19,7 @@ from wtforms.fields import FloatField, IntegerField, SelectField, SelectMultiple
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput
 
+from . import clock
 from .models import EarlyWarning, EducationSession, Handout, Visit, iso_utc, utcnow
 
 # How far ahead of the server's clock a phone's clock may run, and how old a record may be.
@@ -46,7 +45,7 @@ class IsoDateTimeField(StringField):
         except ValueError:
             raise ValueError(_l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")) from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+            moment = moment.replace(tzinfo=clock.zone())
         self.data = moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -105,11 +104,6 @@ class ReferenceField(StringField):
                 raise ValidationError(_l("Must be the id of a record on this phone.")) from None
 
 
-def _local_day(moment: datetime) -> date:
-    """The day a stored (naive UTC) moment falls on where the program works."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def _required():
     return DataRequired(message=_l("This field is required."))
 
@@ -160,7 +154,7 @@ class FieldRecordForm(Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         until = (self.allowed_villages or {}).get(self.village.data)
-        if until is not None and self.occurred_at.data is not None and _local_day(self.occurred_at.data) > until:
+        if until is not None and self.occurred_at.data is not None and clock.local_day(self.occurred_at.data) > until:
             self.village.errors = [*self.village.errors, _l(
                 "This village stopped being one of your desa binaan on %(date)s.", date=format_date(until, "long"))]
             return False

@@ -4,6 +4,7 @@ import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
@@ -153,6 +154,11 @@ def _build_world():
         desa={code: d.id for code, d in desa.items()},
     )
     return ids
+
+
+def today() -> date:
+    """Today where the program works (its time zone, WIB by default), as the app counts days."""
+    return datetime.now(ZoneInfo(os.environ.get("TIMEZONE", "Asia/Jakarta"))).date()
 
 
 def visit_record(village="15.71.01.1001", **overrides):

@@ -1,12 +1,11 @@
 """Every change an office user makes is in the audit log (who, what, when, before and after), for admins."""
-from datetime import date
 
 from sqlalchemy import select
 
 from outreach import audit
 from outreach.extensions import db
 from outreach.models import AuditEntry, Contact, DesaBinaan, Office, RiskLevel, User
-from tests.conftest import Auth, visit_record
+from tests.conftest import Auth, today, visit_record
 from tests.test_designations import assign, remove
 from tests.test_record_types import warning_record
 
@@ -113,4 +112,4 @@ def test_assigning_and_removing_an_officer_is_logged_by_name_and_village(app, cl
         added, removed = logged()
     assert (added.action, added.label) == ("create", "ani → 15.71.01.1004")
     assert (removed.action, removed.label, removed.before) == ("update", "ani → 15.71.01.1004", {"ended_on": None})
-    assert removed.after == {"ended_on": date.today().isoformat()}
+    assert removed.after == {"ended_on": today().isoformat()}

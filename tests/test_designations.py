@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from outreach.extensions import db
 from outreach.models import Assignment, DesaBinaan, Office, RiskLevel, Visit
 from outreach.regions import import_regions
-from tests.conftest import SHARED_REGIONS, Auth, make_user, visit_record
+from tests.conftest import SHARED_REGIONS, Auth, make_user, today, visit_record
 
 NEW = "/kelola/desa-binaan/baru"
 
@@ -42,7 +42,7 @@ def designation(app, village):
 
 
 def designate(client, village, **data):
-    sent = {"risk_level": "tinggi", "designated_on": date.today().isoformat(), **data}
+    sent = {"risk_level": "tinggi", "designated_on": today().isoformat(), **data}
     return post(client, f"{NEW}?village={village}", sent)
 
 
@@ -193,7 +193,7 @@ def test_a_kanim_manager_cannot_see_or_change_another_kanims_desa_binaan(app, cl
     login(client, "maya")
     assert client.get(f"/kelola/desa-binaan/{other_id}").status_code == 404
     assert post(client, f"/kelola/desa-binaan/{other_id}", {"risk_level": "tinggi"}).status_code == 404
-    assert end(client, other_id, date.today().isoformat()).status_code == 404
+    assert end(client, other_id, today().isoformat()).status_code == 404
     assert assign(client, other_id, world.citra).status_code == 404
     assert remove(client, other_id, world.citra).status_code == 404
     assert "Murni" not in client.get("/kelola/desa-binaan").get_data(as_text=True)
@@ -241,27 +241,26 @@ def test_ending_a_designation_takes_it_off_the_phone_and_keeps_records_and_past_
     desa_id = world.desa["15.71.01.1001"]
     login(client, "maya")
     page = client.get(f"/kelola/desa-binaan/{desa_id}").get_data(as_text=True)
-    assert f'value="{date.today().isoformat()}"' in page  # the end date proposed: today
+    assert f'value="{today().isoformat()}"' in page  # the end date proposed: today
 
-    assert end(client, desa_id, date.today().isoformat()).status_code == 302
+    assert end(client, desa_id, today().isoformat()).status_code == 302
     assert "15.71.01.1001" not in {v["code"] for v in phone.get("/api/v1/me").get_json()["villages"]}
     assert "15.71.01.1002" in {v["code"] for v in phone.get("/api/v1/me").get_json()["villages"]}
     with app.app_context():
-        assert db.session.get(DesaBinaan, desa_id).ended_on == date.today()
+        assert db.session.get(DesaBinaan, desa_id).ended_on == today()
         assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
         assert db.session.scalar(select(func.count()).select_from(Assignment).where(
             Assignment.desa_binaan_id == desa_id)) == 1
 
-    today = date.today()
-    day = timedelta(days=1)
-    assert covered(client, "15.71.01", today - 10 * day, today - day) == "1 of 4 desa binaan covered"
-    assert covered(client, "15.71.01", today + day, today + 7 * day) == "0 of 3 desa binaan covered"
+    now, day = today(), timedelta(days=1)
+    assert covered(client, "15.71.01", now - 10 * day, now - day) == "1 of 4 desa binaan covered"
+    assert covered(client, "15.71.01", now + day, now + 7 * day) == "0 of 3 desa binaan covered"
     assert "Sungai Putri" not in client.get("/kelola/desa-binaan").get_data(as_text=True)
     assert "Sungai Putri" in client.get("/kelola/desa-binaan?status=ended").get_data(as_text=True)
     village = client.get("/kelola/desa/15.71.01.1001").get_data(as_text=True)
     assert "Koordinasi dengan kepala desa" in village and "ended" in village
 
-    again = end(client, desa_id, today.isoformat())
+    again = end(client, desa_id, now.isoformat())
     assert again.status_code == 400 and "This designation has ended already." in again.get_data(as_text=True)
     assert post(client, f"/kelola/desa-binaan/{desa_id}", {"risk_level": "rendah"}).status_code == 400
 
@@ -331,7 +330,7 @@ def test_officers_cannot_open_the_desa_binaan_pages(client, world):
         assert client.get(url).status_code == 403
     for url in (f"/kelola/desa-binaan/{desa_id}/akhiri", f"/kelola/desa-binaan/{desa_id}/petugas",
                 f"/kelola/desa-binaan/{desa_id}/petugas/{world.ani}/hapus"):
-        assert post(client, url, {"end-ended_on": date.today().isoformat()}, prefix="end-").status_code == 403
+        assert post(client, url, {"end-ended_on": today().isoformat()}, prefix="end-").status_code == 403
     with client.application.app_context():
         assert db.session.get(DesaBinaan, desa_id).ended_on is None
 

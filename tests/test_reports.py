@@ -20,7 +20,7 @@ from outreach.models import (
     RiskLevel,
     Visit,
 )
-from tests.conftest import Auth, make_user
+from tests.conftest import Auth, make_user, today
 
 MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
 REV = iter(range(1, 10_000))
@@ -261,21 +261,21 @@ def test_another_kanims_report_is_hidden_from_a_kanim_manager_but_not_from_the_k
 @pytest.mark.parametrize("month", ["2025-13", "2025-00", "abc", "2025-3", "0000-01", "2025-03-01"])
 def test_a_malformed_month_is_a_400_that_says_how_to_write_it(app, march, month):
     response = logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{month}")
-    assert response.status_code == 400 and f"{date.today():%Y-%m}" in response.get_data(as_text=True)  # an example
+    assert response.status_code == 400 and f"{today():%Y-%m}" in response.get_data(as_text=True)  # an example
 
 
 def test_a_month_that_has_not_begun_is_a_400(app, march):
-    today = date.today()
-    future = f"{today.year + 1}-{today.month:02d}"
+    now = today()
+    future = f"{now.year + 1}-{now.month:02d}"
     response = logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{future}")
     assert response.status_code == 400
-    assert logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{today:%Y-%m}").status_code == 200
+    assert logged_in(app, "maya").get(f"/kelola/laporan/{march['kanim-jambi']}/{now:%Y-%m}").status_code == 200
 
 
 def test_the_report_choice_offers_the_users_offices_and_last_month_and_leads_to_the_report(app, march):
     client = logged_in(app, "wulan")
     page = client.get("/kelola/laporan").get_data(as_text=True)
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    last_month = (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     assert f'value="{march["kanwil-jambi"]}" selected' in page and f'value="{last_month}"' in page
     assert "Kanim Bungo" in page and "Kanim Jambi" in page
     response = client.get("/kelola/laporan", query_string={"office": march["kanim-bungo"], "month": "2025-03"})

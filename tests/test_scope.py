@@ -1,7 +1,6 @@
 """A Kanim manager never sees another Kanim's data: not in pages, downloads, images or the JSON. The Kanwil
 manager, over both, sees it everywhere (which shows each check below can fail)."""
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -9,7 +8,7 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.models import EarlyWarning, EducationSession, Handout, Office, Photo, Region, User
-from tests.conftest import Auth, make_user
+from tests.conftest import Auth, make_user, today
 from tests.test_coverage import add, area  # noqa: F401  (the fixture)
 
 BUNGO_MARKS = ("Tanah Tumbuh", "Citra", "Kabupaten Bungo", "Kanim Bungo")
@@ -80,7 +79,7 @@ def test_another_kanims_village_warning_photo_and_officer_are_not_found(app, wor
     kanim.login("maya")
     kanwil.login("wulan")
     for path in ("/kelola/desa/15.08.01.2001", f"/kelola/peringatan/{warning}", f"/kelola/foto/{photo}",
-                 f"/kelola/pengguna/{citra}", f"/kelola/kantor/{bungo}", f"/kelola/laporan/{bungo}/{date.today():%Y-%m}",
-                 f"/kelola/laporan/{bungo}/{date.today():%Y-%m}/petugas.xlsx"):
+                 f"/kelola/pengguna/{citra}", f"/kelola/kantor/{bungo}", f"/kelola/laporan/{bungo}/{today():%Y-%m}",
+                 f"/kelola/laporan/{bungo}/{today():%Y-%m}/petugas.xlsx"):
         assert kanim.client.get(path).status_code == 404, path
         assert kanwil.client.get(path).status_code == 200, path

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach import designations, sync
 from outreach.extensions import db
 from outreach.models import DesaBinaan, User, Visit
-from tests.conftest import visit_record
+from tests.conftest import today, visit_record
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -241,13 +241,13 @@ def dated(days_ago, village="15.71.01.1001"):
 def test_records_made_before_an_officer_left_a_village_are_accepted_when_they_arrive_later(world, what_ended):
     """A phone may hold a week of visits when the office takes the officer off the village or ends the
     designation: those made up to that day still count; one dated after it is refused with the day."""
-    today = datetime.now(timezone.utc).date()
+    now = today()
     desa = db.session.get(DesaBinaan, world.desa["15.71.01.1001"])
-    ended = today - timedelta(days=3)
+    ended = now - timedelta(days=3)
     if what_ended == "assignment":
         designations.unassign(db.session, desa, db.session.get(User, world.ani), today=ended)
     else:
-        designations.end(desa, ended_on=ended, today=today)
+        designations.end(desa, ended_on=ended, today=now)
     db.session.commit()
     before, after = dated(5), dated(1)
     results = push(world.ani, [before, after])
@@ -257,10 +257,10 @@ def test_records_made_before_an_officer_left_a_village_are_accepted_when_they_ar
 
 
 def test_an_officer_put_back_on_a_village_records_there_again(world):
-    today = datetime.now(timezone.utc).date()
+    now = today()
     desa, ani = db.session.get(DesaBinaan, world.desa["15.71.01.1001"]), db.session.get(User, world.ani)
-    designations.unassign(db.session, desa, ani, today=today - timedelta(days=10))
-    designations.assign(db.session, desa, ani, today=today)
+    designations.unassign(db.session, desa, ani, today=now - timedelta(days=10))
+    designations.assign(db.session, desa, ani, today=now)
     db.session.commit()
     [result] = push(world.ani, [dated(1)])
     assert result["status"] == "accepted"

@@ -1,6 +1,5 @@
 """The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
 import uuid
-from datetime import date
 
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
@@ -10,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest
 
-from .. import coverage, photos, scope, sync
+from .. import clock, coverage, photos, scope, sync
 from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
@@ -137,7 +136,7 @@ def coverage_figures():
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
     except ValueError:
         abort_with(400, _('"from" and "to" must be dates (YYYY-MM-DD).'))
-    start, end = coverage.period(None, start, end, today=date.today())
+    start, end = coverage.period(None, start, end, today=clock.today())
     result = coverage.coverage(
         db.session, region_code=request.args.get("region", "15"), start=start, end=end,
         offices=scope.office_ids(db.session, current_user),

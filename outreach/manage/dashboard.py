@@ -6,7 +6,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import activity, charts, coverage, scope
+from .. import activity, charts, clock, coverage, scope
 from ..auth import roles_required
 from ..extensions import db
 from ..follow_up import count as count_warnings
@@ -24,7 +24,7 @@ def chosen_period() -> tuple[date, date]:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
     except ValueError:
         abort(400)
-    return coverage.period(request.args.get("period"), start, end, today=date.today())
+    return coverage.period(request.args.get("period"), start, end, today=clock.today())
 
 
 @bp.route("/")
@@ -38,7 +38,7 @@ def dashboard():
         abort(404)
     if result.region.level.value == "village":
         abort(404)
-    urgent = coverage.priorities(db.session, today=date.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
+    urgent = coverage.priorities(db.session, today=clock.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
     new_warnings = count_warnings(db.session, offices=offices, status="new")
     per_office = activity.activity(db.session, start=start, end=end, offices=offices)
     return render_template(

@@ -1,7 +1,5 @@
 """Desa binaan of the offices in the user's scope: the list; choosing a village from the region tree (a page
 of links per level, no JavaScript) or by name; designating it; changing its risk; ending it; its officers."""
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -9,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import designations, scope
+from .. import clock, designations, scope
 from ..auth import roles_required
 from ..designations import DesignationError
 from ..errors import abort_with
@@ -68,7 +66,7 @@ def new_desa_binaan():
             desa = designations.designate(
                 db.session, village=village, office=db.session.get(Office, form.office.data),
                 risk_level=RiskLevel(form.risk_level.data), reason=form.reason.data or "",
-                designated_on=form.designated_on.data, today=date.today(),
+                designated_on=form.designated_on.data, today=clock.today(),
             )
         except DesignationError as exc:
             _show_error(form, exc)
@@ -131,7 +129,7 @@ def end_desa_binaan(desa_id: int):
     form = EndDesignationForm(prefix="end")
     if form.validate_on_submit():
         try:
-            designations.end(desa, ended_on=form.ended_on.data, today=date.today())
+            designations.end(desa, ended_on=form.ended_on.data, today=clock.today())
         except DesignationError as exc:
             _show_error(form, exc)
         else:
@@ -151,7 +149,7 @@ def add_officer(desa_id: int):
     if form.validate_on_submit():
         officer = db.session.get(User, form.officer.data)
         try:
-            designations.assign(db.session, desa, officer, today=date.today())
+            designations.assign(db.session, desa, officer, today=clock.today())
         except DesignationError as exc:
             _show_error(form, exc)
         else:
@@ -170,7 +168,7 @@ def remove_officer(desa_id: int, officer_id: int):
     if officer is None:
         abort(404)
     try:
-        designations.unassign(db.session, desa, officer, today=date.today())
+        designations.unassign(db.session, desa, officer, today=clock.today())
     except DesignationError as exc:
         abort_with(404, str(exc))
     db.session.commit()

@@ -1,5 +1,4 @@
 """Forms of the managers' pages."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from wtforms.fields import DateField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import clock
 from ..designations import RISK_LEVELS
 from ..follow_up import AGENCIES
 from ..guidance import TOPICS
@@ -126,11 +126,11 @@ class NewDesignationForm(DesignationForm):
     """A village made a desa binaan: by which office (one in the user's scope) and since when."""
 
     office = SelectField(_l("Office"), coerce=int, choices=[])
-    designated_on = DateField(_l("Desa binaan since"), default=date.today)
+    designated_on = DateField(_l("Desa binaan since"), default=clock.today)
 
 
 class EndDesignationForm(FlaskForm):
-    ended_on = DateField(_l("Ended on"), default=date.today)
+    ended_on = DateField(_l("Ended on"), default=clock.today)
 
 
 class AssignOfficerForm(FlaskForm):

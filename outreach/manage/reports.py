@@ -1,14 +1,14 @@
 """The monthly report of an office (laporan bulanan): chosen here, shown as a printable page in Indonesian
 whatever language the manager reads the rest of the app in, since it is filed with the office's letters."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import exports, reports, scope
+from .. import clock, exports, reports, scope
 from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
@@ -24,9 +24,9 @@ def _month(text: str) -> tuple[int, int]:
     """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun."""
     found = MONTH.fullmatch(text or "")
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
-        abort_with(400, _("Give the month as YYYY-MM, for example %(example)s.", example=date.today().strftime("%Y-%m")))
+        abort_with(400, _("Give the month as YYYY-MM, for example %(example)s.", example=clock.today().strftime("%Y-%m")))
     year, month = int(found.group(1)), int(found.group(2))
-    today = date.today()
+    today = clock.today()
     if (year, month) > (today.year, today.month):
         abort_with(400, _("This month has not begun yet: choose this month or an earlier one."))
     return year, month
@@ -53,7 +53,7 @@ def report_choice():
         return redirect(url_for("manage.report", office_id=office.id, month=month))
     offices = scope.offices_in_scope(db.session, current_user)
     chosen = current_user.office_id or (offices[0].id if offices else None)
-    today = date.today()
+    today = clock.today()
     return render_template("manage/report_choice.html", offices=offices, chosen=chosen,
                            month=(today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"), latest=today.strftime("%Y-%m"))
 
@@ -61,7 +61,7 @@ def report_choice():
 def _report(office_id: int, month: str) -> reports.MonthlyReport:
     office = _office(office_id)
     year, number = _month(month)
-    return reports.monthly_report(db.session, office=office, year=year, month=number, today=date.today())
+    return reports.monthly_report(db.session, office=office, year=year, month=number, today=clock.today())
 
 
 @bp.route("/laporan/<int:office_id>/<month>")
@@ -74,7 +74,7 @@ def report(office_id: int, month: str):
             "urgency": {choice.value: str(choice.label) for choice in URGENCIES},
             "status": {"new": _("New"), "follow_up": _("In follow-up"), "closed": _("Closed")},
         }
-        return render_template("manage/report.html", report=result, month=month, today=date.today(), labels=labels)
+        return render_template("manage/report.html", report=result, month=month, today=clock.today(), labels=labels)
 
 
 @bp.route("/laporan/<int:office_id>/<month>/petugas.<fmt>")

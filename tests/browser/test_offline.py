@@ -1,13 +1,14 @@
 """The officer's app in a real Chromium: it opens with no network, keeps records through reloads and
 restarts, and each record reaches the server exactly once."""
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.models import Visit
+from tests.conftest import today
 
 
 def stored(app, purpose):
@@ -112,7 +113,7 @@ def test_a_visit_made_before_the_office_took_the_officer_off_the_village_still_r
     phone.record_visit("15.71.01.1002", "Kunjungan terakhir ke Legok")
     with app.app_context():  # meanwhile the office gives Legok to another officer
         designations.unassign(db.session, db.session.get(DesaBinaan, world.desa["15.71.01.1002"]),
-                              db.session.get(User, world.ani), today=date.today())
+                              db.session.get(User, world.ani), today=today())
         db.session.commit()
     phone.context.set_offline(False)
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
@@ -129,7 +130,7 @@ def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone
     with app.app_context():  # the office had taken the officer off Legok two days before; the phone had not synced
         db.session.execute(
             Assignment.__table__.update().where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
-            .values(ended_on=date.today() - timedelta(days=2))
+            .values(ended_on=today() - timedelta(days=2))
         )
         db.session.commit()
     phone.context.set_offline(False)
