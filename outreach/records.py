@@ -28,6 +28,17 @@ MAX_AGE = timedelta(days=366)
 MAX_PEOPLE = 10_000
 
 
+def normal_id(value: Any) -> str | None:
+    """An id made on a phone (a record's, a photo's) in the one form the server stores and compares: a UUID in
+    lower case with hyphens, whatever case or form the phone sent it in; None when it is not a UUID."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
 class IsoDateTimeField(StringField):
     """A moment in time: ISO 8601 on the wire, a datetime-local input on the phone, naive UTC in the database.
 
