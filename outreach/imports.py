@@ -5,12 +5,11 @@ the same sync rules as if the phone had sent them (same ids, so nothing is doubl
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from .sync import without_nul
+from .sync import BodyError, load_json
 
 FORMAT = "pimpasa-outbox"
 VERSION = 1
@@ -31,8 +30,8 @@ class OutboxFile:
 def read_outbox_file(raw: bytes) -> OutboxFile:
     """Parse and check an exported outbox file."""
     try:
-        body = without_nul(json.loads(raw.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = load_json(raw)
+    except BodyError:
         raise OutboxFileError(_("This file is not an export of the officer's app (it is not JSON).")) from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise OutboxFileError(_("This file is not an export of the officer's app."))

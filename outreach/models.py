@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timezone
+from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -210,12 +211,28 @@ class SyncState(db.Model):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class RecordId(db.Model):
+    """The id of every field record, whatever its type: its primary key makes one id one record in the
+    database, not only in a look-up. A void that reached the server before any valid version of its record has
+    its id here and its versions in `record_versions`, but no row of its type yet (it is void for good)."""
+
+    __tablename__ = "record_ids"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    officer: Mapped[User] = relationship()
+
+
 class FieldRecord:
     """What every record an officer makes in the field has: the phone's UUID, who, where, when, and its sync
     bookkeeping. An edit replaces the row's content and keeps the earlier version in `record_versions`; a
-    record is never deleted, only voided."""
+    record is never deleted, only voided. Each type names itself in `record_type`, its name on the wire."""
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_type: ClassVar[str]
+
+    id: Mapped[str] = mapped_column(String(36), ForeignKey("record_ids.id"), primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
@@ -253,11 +270,24 @@ class FieldRecord:
     def village(cls) -> Mapped[Region]:
         return relationship(Region)
 
+    @declared_attr
+    def registration(cls) -> Mapped[RecordId]:
+        return relationship(RecordId)
+
+    def __init__(self, **fields):
+        """A new record registers its id for its type, unless it is given the registration a void made."""
+        super().__init__(**fields)
+        if self.registration is None:
+            self.registration = RecordId(id=self.id, record_type=self.record_type, officer_id=self.officer_id)
+            if self.officer is not None:
+                self.registration.officer = self.officer
+
 
 class Visit(FieldRecord, db.Model):
     """An officer's visit to a desa binaan."""
 
     __tablename__ = "visits"
+    record_type = "visit"
 
     purpose: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -267,6 +297,7 @@ class EducationSession(FieldRecord, db.Model):
     """An education session (sosialisasi) held in a desa binaan, with who came and who helped."""
 
     __tablename__ = "education_sessions"
+    record_type = "session"
 
     venue: Mapped[str] = mapped_column(String(200))
     topics: Mapped[list] = mapped_column(JSON, default=list)
@@ -379,6 +410,7 @@ class Handout(FieldRecord, db.Model):
     """Materials handed out in a desa binaan."""
 
     __tablename__ = "handouts"
+    record_type = "handout"
 
     material_slug: Mapped[str] = mapped_column(ForeignKey("materials.slug"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
@@ -396,6 +428,7 @@ class EarlyWarning(FieldRecord, db.Model):
     """
 
     __tablename__ = "early_warnings"
+    record_type = "warning"
 
     category: Mapped[str] = mapped_column(String(40))
     urgency: Mapped[str] = mapped_column(String(20), index=True)

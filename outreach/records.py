@@ -5,6 +5,7 @@ app, validates the `data` of a synced record on the server, and names the fields
 """
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -53,11 +54,11 @@ class IsoDateTimeField(StringField):
             return
         try:
             moment = datetime.fromisoformat(valuelist[0].strip())
-        except ValueError:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=clock.zone())
+            self.data = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # OverflowError: year 1 at +14:00 is before the calendar begins
             raise ValueError(_l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=clock.zone())
-        self.data = moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 class NumberField(FloatField):
@@ -68,10 +69,10 @@ class NumberField(FloatField):
     def process_formdata(self, valuelist):
         self.data = None
         if valuelist and str(valuelist[0]).strip():
-            try:
-                self.data = float(valuelist[0])
-            except ValueError:
-                raise ValueError(_l("Must be a number.")) from None
+            number = _finite(valuelist[0])
+            if number is None:
+                raise ValueError(_l("Must be a number."))
+            self.data = number
 
 
 class CountField(IntegerField):
@@ -82,13 +83,19 @@ class CountField(IntegerField):
     def process_formdata(self, valuelist):
         self.data = 0
         if valuelist and str(valuelist[0]).strip():
-            try:
-                number = float(valuelist[0])
-            except ValueError:
-                raise ValueError(_l("Must be a whole number.")) from None
-            if number != int(number):
+            number = _finite(valuelist[0])
+            if number is None or number != int(number):
                 raise ValueError(_l("Must be a whole number."))
             self.data = int(number)
+
+
+def _finite(text: str) -> float | None:
+    """A number a person could have typed; None for text, NaN, and infinities (1e400 is one)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class ChecklistField(SelectMultipleField):
@@ -109,10 +116,9 @@ class ReferenceField(StringField):
 
     def pre_validate(self, form):
         if self.data:
-            try:
-                self.data = str(uuid.UUID(self.data))
-            except ValueError:
-                raise ValidationError(_l("Must be the id of a record on this phone.")) from None
+            self.data = normal_id(self.data)
+            if self.data is None:
+                raise ValidationError(_l("Must be the id of a record on this phone."))
 
 
 def _required():
@@ -289,13 +295,17 @@ VISIT_PURPOSES = [
 
 @dataclass(frozen=True)
 class RecordType:
-    """A kind of field record: its wire name, model, form, and the column a wire field is stored in."""
+    """A kind of field record: its model (which names it on the wire), form, and the column a wire field is
+    stored in."""
 
-    name: str
     label: Any
     model: type
     form: type[FieldRecordForm]
     columns: tuple[tuple[str, str], ...] = (("village", "village_code"),)
+
+    @property
+    def name(self) -> str:
+        return self.model.record_type
 
     @cached_property
     def field_names(self) -> list[str]:
@@ -361,11 +371,11 @@ def _wire_value(value):
 
 
 RECORD_TYPES: dict[str, RecordType] = {
-    "visit": RecordType("visit", _l("Visit"), Visit, VisitForm),
-    "session": RecordType("session", _l("Education session"), EducationSession, SessionForm),
-    "handout": RecordType(
-        "handout", _l("Material hand-out"), Handout, HandoutForm,
-        columns=(("village", "village_code"), ("material", "material_slug")),
-    ),
-    "warning": RecordType("warning", _l("Early warning"), EarlyWarning, WarningForm),
+    kind.name: kind for kind in (
+        RecordType(_l("Visit"), Visit, VisitForm),
+        RecordType(_l("Education session"), EducationSession, SessionForm),
+        RecordType(_l("Material hand-out"), Handout, HandoutForm,
+                   columns=(("village", "village_code"), ("material", "material_slug"))),
+        RecordType(_l("Early warning"), EarlyWarning, WarningForm),
+    )
 }

@@ -1,31 +1,54 @@
 """Sync between officers' phones and the server: a batch push with one answer per record, and a pull of
 what changed after a cursor.
 
-A record is identified by the UUID the phone made. The id is the primary key, so the same record pushed
-twice, even at the same moment from two connections, is stored once. Every stored change takes the next
-server revision from a single counter row; the row lock held until commit makes revisions appear in commit
-order, so a phone that pulls "after revision N" never skips a change that committed late.
+A record is identified by the UUID the phone made, compared in one form (`records.normal_id`). Every id is a
+row of `record_ids`, whatever the record's type, so one id is one record: the same record pushed twice is
+stored once, and an id that another type holds is refused.
+
+Every push first takes the write lock of the revision counter (an UPDATE of its one row): a row lock on
+PostgreSQL, the database's write lock on SQLite, taken before anything of the batch is read. Pushes therefore
+never interleave: revisions appear in commit order (a phone that pulls "after revision N" never skips a change
+that committed late), and of simultaneous edits of one record the later `updated_at` wins on both databases.
 
 An edit is the same id sent with a later `updated_at`. The later edit wins, whichever device sent it and in
 whatever order they arrive; every version received is kept in `record_versions`. A void is an edit with
-`"voided": true`: records are never deleted.
+`"voided": true`, and it is final: records are never deleted, a voided record never comes back, and a void is
+kept even when its data would no longer pass validation.
+
+One record never fails the batch: each is read and checked alone and stored under its own savepoint; one the
+database cannot take is answered `rejected` with a reason while the others are stored.
 """
 from __future__ import annotations
 
-import uuid
+import json
+import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .models import Assignment, DesaBinaan, Device, Material, RecordVersion, SyncState, User, iso_utc, utcnow
-from .records import RECORD_TYPES
+from .models import Assignment, DesaBinaan, Device, Material, RecordId, RecordVersion, SyncState, User, iso_utc, utcnow
+from .records import CLOCK_SKEW, RECORD_TYPES, RecordType, normal_id
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+# A phone's body is a few levels deep (body, records, record, data, a list of choices); far deeper is not a phone.
+MAX_DEPTH = 16
+# What a phone may say is still waiting on it: far more than any phone holds, and within the database's integer.
+MAX_PENDING = 1_000_000
+# A timestamp before this is a phone whose clock was reset, not a record of the program.
+EARLIEST = datetime(2000, 1, 1)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+log = logging.getLogger(__name__)
+
+
+class BodyError(ValueError):
+    """What a phone or a file sent is not a JSON body the server can read; the message says why."""
 
 
 def next_revision(session: Session) -> int:
@@ -65,50 +88,101 @@ def officer_villages(session: Session, officer_id: int) -> dict[str, date | None
     return allowed
 
 
-def without_nul(value: Any) -> Any:
-    """The same JSON value with NUL characters taken out of its text: they mean nothing to a person, and
-    PostgreSQL cannot store them, so one would otherwise fail a whole batch."""
+def load_json(raw: bytes) -> Any:
+    """Read the JSON a phone sent (a push, or an exported outbox file) into values the database can store.
+
+    NaN and Infinity are kept as the text they are, for the number fields to refuse; text is cleaned by
+    `clean_text`. Raises BodyError with a message when it is not JSON or is nested far deeper than a phone's."""
+    try:
+        value = json.loads(raw, parse_constant=str)
+    except RecursionError:
+        raise BodyError(_l("The JSON is nested too deeply.")) from None
+    except ValueError:  # not JSON, not UTF-8, or a number too long to read
+        raise BodyError(_l("The body is not valid JSON.")) from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise BodyError(_l("The JSON is nested too deeply."))
+    return clean_text(value)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return False
+
+
+def clean_text(value: Any) -> Any:
+    """The same JSON value with text a database can store. NUL characters are taken out (they mean nothing
+    to a person, and PostgreSQL cannot store them); a lone surrogate (half an emoji cut by a phone) becomes
+    U+FFFD, as neither database can store it in UTF-8. Either would otherwise fail the record."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
     if isinstance(value, list):
-        return [without_nul(item) for item in value]
+        return [clean_text(item) for item in value]
     if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
+        return {clean_text(key): clean_text(item) for key, item in value.items()}
     return value
 
 
 def parse_instant(value: Any) -> datetime | None:
-    """Parse an ISO 8601 timestamp to naive UTC; None when it is not one."""
+    """Parse an ISO 8601 timestamp to naive UTC; None when it is not one (or not one a calendar can hold)."""
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _envelope_errors(record: Any) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Envelope:
+    """What a pushed record says about itself, checked: its type, id, version time, and whether it is a void."""
+
+    kind: RecordType
+    id: str
+    updated_at: datetime
+    voided: bool
+    data: Any
+
+
+def read_envelope(record: Any, *, now: datetime) -> tuple[Envelope | None, dict[str, list[str]]]:
+    """Check a pushed record's id, type, `updated_at` and `voided`; its `data` is checked by its type's form."""
     if not isinstance(record, dict):
-        return {"record": [str(_l("Must be an object with id, type, data and updated_at."))]}
+        return None, {"record": [str(_l("Must be an object with id, type, data and updated_at."))]}
     errors: dict[str, list[str]] = {}
-    try:
-        uuid.UUID(str(record.get("id")))
-    except ValueError:
+    record_id = normal_id(record.get("id"))
+    if record_id is None:
         errors["id"] = [str(_l("Must be a UUID made on the phone."))]
-    if record.get("type") not in RECORD_TYPES:
+    kind = RECORD_TYPES.get(record["type"]) if isinstance(record.get("type"), str) else None
+    if kind is None:
         errors["type"] = [str(_l("Unknown record type. Known types: %(types)s.", types=", ".join(RECORD_TYPES)))]
-    if parse_instant(record.get("updated_at")) is None:
+    updated_at = parse_instant(record.get("updated_at"))
+    if updated_at is None:
         errors["updated_at"] = [str(_l("Must be an ISO 8601 timestamp."))]
-    return errors
+    elif updated_at > now + CLOCK_SKEW:
+        errors["updated_at"] = [str(_l("This change is dated in the future: check the phone's clock."))]
+    elif updated_at < EARLIEST:
+        errors["updated_at"] = [str(_l("This change is dated before 2000: check the phone's clock."))]
+    voided = record.get("voided", False)
+    if not isinstance(voided, bool):
+        errors["voided"] = [str(_l("Must be true or false."))]
+    if errors:
+        return None, errors
+    return Envelope(kind=kind, id=record_id, updated_at=updated_at, voided=voided, data=record.get("data")), {}
 
 
 def _result(
     record_id: Any, status: str, *, rev: int | None = None, errors: dict | None = None, superseded: bool = False
 ) -> dict:
-    result: dict[str, Any] = {"id": record_id, "status": status}
+    # The id goes back as the phone sent it: the phone finds its record by its own spelling of the id.
+    result: dict[str, Any] = {"id": record_id if isinstance(record_id, str) else None, "status": status}
     if rev is not None:
         result["rev"] = rev
     if errors:
@@ -119,20 +193,18 @@ def _result(
 
 
 def lock_revisions(session: Session) -> None:
-    """Hold the revision counter for the rest of the transaction, so pushes of one record never interleave.
+    """Take the write lock for the rest of the transaction, before the batch reads anything.
 
-    PostgreSQL takes a row lock; SQLite has one writer at a time anyway (FOR UPDATE is not sent to it).
-    """
-    session.execute(select(SyncState.id).where(SyncState.id == 1).with_for_update())
+    An UPDATE of the counter row (to the value it has) does it on both databases: PostgreSQL locks the row;
+    SQLite opens the transaction with this write and holds the database's write lock from here, so no other
+    push can slip between what this one reads and what it writes."""
+    session.execute(update(SyncState).where(SyncState.id == 1).values(revision=SyncState.revision))
 
 
 def push(
     session: Session, *, officer_id: int, device_id: str, records: list, now: datetime | None = None
 ) -> list[dict]:
-    """Store a phone's batch; return one result per record, in order. The caller commits.
-
-    One bad record never fails the batch: each is validated alone and stored under its own savepoint.
-    """
+    """Store a phone's batch; return one result per record, in order. The caller commits."""
     lock_revisions(session)
     context = _Context(
         officer_id=officer_id, device_id=device_id, now=now or utcnow(),
@@ -141,11 +213,19 @@ def push(
     results = []
     for record in records:
         raw_id = record.get("id") if isinstance(record, dict) else None
-        errors = _envelope_errors(record)
-        if errors:
+        envelope, errors = read_envelope(record, now=context.now)
+        if envelope is None:
             results.append(_result(raw_id, REJECTED, errors=errors))
             continue
-        results.append(_push_one(session, record, raw_id, context))
+        try:
+            with session.begin_nested():
+                results.append(_push_one(session, envelope, raw_id, context))
+        except OperationalError:
+            raise  # the database itself (busy, gone): the whole push is answered and retried as one
+        except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
+            log.exception("Record %r could not be stored", raw_id)
+            results.append(_result(raw_id, REJECTED, errors={"record": [str(_l(
+                "The server could not store this record. It stays on the phone; tell the office."))]}))
     return results
 
 
@@ -163,61 +243,71 @@ def catalogue_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Material.slug).where(Material.published.is_(True))))
 
 
-def _push_one(session: Session, record: dict, raw_id, context: _Context) -> dict:
-    kind = RECORD_TYPES[record["type"]]
-    record_id = str(uuid.UUID(str(record["id"])))
-    updated_at = parse_instant(record["updated_at"])
-    voided = record.get("voided") is True
-    existing = session.get(kind.model, record_id)
-    if existing is not None:
-        if existing.officer_id != context.officer_id:
+def _push_one(session: Session, envelope: Envelope, raw_id, context: _Context) -> dict:
+    kind = envelope.kind
+    holder = session.get(RecordId, envelope.id)
+    existing = None
+    if holder is not None:
+        if holder.officer_id != context.officer_id:
             return _result(raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]})
-        if existing.client_updated_at == updated_at or _has_version(session, record_id, updated_at):
-            return _result(raw_id, DUPLICATE, rev=existing.rev)
-    form, errors = kind.validate(
-        record.get("data"), villages=context.villages, materials=context.materials, now=context.now
-    )
-    if errors and not voided:
+        if holder.record_type != kind.name:
+            return _result(raw_id, REJECTED, errors={"type": [str(_l(
+                "This id is already used by a record of another type (%(type)s).", type=RECORD_TYPES[holder.record_type].label
+            ))]})
+        existing = session.get(kind.model, envelope.id)
+        if (existing is not None and existing.client_updated_at == envelope.updated_at) or _has_version(
+            session, envelope.id, envelope.updated_at
+        ):
+            return _result(raw_id, DUPLICATE, rev=existing.rev if existing is not None else None)
+    # A registered id without a row of its type is a void that came first: the record is void for good.
+    void_for_good = existing.voided if existing is not None else holder is not None
+    form, errors = kind.validate(envelope.data, villages=context.villages, materials=context.materials, now=context.now)
+    if errors and not (envelope.voided or void_for_good):
         return _result(raw_id, REJECTED, errors=errors)
+    if existing is None and errors:
+        # Nothing valid to show, but the void is kept: an older version arriving later finds it.
+        if holder is None:
+            session.add(RecordId(id=envelope.id, record_type=kind.name, officer_id=context.officer_id))
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        _keep_version(session, kind, envelope, data, context, voided=True)
+        return _result(raw_id, ACCEPTED)
     if existing is None:
-        if errors:  # voided before it was ever valid: there is nothing to keep
-            return _result(raw_id, ACCEPTED)
-        return _insert(session, kind, record_id, raw_id, form, updated_at, voided, context)
-    data = kind.to_wire(existing) if errors else kind.wire_from_form(form)
-    _keep_version(session, kind, existing, data, updated_at, voided, context)
-    if updated_at < existing.client_updated_at:
+        return _insert(session, envelope, raw_id, form, context, void_of=holder)
+    _keep_version(session, kind, envelope, kind.to_wire(existing) if errors else kind.wire_from_form(form), context,
+                  voided=envelope.voided)
+    if envelope.updated_at < existing.client_updated_at:
         # An earlier edit that arrived late: kept in the history, the later one stays current.
         return _result(raw_id, ACCEPTED, rev=existing.rev, superseded=True)
     if not errors:
         kind.fill(existing, form)
-    existing.voided = voided
+    existing.voided = existing.voided or envelope.voided
     existing.version += 1
-    existing.client_updated_at = updated_at
+    existing.client_updated_at = envelope.updated_at
     existing.device_id = context.device_id
     existing.received_at = context.now
     existing.rev = next_revision(session)
     return _result(raw_id, ACCEPTED, rev=existing.rev)
 
 
-def _insert(session, kind, record_id, raw_id, form, updated_at, voided, context: _Context) -> dict:
+def _insert(session: Session, envelope: Envelope, raw_id, form, context: _Context, *, void_of: RecordId | None) -> dict:
+    """Store the first valid version of a record; after a void that came first (`void_of`), stored void."""
+    kind = envelope.kind
+    current_at, version, superseded = envelope.updated_at, 1, False
+    if void_of is not None:
+        void_at, earlier = session.execute(
+            select(func.max(RecordVersion.client_updated_at), func.count()).where(RecordVersion.record_id == envelope.id)
+        ).one()
+        current_at, version, superseded = max(void_at, envelope.updated_at), earlier + 1, void_at > envelope.updated_at
     rev = next_revision(session)
     stored = kind.model(
-        id=record_id, officer_id=context.officer_id, client_updated_at=updated_at, device_id=context.device_id,
-        rev=rev, received_at=context.now, voided=voided, version=1,
+        id=envelope.id, registration=void_of, officer_id=context.officer_id, client_updated_at=current_at,
+        device_id=context.device_id, rev=rev, received_at=context.now, voided=envelope.voided or void_of is not None,
+        version=version,
     )
     kind.fill(stored, form)
-    try:
-        with session.begin_nested():
-            session.add(stored)
-            _keep_version(session, kind, stored, kind.wire_from_form(form), updated_at, voided, context)
-    except IntegrityError:
-        # Another connection stored the same id between our look-up and our insert.
-        existing = session.get(kind.model, record_id, populate_existing=True)
-        if existing is None:
-            raise
-        status = DUPLICATE if existing.officer_id == context.officer_id else REJECTED
-        return _result(raw_id, status, rev=existing.rev if status == DUPLICATE else None)
-    return _result(raw_id, ACCEPTED, rev=rev)
+    session.add(stored)
+    _keep_version(session, kind, envelope, kind.wire_from_form(form), context, voided=envelope.voided)
+    return _result(raw_id, ACCEPTED, rev=rev, superseded=superseded)
 
 
 def _has_version(session: Session, record_id: str, updated_at: datetime) -> bool:
@@ -226,11 +316,11 @@ def _has_version(session: Session, record_id: str, updated_at: datetime) -> bool
     ) is not None
 
 
-def _keep_version(session, kind, record, data: dict, updated_at: datetime, voided: bool, context: _Context) -> None:
+def _keep_version(session, kind: RecordType, envelope: Envelope, data: dict, context: _Context, *, voided: bool) -> None:
     session.add(
         RecordVersion(
-            record_type=kind.name, record_id=record.id, officer_id=context.officer_id, data=data, voided=voided,
-            client_updated_at=updated_at, device_id=context.device_id, received_at=context.now,
+            record_type=kind.name, record_id=envelope.id, officer_id=context.officer_id, data=data, voided=voided,
+            client_updated_at=envelope.updated_at, device_id=context.device_id, received_at=context.now,
         )
     )
 
@@ -250,7 +340,7 @@ def record_device(session: Session, *, officer_id: int, device_id: str, pending:
     if device is None:
         device = Device(officer_id=officer_id, device_id=device_id, first_seen=now)
         session.add(device)
-    device.pending, device.user_agent, device.last_sync = pending, user_agent[:300], now
+    device.pending, device.user_agent, device.last_sync = pending, clean_text(user_agent)[:300], now
 
 
 def is_busy(exc: OperationalError) -> bool:

@@ -1,4 +1,5 @@
 """The sync API contract, through HTTP: who am I, push, pull, and errors that are always JSON."""
+import json
 import threading
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy import func, select
 from outreach.extensions import db
 from outreach.models import Visit
 from tests.conftest import Auth, visit_record
+from tests.test_record_types import session_record
 
 
 def stored_visits(app):
@@ -177,3 +179,109 @@ def test_a_nul_character_in_an_address_is_a_400_with_a_message(client, auth, wor
     auth.login("maya")
     response = client.get(path)
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+
+
+RAW = "__raw__"  # stands for a JSON token written into the body as it is (1e400, Infinity, a lone surrogate)
+
+
+def raw_body(records, device_id="phone-1", **raw):
+    """A push body as text, each RAW marker replaced by the JSON text given for it, in order."""
+    text = json.dumps({"device_id": device_id, "records": records})
+    for token in raw.get("tokens", []):
+        text = text.replace(f'"{RAW}"', token, 1)
+    return text
+
+
+def poison(kind, where, token):
+    """A record of `kind` with one value replaced by a raw JSON token: in `data`, or in the envelope."""
+    record = session_record() if kind == "session" else visit_record()
+    if where in ("type", "updated_at", "id", "voided"):
+        record[where] = RAW
+    else:
+        record["data"][where] = RAW
+    return record
+
+
+# Each was once a 500 that failed the whole batch; the phone sent the same batch again forever.
+POISONS = [
+    ("visit", "occurred_at", '"0001-01-01T00:00:00+14:00"', "occurred_at"),
+    ("visit", "updated_at", '"9999-12-31T23:59:59-23:59"', "updated_at"),
+    ("visit", "updated_at", '"2099-01-01T00:00:00Z"', "updated_at"),
+    ("visit", "updated_at", '"1970-01-01T00:00:00Z"', "updated_at"),
+    ("session", "male_adult", '"1e400"', "male_adult"),
+    ("session", "male_adult", "1e400", "male_adult"),
+    ("session", "male_adult", "Infinity", "male_adult"),
+    ("session", "male_adult", str(10**400), "male_adult"),
+    ("visit", "lat", "NaN", "lat"),
+    ("visit", "lng", "-Infinity", "lng"),
+    ("visit", "type", '["visit"]', "type"),
+    ("visit", "type", '{"visit": 1}', "type"),
+    ("visit", "id", '{"id": 1}', "id"),
+    ("visit", "voided", '"yes"', "voided"),
+]
+
+
+@pytest.mark.parametrize("kind, where, token, field", POISONS)
+def test_a_record_that_cannot_be_stored_is_rejected_and_the_rest_of_its_batch_is_stored(
+    app, client, auth, world, kind, where, token, field
+):
+    auth.login("ani")
+    before, bad, after = visit_record(), poison(kind, where, token), visit_record()
+    response = client.post("/api/v1/sync", data=raw_body([before, bad, after], tokens=[token]),
+                           content_type="application/json", headers={"X-CSRFToken": auth.token()})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
+    assert field in results[1]["errors"] and results[1]["errors"][field][0]
+    assert stored_visits(app) == 2
+
+
+@pytest.mark.parametrize("where", ["purpose", "notes", "device_id"])
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_never_failing_the_batch(app, client, auth, world, where):
+    auth.login("ani")
+    record, other = visit_record(), visit_record()
+    if where == "device_id":
+        body = raw_body([record, other], device_id=RAW, tokens=['"phone-\\ud83d"'])
+    else:
+        record["data"][where] = RAW
+        body = raw_body([record, other], tokens=['"Sosialisasi \\ud83d selesai"'])
+    response = client.post("/api/v1/sync", data=body, content_type="application/json",
+                           headers={"X-CSRFToken": auth.token()})
+    assert response.status_code == 200
+    assert [r["status"] for r in response.get_json()["results"]] == ["accepted", "accepted"]
+    with app.app_context():
+        stored = db.session.get(Visit, record["id"])
+        assert "\ufffd" in (stored.device_id if where == "device_id" else getattr(stored, where))
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"records": []' + "," + '"x": ' + "[" * 5000 + "]" * 5000 + "}", "bersarang terlalu dalam"),
+    ('{"records": [], "x": ' + "[" * 40 + "]" * 40 + "}", "bersarang terlalu dalam"),
+    ('{"device_id": "p", "pending": 2147483648, "records": []}', "pending"),
+    ('{"device_id": "p", "pending": -1, "records": []}', "pending"),
+    ('{"device_id": "' + "p" * 101 + '", "records": []}', "device_id"),
+    ("\xff\xfe{", "JSON"),
+])
+def test_a_body_no_phone_sends_is_a_400_that_says_why(client, auth, world, body, message):
+    auth.login("ani")
+    response = client.post("/api/v1/sync", data=body, content_type="application/json",
+                           headers={"X-CSRFToken": auth.token()})
+    assert response.status_code == 400
+    assert message in response.get_json()["message"]
+
+
+def test_the_same_batch_through_the_import_page_stores_the_good_records_and_names_the_bad(app, client, auth, world):
+    from tests.test_manage import exported, send_file
+
+    records = [visit_record()] + [poison(kind, where, RAW) for kind, where, _, _ in POISONS] + [visit_record()]
+    text = exported(records).decode()
+    for _, _, token, _ in POISONS:
+        text = text.replace(f'"{RAW}"', token, 1)
+    auth.login("maya")
+    response = send_file(client, text.encode())
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert stored_visits(app) == 2
+    assert f"{len(POISONS)} rejected" in page or f"{len(POISONS)} ditolak" in page
+    deep = exported([visit_record()]).decode().replace('"records"', '"x": ' + "[" * 5000 + "]" * 5000 + ', "records"')
+    assert send_file(client, deep.encode()).status_code == 400

@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from outreach import designations, sync
 from outreach.extensions import db
-from outreach.models import DesaBinaan, User, Visit
+from outreach.models import DesaBinaan, EarlyWarning, User, Visit
 from tests.conftest import today, visit_record
+from tests.test_record_types import warning_record
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -100,6 +101,7 @@ def test_a_bad_envelope_is_rejected_and_names_what_is_wrong(world, envelope, fie
 def test_a_time_without_offset_is_read_as_the_programs_time_zone(world):
     record = visit_record()
     record["data"]["occurred_at"] = "2026-01-05T09:30"
+    record["updated_at"] = "2026-01-05T09:35:00+07:00"  # saved on the phone then, by the same clock
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sync, "utcnow", lambda: datetime(2026, 1, 6))
         push(world.ani, [record])
@@ -175,6 +177,78 @@ def test_the_record_id_is_a_unique_key_in_the_database(world):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_one_id_is_one_record_whatever_its_type(world):
+    visit = visit_record()
+    push(world.ani, [visit])
+    same_id = dict(warning_record(), id=visit["id"].upper(), updated_at=visit["updated_at"])
+    [result] = push(world.ani, [same_id])
+    assert result["status"] == "rejected" and result["errors"]["type"] == [
+        "Id ini sudah dipakai catatan jenis lain (Kunjungan)."]
+    assert db.session.scalar(select(func.count()).select_from(EarlyWarning)) == 0
+
+
+def test_the_database_itself_refuses_an_id_under_a_second_type(world):
+    visit = visit_record()
+    push(world.ani, [visit])
+    db.session.add(EarlyWarning(
+        id=visit["id"], officer_id=world.ani, village_code="15.71.01.1001", occurred_at=datetime(2026, 1, 1),
+        category="other", urgency="biasa", description="x", people_involved="", source="seen",
+        client_updated_at=datetime(2026, 1, 1), device_id="", rev=99,
+    ))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_an_id_in_upper_case_is_the_same_record_as_in_lower_case(world):
+    record = visit_record()
+    upper = dict(record, id=record["id"].upper())
+    [first] = push(world.ani, [upper])
+    assert first["id"] == upper["id"]  # answered in the phone's own spelling, to find its record by
+    [again] = push(world.ani, [record])
+    assert again["status"] == "duplicate" and visits() == 1
+    assert db.session.get(Visit, record["id"]) is not None
+
+
+def test_a_void_whose_data_no_longer_validates_is_kept_and_the_older_version_never_revives_the_record(world):
+    record = visit_record(village="15.71.01.1001")
+    void = dict(later(record), voided=True)
+    void["data"] = dict(void["data"], village="15.71.01.1003")  # not ani's village (any longer)
+    [result] = push(world.ani, [void])
+    assert result["status"] == "accepted" and visits() == 0
+    [create] = push(world.ani, [record])  # the create was still on a second phone
+    assert create["status"] == "accepted" and create["superseded"] is True
+    stored = db.session.get(Visit, record["id"])
+    assert stored.voided is True and stored.purpose == "Koordinasi dengan kepala desa"
+    assert [v.voided for v in sync.history(db.session, record["id"])] == [False, True]
+    [again] = push(world.ani, [void])
+    assert again["status"] == "duplicate"
+
+
+def test_a_void_is_final_even_for_an_edit_made_later_on_another_phone(world):
+    record = visit_record()
+    push(world.ani, [record])
+    push(world.ani, [dict(later(record, 60), voided=True)])
+    [edit] = push(world.ani, [later(record, 120, purpose="Diubah di ponsel lain")])
+    assert edit["status"] == "accepted"
+    stored = db.session.get(Visit, record["id"])
+    assert stored.voided is True and stored.purpose == "Diubah di ponsel lain"
+    [broken] = push(world.ani, [later(record, 180, purpose="")])  # nothing to fix on a void: kept, not refused
+    assert broken["status"] == "accepted" and db.session.get(Visit, record["id"]).voided is True
+    assert len(sync.history(db.session, record["id"])) == 4
+
+
+def test_an_edit_dated_ahead_of_the_servers_clock_is_rejected_and_never_wins(world):
+    record = visit_record()
+    push(world.ani, [record])
+    future = later(record, 3 * 3600, purpose="Jam ponsel salah")
+    [result] = push(world.ani, [future])
+    assert result["status"] == "rejected" and "updated_at" in result["errors"]
+    [real] = push(world.ani, [later(record, 60, purpose="Edit yang benar")])
+    assert real["status"] == "accepted"
+    assert db.session.get(Visit, record["id"]).purpose == "Edit yang benar"
 
 
 def test_revisions_increase_with_every_stored_record(world):

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import BadRequest
 
 from .. import clock, coverage, photos, scope, sync
 from ..auth import roles_required
@@ -63,18 +62,18 @@ def me():
 def push():
     # A body over MAX_CONTENT_LENGTH is refused with 413, its limit in the message, when it is read.
     try:
-        body = request.get_json(force=True, silent=False)
-    except BadRequest:
-        abort_with(400, _("The body is not valid JSON."))
+        body = sync.load_json(request.get_data(cache=False))
+    except sync.BodyError as exc:
+        abort_with(400, str(exc))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         abort_with(400, _('The body must be an object with a "records" list.'))
-    body = sync.without_nul(body)
     device_id = body.get("device_id", "")
     if not isinstance(device_id, str) or len(device_id) > 100:
         abort_with(400, _('"device_id" must be text of at most 100 characters.'))
     pending = body.get("pending", 0)
-    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
-        abort_with(400, _('"pending" must be the number of records still waiting on the phone.'))
+    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= sync.MAX_PENDING:
+        abort_with(400, _('"pending" must be the number of records still waiting on the phone (0 to %(max)d).',
+                          max=sync.MAX_PENDING))
     limit_records = current_app.config["SYNC_MAX_RECORDS"]
     if len(body["records"]) > limit_records:
         abort_with(413, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
