@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import babel, compress, csrf, db, migrate
@@ -28,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    # An id in an address beyond any database's integer is simply not found (a 404), never an overflow.
+    app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -55,6 +58,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     errors.init_app(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in the app's addresses: a row id, at most the largest integer both databases store."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:

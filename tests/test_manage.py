@@ -111,3 +111,22 @@ def test_a_nul_character_in_a_form_is_refused_and_nothing_changes(app, client, a
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(User, world.ani).full_name == "Ani"
+
+
+@pytest.mark.parametrize("path", ["/kelola/pengguna/99999999999999999999", "/kelola/desa-binaan/2147483648",
+                                  "/kelola/laporan/99999999999999999999/2026-01", "/kelola/materi/-1"])
+def test_an_id_in_an_address_beyond_any_row_is_not_found_never_an_error(client, auth, world, path):
+    auth.login("root")
+    assert client.get(path).status_code == 404
+
+
+def test_a_warning_opens_from_its_id_in_any_case(app, client, auth, world):
+    from tests.test_record_types import warning_record
+
+    phone = Auth(app.test_client())
+    phone.login("ani")
+    warning = warning_record()
+    assert phone.push([warning]).get_json()["results"][0]["status"] == "accepted"
+    auth.login("maya")
+    assert client.get(f"/kelola/peringatan/{warning['id'].upper()}").status_code == 200
+    assert client.get("/kelola/peringatan/not-an-id").status_code == 404

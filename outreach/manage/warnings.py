@@ -8,7 +8,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..follow_up import STATUSES, is_overdue, queue, set_follow_up
 from ..models import EarlyWarning, utcnow
-from ..records import RECORD_TYPES
+from ..records import RECORD_TYPES, normal_id
 from . import bp
 from .forms import FollowUpForm
 
@@ -26,7 +26,7 @@ def warnings():
 @bp.route("/peringatan/<warning_id>", methods=["GET", "POST"])
 @roles_required("manager", "admin")
 def warning(warning_id: str):
-    found = db.session.get(EarlyWarning, warning_id)
+    found = db.session.get(EarlyWarning, normal_id(warning_id) or "")
     if found is None or found.voided or not scope.may_see_officer(db.session, current_user, found.officer):
         abort(404)
     follow_up = found.follow_up
