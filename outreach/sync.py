@@ -170,7 +170,8 @@ def read_envelope(record: Any, *, now: datetime) -> tuple[Envelope | None, dict[
         errors["updated_at"] = [str(_l("This change is dated in the future: check the phone's clock."))]
     elif updated_at < EARLIEST:
         errors["updated_at"] = [str(_l("This change is dated before 2000: check the phone's clock."))]
-    voided = record.get("voided", False)
+    voided = record.get("voided")
+    voided = False if voided is None else voided
     if not isinstance(voided, bool):
         errors["voided"] = [str(_l("Must be true or false."))]
     if errors:
