@@ -1,7 +1,12 @@
 """The installable officer app: shell page, service worker and manifest, as the server serves them."""
 import json
 import re
+import shutil
 import struct
+import subprocess
+from pathlib import Path
+
+import pytest
 
 from outreach.field import shell
 from outreach.records import RECORD_TYPES
@@ -79,3 +84,13 @@ def test_the_shell_holds_no_user_data_no_token_and_no_inline_script(client, auth
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag
     assert not re.findall(r"<[^>]+\son[a-z]+\s*=", page)
+
+
+def test_the_phone_sends_a_record_the_server_failed_on_alone_and_ever_more_slowly():
+    """The queue policy of static/js/sync.js, in tests/js/*.test.mjs, under Node's own test runner."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    tests = sorted(str(path) for path in (Path(__file__).parent / "js").glob("*.test.mjs"))
+    run = subprocess.run([node, "--test", *tests], check=False, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr

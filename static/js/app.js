@@ -15,7 +15,7 @@ const DRAFT_DELAY_MS = 400;
 const POSITION_FIELDS = ['lat', 'lng', 'accuracy'];
 let controlled = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
 let sending = false;
-let runAgain = false;
+let runAgain = null; // {retryFailed} when an attempt was asked for while one was running
 let me = null;
 let editing = null; // {type, id, base} while a form is open
 let pendingPhotos = [];
@@ -69,8 +69,21 @@ function materialTitles() {
 
 function stateLabel(record) {
   if (record.state === 'waiting') return t(sending ? 'stateSending' : 'stateWaiting');
+  if (record.state === 'failed') return t('stateFailed');
   if (record.state === 'rejected') return t('rejected');
   return t('stateConfirmed');
+}
+
+// What the phone knows of the pushes that failed on a record still to send: the server's words and how often.
+function tryLines(record) {
+  if (!record.tries || (record.state !== 'waiting' && record.state !== 'failed')) return [];
+  const error = record.last_error || {};
+  const reason = error.message || (error.status ? t('serverStatus', { status: error.status }) : t('noAnswer'));
+  const lines = [el('p', reason, 'error'), el('p', t('tried', { count: record.tries }), 'hint')];
+  if (record.state === 'failed' && record.next_try_at) {
+    lines.push(el('p', t('nextTry', { when: formatWhen(record.next_try_at) }), 'hint'));
+  }
+  return lines;
 }
 
 function recordItem(record) {
@@ -82,6 +95,7 @@ function recordItem(record) {
   item.append(el('span', stateLabel(record), 'badge'));
   if (record.voided) item.append(el('span', t('voided'), 'badge'));
   item.append(el('p', summary(record, labels[record.type], materialTitles())));
+  item.append(...tryLines(record));
   for (const [field, messages] of Object.entries(record.errors || {})) {
     const label = labels[record.type].fields[field] || field;
     item.append(el('p', `${label}: ${messages.join(' ')}`, 'error'));
@@ -101,9 +115,11 @@ async function myRecords() {
 async function renderHome() {
   const { outbox, seen, records } = await myRecords();
   const waiting = outbox.filter((entry) => entry.state === 'waiting').length;
+  const failed = outbox.filter((entry) => entry.state === 'failed');
   const toFix = outbox.filter((entry) => entry.state === 'rejected');
   const counts = [];
   if (waiting) counts.push(t('waiting', { count: waiting }));
+  if (failed.length) counts.push(t('failed', { count: failed.length }));
   if (toFix.length) counts.push(t('toFix', { count: toFix.length }));
   $('sync-count').textContent = counts.length ? counts.join(' · ') : t('allSynced');
   const age = oldestWaitingAge(outbox);
@@ -111,8 +127,10 @@ async function renderHome() {
   $('oldest').className = isOverDay(age) ? 'error' : 'hint';
   const lastSync = await store.getMeta('last_sync');
   $('last-sync').textContent = t('lastSync', { when: lastSync ? formatWhen(lastSync) : t('never') });
-  $('export').hidden = waiting === 0;
+  $('export').hidden = waiting + failed.length === 0;
 
+  $('failed-card').hidden = failed.length === 0;
+  $('failed-list').replaceChildren(...failed.map(recordItem));
   $('to-fix-card').hidden = toFix.length === 0;
   $('to-fix-list').replaceChildren(...toFix.map(recordItem));
   $('today-list').replaceChildren(...records.filter((r) => isToday(r.data.occurred_at)).map(recordItem));
@@ -157,6 +175,7 @@ async function renderRecord(id) {
   const typeLabels = labels[record.type];
   $('record-title').textContent = `${typeLabels.label} · ${villageName(record.data.village)}`;
   $('record-state').textContent = stateLabel(record) + (record.voided ? ` · ${t('voided')}` : '');
+  $('record-tries').replaceChildren(...tryLines(record));
   const fields = $('record-fields');
   fields.replaceChildren();
   for (const [name, label] of Object.entries(typeLabels.fields)) {
@@ -395,10 +414,11 @@ async function render() {
   await route();
 }
 
-async function runSync({ manual = false } = {}) {
+// `manual`: go now, whatever the back-off says; `retryFailed`: try the set-aside records now too.
+async function runSync({ manual = false, retryFailed = false } = {}) {
   if (sending) {
     // The connection may have come back while a failing attempt was running: go again after it.
-    runAgain = runAgain || manual;
+    if (manual) runAgain = { retryFailed: retryFailed || Boolean(runAgain && runAgain.retryFailed) };
     return;
   }
   if (!manual && (await shouldWait())) return;
@@ -406,7 +426,7 @@ async function runSync({ manual = false } = {}) {
   $('sync-message').textContent = t('syncing');
   let outcome;
   try {
-    outcome = await syncNow();
+    outcome = await syncNow({ retryFailed });
   } catch (error) {
     outcome = { status: 'error', sent: 0 };
   }
@@ -421,8 +441,9 @@ async function runSync({ manual = false } = {}) {
   await render();
   if (outcome.status === 'ok') keepArticles();
   if (runAgain) {
-    runAgain = false;
-    await runSync({ manual: true });
+    const again = runAgain;
+    runAgain = null;
+    await runSync({ manual: true, ...again });
   }
 }
 
@@ -445,10 +466,10 @@ async function showStorage() {
   $('storage').textContent = parts.join(' ');
 }
 
-// Last resort: the waiting records as a file a manager can upload at the office.
+// Last resort: the waiting and set-aside records as a file a manager can upload at the office.
 async function exportWaiting() {
   const { outbox } = await myRecords();
-  const waiting = outbox.filter((entry) => entry.state === 'waiting');
+  const waiting = outbox.filter((entry) => entry.state === 'waiting' || entry.state === 'failed');
   const file = {
     format: 'pimpasa-outbox', version: 1, officer: me.user.username, device_id: await store.deviceId(),
     exported_at: new Date().toISOString(), records: waiting.map(wireRecord),
@@ -498,7 +519,7 @@ async function start() {
   $('record-void').addEventListener('click', voidRecord);
   $('filter-type').addEventListener('change', renderRecords);
   $('filter-village').addEventListener('change', renderRecords);
-  $('sync-now').addEventListener('click', () => runSync({ manual: true }));
+  $('sync-now').addEventListener('click', () => runSync({ manual: true, retryFailed: true }));
   $('export').addEventListener('click', exportWaiting);
   $('logout').addEventListener('click', confirmLogout);
   $('logout-yes').addEventListener('click', logoutNow);

@@ -1,5 +1,6 @@
 // The one module that knows the IndexedDB schema of the officer's app.
-// Stores: `outbox` (records made on this phone, until the server acknowledges each id),
+// Stores: `outbox` (records made on this phone, until the server acknowledges each id; each has a `state`:
+// `waiting`, `failed` (the server kept failing on it: set aside, tried alone now and then) or `rejected`),
 // `meta` (who is logged in, cursors, the device id), `seen` (records the server sent back, per officer),
 // `drafts` (forms half filled, per officer and form), `photos` (shrunk JPEGs waiting to be uploaded).
 
@@ -90,9 +91,24 @@ export async function getRecord(id) {
   return read(OUTBOX, (s) => result(s.get(id)));
 }
 
+// What a record keeps of the pushes that failed on it; a new version starts with none.
+const NO_TRIES = { tries: 0, last_error: null, last_try_at: null, next_try_at: null };
+
 // A new version of a record: made here, or an edit of one the server holds (same id, later updated_at).
 export async function saveVersion(entry) {
-  await write(OUTBOX, (t) => t.objectStore(OUTBOX).put({ ...entry, state: 'waiting', errors: {} }));
+  await write(OUTBOX, (t) => t.objectStore(OUTBOX).put({ ...entry, ...NO_TRIES, state: 'waiting', errors: {} }));
+}
+
+// Change a record the way `changes(current)` says, unless it has been edited since `sent` was read.
+export async function updateVersion(sent, changes) {
+  await write(OUTBOX, (t) => {
+    const store = t.objectStore(OUTBOX);
+    const request = store.get(sent.id);
+    request.onsuccess = () => {
+      const current = request.result;
+      if (current && current.updated_at === sent.updated_at) store.put({ ...current, ...changes(current) });
+    };
+  });
 }
 
 export async function getDraft(key) {
@@ -145,8 +161,8 @@ export async function applyResults(sent, results) {
         if (answer.status === 'accepted' || answer.status === 'duplicate') {
           store.delete(entry.id);
           confirmed += 1;
-        } else if (answer.status === 'rejected' || answer.status === 'conflict') {
-          store.put({ ...current, state: 'rejected', errors: answer.errors || {} });
+        } else if (answer.status === 'rejected') {
+          store.put({ ...current, ...NO_TRIES, state: 'rejected', errors: answer.errors || {} });
         }
       };
     }

@@ -30,13 +30,19 @@ def pytest_collection_modifyitems(items):
 class LiveServer:
     """The test app served from a thread on 127.0.0.1; it can be stopped and started again on the same port,
     to be out of reach as a server is when a phone has no signal; it can refuse pushes or lose its answers to
-    them, and it keeps what each push brought and what it answered."""
+    them, or fail on some records as a server bug would, and it keeps what each push brought and what it
+    answered."""
+
+    BUG_MESSAGE = "Server gagal memproses catatan ini (uji)."
 
     def __init__(self, app):
         self.app, self.port, self.server, self.thread = app, 0, None, None
         self.refuse_pushes = False  # a push never reaches the app, as with no signal
         self.drop_push_answers = False
         self.dropped = 0
+        self.failing_ids = set()  # a push holding any of these records is answered 500, the batch not stored
+        self.fail_every_push = False  # every push is answered 500, empty ones too, as with its database down
+        self.failed = 0
         self.pushed = []  # every record a push brought, in the order sent
         self.push_results = []  # every per-record answer the server gave to a push
 
@@ -51,8 +57,14 @@ class LiveServer:
         if is_push:
             raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(raw)
-            if raw.startswith(b"{"):
-                self.pushed.extend(json.loads(raw).get("records", []))
+            records = json.loads(raw).get("records", []) if raw.startswith(b"{") else []
+            self.pushed.extend(records)
+            if self.fail_every_push or any(isinstance(r, dict) and r.get("id") in self.failing_ids for r in records):
+                self.failed += 1
+                body = json.dumps({"error": "internal_server_error", "message": self.BUG_MESSAGE}).encode()
+                start_response("500 INTERNAL SERVER ERROR",
+                               [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
         if self.drop_push_answers and is_push:
             statuses = []
             body = self.app(environ, lambda status, headers, exc_info=None: statuses.append(status) or (lambda data: None))
