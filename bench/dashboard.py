@@ -1,6 +1,6 @@
 """Benchmark: the coverage dashboard's province view on the full Jambi region list with 200,000 activities.
 
-    python bench/dashboard.py [--regions ../shared/data/jambi_regions.csv] [--records 200000] [--runs 7]
+    python bench/dashboard.py [--regions outreach/data/jambi_regions.csv] [--records 200000] [--runs 7]
 
 Builds a fresh SQLite database (through the migrations) in a temporary folder, imports the regions with the
 project's importer, designates every village a desa binaan of one of the four Kanim, and spreads the
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--regions", default=str(ROOT.parent / "shared" / "data" / "jambi_regions.csv"))
+    parser.add_argument("--regions", default=str(ROOT / "outreach" / "data" / "jambi_regions.csv"))
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
@@ -40,6 +40,7 @@ def main():
         Material,
         Office,
         OfficeKind,
+        RecordId,
         Region,
         RegionLevel,
         RiskLevel,
@@ -91,7 +92,10 @@ def main():
         for model, share, extra in plan:
             count = int(args.records * share)
             for chunk in range(0, count, 10_000):
-                db.session.execute(insert(model), [common() | extra() for _ in range(min(10_000, count - chunk))])
+                rows = [common() | extra() for _ in range(min(10_000, count - chunk))]
+                db.session.execute(insert(RecordId), [
+                    {"id": row["id"], "record_type": model.record_type, "officer_id": row["officer_id"]} for row in rows])
+                db.session.execute(insert(model), rows)
         db.session.commit()
         admin_id, kanwil_id = admin.id, kanwil.id
         print(f"built: {len(villages)} desa binaan, {args.records:,} activities in {time.perf_counter() - started:.1f} s")

@@ -1,5 +1,8 @@
-"""Commands: import regions, create offices and users, build the demo database."""
+"""Commands: import regions, create offices and users, build the demo database, check the guidance's sources,
+back up the database."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -7,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, demo, guidance, offices
+from . import accounts, backup, demo, guidance, offices
 from .extensions import db
 from .models import Office, OfficeKind, Role, User
 from .regions import RegionFileError, import_regions
@@ -83,19 +86,20 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
 
 
 @click.command("demo")
-@click.option("--regions", "regions_path", type=click.Path(exists=True, dir_okay=False), help="Full region CSV.")
+@click.option("--regions", "regions_path", type=click.Path(exists=True, dir_okay=False),
+              help="Another region CSV instead of the Jambi list shipped with the app.")
 @click.option("--password", help="Give every demo account this password (otherwise each gets a random one).")
 @click.option("--reset", is_flag=True, help="Delete all existing data first.")
 @with_appcontext
 def demo_command(regions_path: str | None, password: str | None, reset: bool) -> None:
-    """Fill the database with the offices of Jambi, desa binaan, accounts and past visits."""
+    """Fill the database with the regions and offices of Jambi, desa binaan, accounts and past visits."""
     if password is not None and len(password) < accounts.MIN_PASSWORD:
         raise click.ClickException(f"The password must be at least {accounts.MIN_PASSWORD} characters.")
     if reset:
         demo.clear(db.session)
     elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):
         raise click.ClickException("The database has data already. Run with --reset to replace it with the demo.")
-    stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.sample_regions()
+    stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.jambi_regions()
     with stream:
         try:
             report, made = demo.build(db.session, regions=stream, password=password)
@@ -127,7 +131,34 @@ def load_guidance_command() -> None:
                f"contacts: {report.contacts} added")
 
 
+@click.command("check-sources")
+@click.argument("facts", type=click.Path(exists=True, dir_okay=False))
+def check_sources_command(facts: str) -> None:
+    """Check that every source the shipped guidance articles cite is named in FACTS (the program's FACTS.md)."""
+    with open(facts, encoding="utf-8") as stream:
+        check = guidance.check_sources(stream.read())
+    for slug, source in check.missing:
+        click.echo(f"{slug}: {source}")
+    if check.missing:
+        raise click.ClickException(f"{len(check.missing)} of {check.sources} sources are not in {facts}.")
+    click.echo(f"All {check.sources} sources of the {check.articles} articles are in {facts}.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@with_appcontext
+def backup_command(file: Path, force: bool) -> None:
+    """Copy the database to FILE while the app keeps running (SQLite: a database file; PostgreSQL: a pg_dump
+    archive for pg_restore). A plain copy of the SQLite file is not a backup."""
+    try:
+        report = backup.backup(db.engine, file, overwrite=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up revision {report.revision} to {report.path} ({report.size:,} bytes).")
+
+
 def init_app(app: Flask) -> None:
     for command in (import_regions_command, create_office_command, create_user_command, demo_command,
-                    load_guidance_command):
+                    load_guidance_command, check_sources_command, backup_command):
         app.cli.add_command(command)

@@ -73,9 +73,9 @@ class Account:
     password: str
 
 
-def sample_regions() -> IO[str]:
-    """The small region sample shipped in the package: the 11 regencies of Jambi and a few villages each."""
-    return resources.files("outreach").joinpath("data/sample_regions.csv").open(encoding="utf-8")
+def jambi_regions() -> IO[str]:
+    """The full Kemendagri list of Jambi shipped in the package (1,741 regions; see data/SOURCES.md)."""
+    return resources.files("outreach").joinpath("data/jambi_regions.csv").open(encoding="utf-8", newline="")
 
 
 def clear(session: Session) -> None:

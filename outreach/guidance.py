@@ -145,6 +145,23 @@ def content_dir() -> Path:
     return Path(str(resources.files("outreach").joinpath("content")))
 
 
+@dataclass(frozen=True)
+class SourceCheck:
+    articles: int
+    sources: int
+    missing: list[tuple[str, str]]  # (article slug, source) of each source the facts file does not name
+
+
+def check_sources(facts: str, directory: Path | None = None) -> SourceCheck:
+    """Find the sources cited by the shipped articles that the facts file (FACTS.md, the program's checked
+    facts) does not name word for word: an editor who adds or rewords a source sees it before it ships."""
+    directory = directory or content_dir()
+    articles = [read_article(path) for path in sorted((directory / "articles").glob("*.id.md"))]
+    cited = [(article.slug, entry["source"]) for article in articles for entry in article.meta.get("sources", [])]
+    missing = [(slug, source) for slug, source in cited if source.rstrip(".") not in facts]
+    return SourceCheck(articles=len(articles), sources=len(cited), missing=missing)
+
+
 def load(session: Session, directory: Path | None = None, *, by: str = "content files") -> LoadReport:
     """Create or update the articles and add the contacts shipped in `directory`. A second load changes
     nothing, and neither overwrites what the office has edited. The caller commits."""

@@ -3,6 +3,7 @@ import os
 import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
+from importlib import resources
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from outreach.models import (
 
 PASSWORD = "rahasia-123"
 PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: a real hash, without its cost in every test
-SHARED_REGIONS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "jambi_regions.csv")
+JAMBI_REGIONS = str(resources.files("outreach") / "data" / "jambi_regions.csv")  # shipped in the package
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from outreach.models import (
     Visit,
     utcnow,
 )
-from tests.conftest import SHARED_REGIONS
+from tests.conftest import JAMBI_REGIONS
 
 KANIM_CODES = {"kanim-jambi", "kanim-kuala-tungkal", "kanim-kerinci", "kanim-bungo"}
 
@@ -158,7 +158,7 @@ def test_create_office_makes_a_kanim_under_the_kanwil_covering_its_regencies(run
 
 
 def test_create_office_works_with_regions_from_the_import_command(runner, ctx):
-    assert runner.invoke(args=["import-regions", SHARED_REGIONS]).exit_code == 0
+    assert runner.invoke(args=["import-regions", JAMBI_REGIONS]).exit_code == 0
     assert runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]).exit_code == 0
     result = runner.invoke(
         args=["create-office", "kanim-kerinci", "--name", "Kanim Kerinci", "--kind", "kanim", "--parent", "kanwil-jambi",
@@ -330,7 +330,7 @@ def test_demo_with_reset_replaces_the_existing_data(runner, ctx, world):
     assert {u.username for u in db.session.scalars(select(User))} == {r["username"] for r in accounts_table(result.output)}
     assert {o.code for o in db.session.scalars(select(Office))} == KANIM_CODES | {"kanwil-jambi"}
     assert db.session.get(Region, "15.71.01.1001").name == "Simpang IV Sipin"  # world called it Sungai Putri
-    assert db.session.get(Region, "15.71.01.1005") is None  # world's Murni is not in the sample
+    assert db.session.get(Region, "15.71.01.1005") is None  # world's Murni is not in the Jambi list
     assert count(Visit) > 0
 
 
@@ -354,8 +354,8 @@ def test_demo_with_reset_and_a_region_file_that_is_not_utf8_keeps_the_existing_d
     assert user_by_name("ani") is not None and count(Region) == 8 and count(Visit) == 0
 
 
-def test_demo_with_the_full_region_file_loads_all_regions(runner, ctx):
-    result = runner.invoke(args=["demo", "--regions", SHARED_REGIONS, "--password", "demo12345"])
+def test_demo_loads_the_full_jambi_region_list_shipped_with_the_app(runner, ctx):
+    result = runner.invoke(args=["demo", "--password", "demo12345"])
     assert result.exit_code == 0, result.output
     assert "village: 1585 added, 0 updated, 0 unchanged" in result.output
     assert count(Region) == 1741
@@ -363,3 +363,15 @@ def test_demo_with_the_full_region_file_loads_all_regions(runner, ctx):
     assert len(covered) == 11
     villages = {d.village_code for d in db.session.scalars(select(DesaBinaan))}
     assert len(villages) == 3 * 11
+
+
+def test_demo_with_another_region_file_loads_that_file_instead(runner, ctx, tmp_path):
+    regions = tmp_path / "regions.csv"
+    regions.write_text(
+        "code,name,level,parent_code,lat,lng\n15,Jambi,province,,,\n15.71,Kota Jambi,regency,15,,\n"
+        "15.71.01,Kota Baru,district,15.71,,\n15.71.01.1001,Sungai Putri,village,15.71.01,,\n"
+    )
+    result = runner.invoke(args=["demo", "--regions", str(regions), "--password", "demo12345"])
+    assert result.exit_code == 0, result.output
+    assert count(Region) == 4 and db.session.get(Region, "15.71.01.1001").name == "Sungai Putri"
+    assert [d.village_code for d in db.session.scalars(select(DesaBinaan))] == ["15.71.01.1001"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from outreach.extensions import db
 from outreach.models import Assignment, DesaBinaan, Office, RiskLevel, Visit
 from outreach.regions import import_regions
-from tests.conftest import SHARED_REGIONS, Auth, make_user, today, visit_record
+from tests.conftest import JAMBI_REGIONS, Auth, make_user, today, visit_record
 
 NEW = "/kelola/desa-binaan/baru"
 
@@ -78,7 +78,7 @@ def add_manager(app, username, office_code):
 
 
 def import_jambi(app):
-    with app.app_context(), open(SHARED_REGIONS, encoding="utf-8-sig", newline="") as stream:
+    with app.app_context(), open(JAMBI_REGIONS, encoding="utf-8-sig", newline="") as stream:
         import_regions(db.session, stream)
         db.session.commit()
 

@@ -4,7 +4,6 @@ import gzip
 import io
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import segno
@@ -234,17 +233,32 @@ def test_the_shipped_guidance_loads_once_and_keeps_the_offices_own_edits(app, ct
 def test_every_shipped_article_cites_its_sources_and_invents_no_local_number(app, ctx):
     guidance.load(db.session)
     db.session.commit()
-    facts = (Path(__file__).resolve().parents[2] / "shared" / "content" / "FACTS.md")
-    facts_text = facts.read_text(encoding="utf-8") if facts.exists() else None
     for material in db.session.scalars(select(Material)):
         assert material.title_en and material.body_en, material.slug
         assert material.sources, material.slug
         for source in material.sources:
             assert source["status"] in ("terverifikasi", "sebagian")
-            if facts_text is not None:
-                assert source["source"].rstrip(".") in facts_text, source["source"]
     for contact in db.session.scalars(select(Contact).where(Contact.status == "isi-oleh-program")):
         assert contact.value == "", contact.key  # left for the program to fill in, never guessed
+
+
+def test_check_sources_names_each_cited_source_missing_from_the_facts_file(runner, tmp_path):
+    articles = sorted((guidance.content_dir() / "articles").glob("*.id.md"))
+    cited = [(path.name.split(".")[0], entry["source"]) for path in articles
+             for entry in guidance.read_article(path).meta["sources"]]
+    facts = tmp_path / "FACTS.md"
+    facts.write_text("# FACTS\n\n" + "".join(f"- A fact. — {source}\n" for _, source in cited), encoding="utf-8")
+    result = runner.invoke(args=["check-sources", str(facts)])
+    assert result.exit_code == 0, result.output
+    assert f"All {len(cited)} sources of the {len(articles)} articles are in {facts}." in result.output
+
+    # a source cited once, and not part of another one, goes missing from the facts
+    slug, dropped = next((slug, s) for slug, s in cited if sum(s.rstrip(".") in other for _, other in cited) == 1)
+    facts.write_text("".join(f"- A fact. — {source}\n" for _, source in cited if source != dropped), encoding="utf-8")
+    result = runner.invoke(args=["check-sources", str(facts)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{slug}: {dropped}"
+    assert f"1 of {len(cited)} sources are not in {facts}." in result.output
 
 
 def test_a_real_article_page_stays_under_30_kb_for_a_slow_phone(app, client):

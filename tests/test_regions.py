@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from outreach.extensions import db
 from outreach.models import Region, RegionLevel
 from outreach.regions import RegionFileError, import_regions
-from tests.conftest import SHARED_REGIONS
+from tests.conftest import JAMBI_REGIONS
 
 HEADER = "code,name,level,parent_code,lat,lng\n"
 GOOD = (
@@ -40,7 +40,7 @@ def all_rows():
 
 
 def test_the_full_jambi_file_imports_and_reports_what_was_added_per_level(runner, ctx):
-    result = runner.invoke(args=["import-regions", SHARED_REGIONS])
+    result = runner.invoke(args=["import-regions", JAMBI_REGIONS])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "province: 1 added, 0 updated, 0 unchanged",
@@ -56,7 +56,7 @@ def test_the_full_jambi_file_imports_and_reports_what_was_added_per_level(runner
 
 
 def test_imported_regions_keep_their_coordinates_and_villages_without_them_stay_empty(runner, ctx):
-    assert runner.invoke(args=["import-regions", SHARED_REGIONS]).exit_code == 0
+    assert runner.invoke(args=["import-regions", JAMBI_REGIONS]).exit_code == 0
     jambi = db.session.get(Region, "15")
     assert (jambi.name, jambi.lat, jambi.lng) == ("Jambi", -1.698801, 102.715891)
     village = db.session.get(Region, "15.01.01.1004")
@@ -70,9 +70,9 @@ def test_imported_regions_keep_their_coordinates_and_villages_without_them_stay_
 
 
 def test_importing_the_same_file_again_changes_nothing(runner, ctx):
-    assert runner.invoke(args=["import-regions", SHARED_REGIONS]).exit_code == 0
+    assert runner.invoke(args=["import-regions", JAMBI_REGIONS]).exit_code == 0
     before = all_rows()
-    result = runner.invoke(args=["import-regions", SHARED_REGIONS])
+    result = runner.invoke(args=["import-regions", JAMBI_REGIONS])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "province: 0 added, 0 updated, 1 unchanged",
