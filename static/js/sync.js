@@ -118,8 +118,14 @@ function chunks(items, size) {
   return out;
 }
 
-async function pull(username) {
-  let since = (await store.getMeta(`cursor:${username}`)) || 0;
+// Where a pull starts: after the last change seen, or from the start when the cursor is past the server's
+// revision (the server was restored from a backup: what came after it is gone, and revisions count again).
+export function pullFrom(cursor, serverRevision) {
+  return cursor > serverRevision ? 0 : cursor;
+}
+
+async function pull(username, serverRevision) {
+  let since = pullFrom((await store.getMeta(`cursor:${username}`)) || 0, serverRevision);
   for (let page = 0; page < MAX_PULL_PAGES; page += 1) {
     const response = await getJson(`/api/v1/changes?since=${since}`);
     if (!response.ok) return;
@@ -242,7 +248,7 @@ async function send({ retryFailed }) {
   try {
     const stillWaiting = new Set((await store.listOutbox()).map((entry) => entry.id));
     if ((await uploadPhotos(username, token, stillWaiting)) === 'login') return { status: 'login', sent };
-    await pull(username);
+    await pull(username, profile.revision);
   } catch (error) {
     return { status: 'offline', sent };
   }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { plan, retryDelay } from '../../static/js/sync.js';
+import { plan, pullFrom, retryDelay } from '../../static/js/sync.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const MINUTE = 60 * 1000;
@@ -41,4 +41,10 @@ test('tries are spaced out: half a minute, a minute, then a quarter of an hour d
   assert.deepEqual([1, 2, 3, 4, 5].map(retryDelay), [0.5, 1, 15, 30, 60].map((m) => m * MINUTE));
   assert.equal(retryDelay(12), 6 * 60 * MINUTE);
   assert.equal(retryDelay(100), 6 * 60 * MINUTE);
+});
+
+test('after the server is restored from a backup, the phone pulls every change again', () => {
+  assert.equal(pullFrom(40, 55), 40);
+  assert.equal(pullFrom(55, 55), 55);
+  assert.equal(pullFrom(90, 55), 0);
 });
