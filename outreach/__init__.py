@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import babel, compress, csrf, db, migrate
+from .models import MAX_INTEGER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,7 @@ class DatabaseId(IntegerConverter):
     """`<int:...>` in the app's addresses: a row id, at most the largest integer both databases store."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(map, *args, **kwargs)
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -78,9 +79,28 @@ class Coverage:
 PERIODS = ("month", "30", "90", "quarter")
 
 
+# The days a period may start and end on: the program's records begin after 2000; a day near 9999-12-31 would
+# overflow where the period's end is counted (`bounds` adds a day), and no manager plans a century ahead.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class DayError(ValueError):
+    """A day in a query string that is not a date, or not one a period can hold; the message says which."""
+
+
 def parse_day(text: str | None) -> date | None:
-    """A date given as YYYY-MM-DD, or None when none was given; ValueError when it is not a date."""
-    return date.fromisoformat(text) if text else None
+    """A date given as YYYY-MM-DD, or None when none was given; DayError when it is not a date or is out of
+    the range a period may cover."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DayError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DayError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
+                          last=LAST_DAY.isoformat()))
+    return day
 
 
 def period(preset: str | None, start: date | None, end: date | None, *, today: date) -> tuple[date, date]:

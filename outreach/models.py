@@ -26,6 +26,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 
+# The largest value of an Integer column on both databases (PostgreSQL's int4): row ids and revisions.
+MAX_INTEGER = 2**31 - 1
+
+
+def row_id(text: str) -> int:
+    """A row id or revision from an address or a query string; ValueError when it is not one, or is past what
+    the databases hold (a 20-digit number would otherwise overflow the query)."""
+    number = int(text)
+    if not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise ValueError(text)
+    return number
+
 
 def utcnow() -> datetime:
     """Return the current time in UTC without tzinfo, the form every timestamp is stored in."""

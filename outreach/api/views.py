@@ -12,7 +12,7 @@ from .. import clock, coverage, photos, scope, sync
 from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
-from ..models import Assignment, DesaBinaan, Material, utcnow
+from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
 from . import bp
 
 PUSH_ATTEMPTS = 4
@@ -98,7 +98,8 @@ def push():
 @roles_required("officer")
 def changes():
     since = request.args.get("since", "0")
-    if not since.isdigit():
+    # ASCII digits only ("²".isdigit() is true), and a number a database integer column can hold
+    if not (since.isascii() and since.isdigit() and len(since) <= 10 and int(since) <= MAX_INTEGER):
         abort_with(400, _('"since" must be a revision number (0 or more).'))
     page = sync.changes(
         db.session, user=current_user, since=int(since), limit=current_app.config["CHANGES_PAGE_SIZE"]
@@ -133,8 +134,8 @@ def coverage_figures():
     """The dashboard's figures for a region and each of its child regions, within the user's offices."""
     try:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-    except ValueError:
-        abort_with(400, _('"from" and "to" must be dates (YYYY-MM-DD).'))
+    except coverage.DayError as exc:
+        abort_with(400, str(exc))
     start, end = coverage.period(None, start, end, today=clock.today())
     result = coverage.coverage(
         db.session, region_code=request.args.get("region", "15"), start=start, end=end,

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from .. import audit
 from ..auth import roles_required
 from ..extensions import db
+from ..models import row_id
 from . import bp
 
 ENTITY_LABELS = {
@@ -19,8 +20,8 @@ ENTITY_LABELS = {
 def audit_log():
     entity = request.args.get("entity") if request.args.get("entity") in audit.ENTITIES else None
     entity_id = request.args.get("entity_id", "")[:60] or None
-    actor_id = request.args.get("oleh", type=int)
-    older_than = request.args.get("sebelum", type=int)
+    actor_id = request.args.get("oleh", type=row_id)
+    older_than = request.args.get("sebelum", type=row_id)
     rows = audit.entries(db.session, entity=entity, entity_id=entity_id, actor_id=actor_id, older_than=older_than)
     more = len(rows) == audit.PAGE_SIZE
     return render_template("manage/audit_log.html", entries=rows, entity=entity, entity_id=entity_id, actor_id=actor_id,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import activity, charts, clock, coverage, scope
 from ..auth import roles_required
+from ..errors import abort_with
 from ..extensions import db
 from ..follow_up import count as count_warnings
 from ..models import utcnow
@@ -22,8 +23,8 @@ def chosen_period() -> tuple[date, date]:
     """The period from the query string; a malformed date is a 400 with a message."""
     try:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-    except ValueError:
-        abort(400)
+    except coverage.DayError as exc:
+        abort_with(400, str(exc))
     return coverage.period(request.args.get("period"), start, end, today=clock.today())
 
 

@@ -12,7 +12,7 @@ from .. import clock, exports, reports, scope
 from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
-from ..models import Office
+from ..models import Office, row_id
 from ..records import URGENCIES, WARNING_CATEGORIES
 from . import bp
 from .exports import FORMATS, download
@@ -45,7 +45,7 @@ def _office(office_id: int) -> Office:
 def report_choice():
     """Choose an office and a month; by default the user's office (an admin's: the first Kanwil) and last month."""
     if "office" in request.args or "month" in request.args:
-        office_id = request.args.get("office", type=int)
+        office_id = request.args.get("office", type=row_id)
         if office_id is None:
             abort_with(400, _("Choose an office."))
         office, month = _office(office_id), request.args.get("month", "")
