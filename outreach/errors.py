@@ -1,7 +1,11 @@
-"""Error answers: a page in the user's language, or JSON under /api/."""
+"""Error answers: a page in the user's language, or JSON under /api/; and the body limits they name."""
+import io
+
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import ClientDisconnected, HTTPException, default_exceptions
+from werkzeug.http import parse_set_header
+from werkzeug.wsgi import LimitedStream
 
 
 def messages() -> dict[int, str]:
@@ -11,10 +15,70 @@ def messages() -> dict[int, str]:
         403: _("Your role may not open this page."),
         404: _("This page does not exist."),
         405: _("This address does not accept that kind of request."),
-        413: _("What you sent is too large: the limit is %(limit)d bytes.", limit=current_app.config["MAX_CONTENT_LENGTH"]),
         429: _("Too many attempts. Wait a moment and try again."),
         500: _("Something went wrong on the server. Nothing you sent was lost; try again later."),
     }
+
+
+def too_large() -> str:
+    """Name the limit this request went over: its body's (the app's, or its view's `body_limit`), or, the body
+    being within that, the form parser's (a field too long, or too many fields)."""
+    limit, length = request.max_content_length, request.content_length
+    if limit is not None and (length is None or length > limit):
+        return _("What you sent is too large: the limit is %(size)s (%(limit)d bytes).", size=size_text(limit), limit=limit)
+    return _("This form is too large: at most %(parts)d fields, each at most %(size)s.",
+             parts=request.max_form_parts, size=size_text(request.max_form_memory_size))
+
+
+def size_text(size: int) -> str:
+    """A byte count as limits are set and read: 400 KB, 1 MB (1024-based)."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
+
+
+def body_limit(size: int):
+    """Give a view a body limit below the app's MAX_CONTENT_LENGTH (a photo's, say), so that a larger body is
+    refused with a 413 that names this limit."""
+    def mark(view):
+        view.max_content_length = size
+        return view
+    return mark
+
+
+def apply_body_limit(endpoint, values):
+    # A URL value preprocessor runs before every before_request function, the CSRF check (which reads
+    # forms) included: the limit is in place before anything reads the body.
+    limit = getattr(current_app.view_functions.get(endpoint), "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: read a chunked body (sent without Content-Length) here, up to the app's limit.
+
+    Werkzeug cannot check such a body's length up front, and it stops reading it at the limit without saying
+    so: a sync body cut there reads as bad JSON, a photo as a broken JPEG. Reading one byte past the limit and
+    handing the body on with its length lets the usual check answer 413, naming the limit that applies. Only
+    when the server says the stream ends (`wsgi.input_terminated`, as Werkzeug's and gunicorn's do)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+
+    def __call__(self, environ, start_response):
+        limit = self.app.config["MAX_CONTENT_LENGTH"]
+        chunked = "chunked" in parse_set_header(environ.get("HTTP_TRANSFER_ENCODING"))
+        if chunked and limit is not None and environ.get("wsgi.input_terminated"):
+            try:
+                body = LimitedStream(environ["wsgi.input"], limit + 1, is_max=True).read()
+            except ClientDisconnected:  # a broken chunk: nothing usable was sent
+                body = b""
+            del environ["HTTP_TRANSFER_ENCODING"]
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.wsgi_app(environ, start_response)
 
 
 def abort_with(code: int, message: str):
@@ -25,7 +89,9 @@ def abort_with(code: int, message: str):
 
 
 def handle_http_error(exc: HTTPException):
-    message = getattr(exc, "api_message", None) or messages().get(exc.code, exc.description)
+    message = getattr(exc, "api_message", None) or (
+        too_large() if exc.code == 413 else messages().get(exc.code, exc.description)
+    )
     if request.path.startswith("/api/"):
         return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), exc.code
     return render_template("error.html", code=exc.code, message=message), exc.code
@@ -38,6 +104,8 @@ def refuse_nul_characters():
 
 
 def init_app(app):
+    app.wsgi_app = ChunkedBodyLimit(app)
+    app.url_value_preprocessor(apply_body_limit)
     app.before_request(refuse_nul_characters)
     # Unhandled exceptions reach this handler as InternalServerError, after Flask has logged them.
     app.register_error_handler(HTTPException, handle_http_error)

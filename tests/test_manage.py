@@ -93,7 +93,7 @@ def test_managers_see_session_photos_of_their_own_office_only(app, client, auth,
     page = client.get("/kelola/sosialisasi").get_data(as_text=True)
     assert f"/kelola/foto/{photo_id}" in page and "Balai desa" in page
     photo = client.get(f"/kelola/foto/{photo_id}")
-    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data == JPEG
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data[:2] == JPEG[:2]  # re-encoded
 
     with app.app_context():
         make_user("rudi", "manager", db.session.scalar(select(Office).where(Office.code == "kanim-bungo")))

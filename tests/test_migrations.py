@@ -3,7 +3,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from outreach import create_app
 from outreach.extensions import db
@@ -69,3 +69,31 @@ def test_the_db_upgrade_command_builds_the_schema(fresh_app):
 def test_the_test_database_built_by_the_migrations_matches_the_models(ctx):
     assert table_names() == MODEL_TABLES
     assert schema_differences() == []
+
+
+def test_upgrading_takes_the_gps_position_out_of_photos_stored_before(fresh_app):
+    import io
+
+    from PIL import ExifTags, Image
+
+    from outreach.models import Photo
+    from tests.test_photos import gps_exif, jpeg
+
+    with fresh_app.app_context():
+        upgrade(revision="8c1d2e3f4a5b")
+        db.session.execute(text(
+            "INSERT INTO users (id, username, full_name, password_hash, role, active, created_at) "
+            "VALUES (1, 'ani', 'Ani', 'x', 'officer', 1, '2026-11-01')"))
+        old = jpeg(exif=gps_exif())
+        assert Image.open(io.BytesIO(old)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        db.session.execute(text(
+            "INSERT INTO photos (id, record_type, record_id, officer_id, kind, content_type, sha256, size, data, "
+            "received_at) VALUES ('p1', 'session', 'r1', 1, 'session', 'image/jpeg', 'x', :size, :data, '2026-11-01')"
+        ), {"size": len(old), "data": old})
+        db.session.commit()
+        upgrade()
+        photo = db.session.get(Photo, "p1")
+        image = Image.open(io.BytesIO(photo.data))
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo) and photo.size == len(photo.data)
+        assert image.size == Image.open(io.BytesIO(old)).size
+        db.session.remove()

@@ -1,6 +1,4 @@
 """The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
-import uuid
-
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,9 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from .. import clock, coverage, photos, scope, sync
 from ..auth import roles_required
-from ..errors import abort_with
+from ..errors import abort_with, body_limit
 from ..extensions import db
 from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
+from ..records import normal_id
 from . import bp
 
 PUSH_ATTEMPTS = 4
@@ -108,18 +107,20 @@ def changes():
 
 
 @bp.put("/photos/<photo_id>")
+@body_limit(photos.MAX_BYTES)
 @roles_required("officer")
 def upload_photo(photo_id: str):
     """Store a JPEG of one of the officer's records: `?type=session&record=<id>&kind=session|attendance`."""
-    try:
-        photo_id = str(uuid.UUID(photo_id))
-    except ValueError:
+    photo_id = normal_id(photo_id)
+    if photo_id is None:
         abort_with(400, _("Must be a UUID made on the phone."))
+    record_id = normal_id(request.args.get("record"))
+    if record_id is None:
+        abort_with(400, _('"record" must be the id of the photo\'s record, a UUID made on the phone.'))
     try:
         stored = photos.store(
             db.session, officer_id=current_user.id, photo_id=photo_id, record_type=request.args.get("type", ""),
-            record_id=request.args.get("record", ""), kind=request.args.get("kind", "session"),
-            data=request.get_data(cache=False),
+            record_id=record_id, kind=request.args.get("kind", "session"), data=request.get_data(cache=False),
         )
     except photos.PhotoError as exc:
         return jsonify(error="photo", message=str(exc)), exc.status

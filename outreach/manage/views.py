@@ -11,6 +11,7 @@ from ..auth import roles_required
 from ..extensions import db
 from ..imports import OutboxFileError, read_outbox_file
 from ..models import EducationSession, Photo, Role, User
+from ..records import normal_id
 from . import bp
 from .forms import OutboxUploadForm
 
@@ -62,7 +63,8 @@ def sessions():
 @bp.route("/foto/<photo_id>")
 @roles_required("manager", "admin")
 def photo(photo_id: str):
-    found = db.session.get(Photo, photo_id)
+    photo_id = normal_id(photo_id)
+    found = db.session.get(Photo, photo_id) if photo_id else None
     if found is None:
         abort(404)
     officer = db.session.get(User, found.officer_id)
