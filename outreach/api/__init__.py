@@ -1,7 +1,8 @@
-"""The JSON API the officer's phone talks to: who am I, push a batch, pull changes.
+"""The JSON API the officer's phone talks to: who am I, push a batch, pull changes; described in OpenAPI 3.1
+at `/api/v1/openapi.json` (`openapi.py`, built from the record types' forms).
 
-Errors here are always JSON. The log-in check comes before anything else; the CSRF token (from
-`GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write.
+Errors here are always JSON. The log-in check comes before anything else but the public description; the CSRF
+token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write.
 """
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
@@ -15,6 +16,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.before_request
 def require_login_then_csrf():
+    if request.endpoint == "api.openapi":  # the description of the API is public
+        return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -26,4 +29,4 @@ def csrf_error(exc):
     return jsonify(error="csrf", message=_("The security token is missing or stale: fetch a new one.")), 400
 
 
-from . import views  # noqa: E402,F401
+from . import openapi, views  # noqa: E402,F401
