@@ -17,10 +17,11 @@ from tests.conftest import PASSWORD
 
 
 class LiveServer:
-    """The app served by werkzeug's threaded server from a thread, one thread per request."""
+    """The app served by werkzeug's threaded server from a thread, one thread per request; on a free port, or
+    on `port` (to come back where a phone knows the server to be)."""
 
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app, port: int = 0):
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -4,11 +4,11 @@ import json
 import os
 import shutil
 import socket
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
+
+from tests import live
 
 # Let set_offline() reach the service worker's own requests too (the test server, not a route, watches pushes).
 os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
@@ -36,7 +36,7 @@ class LiveServer:
     BUG_MESSAGE = "Server gagal memproses catatan ini (uji)."
 
     def __init__(self, app):
-        self.app, self.port, self.server, self.thread = app, 0, None, None
+        self.app, self.port, self.running = app, 0, None
         self.refuse_pushes = False  # a push never reaches the app, as with no signal
         self.drop_push_answers = False
         self.dropped = 0
@@ -86,15 +86,11 @@ class LiveServer:
         return self.app(environ, start_response)
 
     def start(self):
-        self.server = make_server("127.0.0.1", self.port, self.wsgi, threaded=True)
-        self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.running = live.LiveServer(self.wsgi, port=self.port).start()
+        self.port = self.running.server.server_port
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(10)
+        self.running.stop()
 
     @property
     def url(self):
