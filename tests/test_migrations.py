@@ -97,3 +97,28 @@ def test_upgrading_takes_the_gps_position_out_of_photos_stored_before(fresh_app)
         assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo) and photo.size == len(photo.data)
         assert image.size == Image.open(io.BytesIO(old)).size
         db.session.remove()
+
+
+def test_upgrading_registers_the_ids_of_records_stored_before(fresh_app):
+    from outreach.models import RecordId
+
+    with fresh_app.app_context():
+        upgrade(revision="53498045a075")
+        db.session.execute(text(
+            "INSERT INTO users (id, username, full_name, password_hash, role, active, created_at) "
+            "VALUES (1, 'ani', 'Ani', 'x', 'officer', 1, '2026-11-01')"))
+        db.session.execute(text("INSERT INTO regions (code, name, level) VALUES ('15', 'Jambi', 'province')"))
+        for table, extra, values in [
+            ("visits", "purpose, notes", "'Koordinasi', ''"),
+            ("early_warnings", "category, urgency, description, people_involved, source",
+             "'recruiter', 'segera', 'Calo', '', 'villager'"),
+        ]:
+            db.session.execute(text(
+                f"INSERT INTO {table} (id, occurred_at, voided, version, client_updated_at, device_id, rev, received_at, "
+                f"officer_id, village_code, {extra}) VALUES ('{table[:2]}', '2026-11-01', 0, 1, '2026-11-01', '', 1, "
+                f"'2026-11-01', 1, '15', {values})"))
+        db.session.commit()
+        upgrade()
+        assert {(r.id, r.record_type) for r in db.session.scalars(select(RecordId))} == {
+            ("vi", "visit"), ("ea", "warning")}
+        db.session.remove()
