@@ -1,5 +1,9 @@
 """Exports for reports: each record type and the coverage table, for a period and the user's offices, as CSV
-or XLSX (openpyxl), so that nobody has to ask for a spreadsheet."""
+or XLSX (openpyxl), so that nobody has to ask for a spreadsheet.
+
+Exports are inert: text an officer typed is never a formula in a spreadsheet. In CSV a text cell starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote in front (OWASP's advice); in XLSX every text
+is written as a string cell, which no spreadsheet evaluates. Numbers stay numbers."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +22,8 @@ from .coverage import Coverage
 from .models import User
 from .records import RECORD_TYPES
 from .reports import MonthlyReport
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def records_table(session: Session, kind: str, *, start: date, end: date, offices: set[int] | None) -> tuple[list[str], list[list]]:
@@ -68,20 +76,39 @@ def officer_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def csv_cell(value):
+    """The value as a CSV cell a spreadsheet shows as typed: text that would start a formula gets a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def as_csv(header: list[str], rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark lets spreadsheet programs read UTF-8
 
 
 def as_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(header)
+
+    def cell(value):
+        """Text as a string cell: openpyxl would otherwise write text starting with `=` as a formula. The control
+        characters XML cannot hold (a pushed record may have them) are left out."""
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        text.data_type = "s"
+        return text
+
+    sheet.append([cell(v) for v in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
