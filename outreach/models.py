@@ -522,3 +522,16 @@ class AuditEntry(db.Model):
     label: Mapped[str] = mapped_column(String(200), default="")
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class LoginAttempt(db.Model):
+    """A log-in try inside the throttle's window (`outreach.throttle`): written before its password is checked,
+    kept when the password was wrong, cleared by a log-in to the same account that succeeds. In the database,
+    not in a worker's memory, so that every worker counts the same tries."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
