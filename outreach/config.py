@@ -1,8 +1,10 @@
 """Configuration from the environment, with defaults that are safe on a single machine."""
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def database_url(instance_path: str) -> str:
@@ -41,9 +43,38 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+# An origin: a scheme, a host name or address, perhaps a port; nothing after it.
+ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def public_url() -> str | None:
+    """Return PUBLIC_URL, the address people reach the app at (`https://host[:port]`, no path), or None when
+    unset. Shared links and QR codes are built on it, never on the Host header of a request."""
+    url = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    if not ORIGIN.fullmatch(url):
+        raise ValueError(f"PUBLIC_URL must be an address such as https://outreach.example.go.id, without a path, not {url!r}")
+    return url
+
+
+def trusted_hosts(public: str | None) -> list[str] | None:
+    """Return the host names in TRUSTED_HOSTS (comma separated) and PUBLIC_URL's, for Flask to answer any other
+    Host header with a 400; None when TRUSTED_HOSTS is unset, and every host is answered."""
+    names = [name.strip().lower() for name in os.environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()]
+    if not names:
+        return None
+    if public and urlsplit(public).hostname not in names:
+        names.append(urlsplit(public).hostname)
+    return names
+
+
 def defaults(instance_path: str) -> dict:
     """Return the configuration the app starts from."""
+    public = public_url()
     return {
+        "PUBLIC_URL": public,
+        "TRUSTED_HOSTS": trusted_hosts(public),
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

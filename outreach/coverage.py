@@ -82,32 +82,53 @@ PERIODS = ("month", "30", "90", "quarter")
 # The days a period may start and end on: the program's records begin after 2000; a day near 9999-12-31 would
 # overflow where the period's end is counted (`bounds` adds a day), and no manager plans a century ahead.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# The longest period: five years, the span of the ministry's strategic plan (Renstra), the longest a manager
+# reports on. Its activity chart has 60 months; a longer one grows the chart, the tables and the exports with it.
+MAX_YEARS = 5
 
 
-class DayError(ValueError):
-    """A day in a query string that is not a date, or not one a period can hold; the message says which."""
+class PeriodError(ValueError):
+    """A day or a period in a query string that cannot be shown: not a date, out of range, ending before it starts,
+    or too long. The message says which."""
 
 
 def parse_day(text: str | None) -> date | None:
-    """A date given as YYYY-MM-DD, or None when none was given; DayError when it is not a date or is out of
+    """A date given as YYYY-MM-DD, or None when none was given; PeriodError when it is not a date or is out of
     the range a period may cover."""
     if not text:
         return None
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise DayError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
+        raise PeriodError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise DayError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
-                          last=LAST_DAY.isoformat()))
+        raise PeriodError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
+                             last=LAST_DAY.isoformat()))
     return day
 
 
+def latest_end(start: date) -> date:
+    """The last day a period from `start` may end on: the day before the same date MAX_YEARS later."""
+    try:
+        later = start.replace(year=start.year + MAX_YEARS)
+    except ValueError:  # 29 February, and no such day MAX_YEARS later
+        later = date(start.year + MAX_YEARS, 3, 1)
+    return later - timedelta(days=1)
+
+
 def period(preset: str | None, start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
-    """The dates a dashboard shows: a chosen range, or a preset (this month, the last 30 or 90 days, this
-    quarter); this month when nothing is chosen."""
+    """The dates a dashboard, its charts and exports and the coverage API show: a chosen range, or a preset (this
+    month, the last 30 or 90 days, this quarter); this month when nothing is chosen. PeriodError when a chosen
+    range ends before it starts or is longer than MAX_YEARS."""
     if start and end:
-        return (start, end) if start <= end else (end, start)
+        if end < start:
+            raise PeriodError(_l("The period ends on %(end)s, before it starts on %(start)s.", start=start.isoformat(),
+                                 end=end.isoformat()))
+        if end > latest_end(start):
+            raise PeriodError(_l("A period may cover at most %(years)d years: from %(start)s, it may end on %(last)s "
+                                 "at the latest.", years=MAX_YEARS, start=start.isoformat(),
+                                 last=latest_end(start).isoformat()))
+        return start, end
     if preset == "30":
         return today - timedelta(days=29), today
     if preset == "90":

@@ -3,7 +3,7 @@ import io
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import ClientDisconnected, HTTPException, default_exceptions
+from werkzeug.exceptions import ClientDisconnected, HTTPException, SecurityError, default_exceptions
 from werkzeug.http import parse_set_header
 from werkzeug.wsgi import LimitedStream
 
@@ -94,6 +94,8 @@ def handle_http_error(exc: HTTPException):
     )
     if request.path.startswith("/api/"):
         return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), exc.code
+    if isinstance(exc, SecurityError):  # a host TRUSTED_HOSTS does not list: no address can be built, so no page
+        return message, exc.code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=exc.code, message=message), exc.code
 
 

@@ -1,21 +1,29 @@
 """The guidance library: articles written in Markdown and shown safely, searched, versioned, and loaded from
-the files shipped in the package (`outreach/content/`)."""
+the files shipped in the package (`outreach/content/`).
+
+A leaflet's or poster's file is kept only when its bytes are a PDF, PNG or JPEG, whatever its name or the
+browser says, and it is served as an attachment that no browser runs (`FILE_HEADERS`)."""
 from __future__ import annotations
 
+import io
+import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from PIL import JpegImagePlugin, PngImagePlugin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .models import Contact, Material, MaterialVersion, utcnow
+from .photos import MAX_PIXELS
 
 TOPICS = [
     ("program", _l("Desa Binaan and Pimpasa")),
@@ -29,6 +37,13 @@ VERSIONED_FIELDS = (
     "slug", "kind", "topics", "published", "title_id", "title_en", "summary_id", "summary_en", "body_id",
     "body_en", "sources", "video_url", "reviewed_by",
 )
+
+
+# A leaflet's or poster's file: the allowed types and their extension, the bytes each starts with.
+FILE_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+IMAGE_FILES = {"image/png": PngImagePlugin.PngImageFile, "image/jpeg": JpegImagePlugin.JpegImageFile}
+FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
 
 
 def render_markdown(text: str) -> Markup:
@@ -86,6 +101,59 @@ def save(session: Session, material: Material, *, by: str) -> MaterialVersion:
     version = MaterialVersion(material_id=material.id, version=material.version, snapshot=snapshot(material), saved_by=by)
     session.add(version)
     return version
+
+
+def signature_type(data: bytes) -> str | None:
+    """The allowed type a file's first bytes name, or None: what a stored file is served as."""
+    return next((kind for start, kind in SIGNATURES.items() if data.startswith(start)), None)
+
+
+def file_type(data: bytes) -> str | None:
+    """The type of an uploaded file, decided by its bytes alone: a PDF by its header and end-of-file mark, a PNG
+    or JPEG by its signature and an image that decodes whole. None for anything else (an HTML page named
+    leaflet.pdf, say)."""
+    kind = signature_type(data)
+    if kind == "application/pdf" and b"%%EOF" not in data[-1024:]:
+        return None
+    if kind in IMAGE_FILES and not _whole_image(IMAGE_FILES[kind], data):
+        return None
+    return kind
+
+
+def _whole_image(image_file, data: bytes) -> bool:
+    """Decode the image, its size checked first (a small file can claim billions of pixels). A damaged file
+    fails in many ways inside Pillow, all of them the file's fault; so are Pillow's warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with image_file(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return False
+                image.load()
+        except Exception:  # noqa: BLE001
+            return False
+    return True
+
+
+def file_name(name: str, kind: str | None, *, default: str) -> str:
+    """A file's name to keep and to send in a header: no folders, only letters, digits and `-_.() `, and the
+    extension of the type its bytes are (`bin` for none)."""
+    stem = PurePosixPath((name or "").replace("\\", "/")).name.rsplit(".", 1)[0]
+    stem = re.sub(r"[^\w\-.() ]+", "_", stem).strip(" ._")[:100] or default
+    return f"{stem}.{FILE_TYPES.get(kind, 'bin')}"
+
+
+def keep_file(material: Material, data: bytes, name: str, kind: str) -> None:
+    """Attach an uploaded file, of the type `file_type` found its bytes to be, to the material."""
+    material.file_data, material.file_type = data, kind
+    material.file_name = file_name(name, kind, default=material.slug)
+
+
+def served_file(material: Material) -> tuple[str, str]:
+    """The type and name a stored file is sent with: the type its bytes are, or a download of unknown bytes
+    (files kept before the bytes were checked)."""
+    kind = signature_type(material.file_data)
+    return kind or "application/octet-stream", file_name(material.file_name, kind, default=material.slug)
 
 
 def restore(session: Session, material: Material, version: MaterialVersion, *, by: str) -> MaterialVersion:

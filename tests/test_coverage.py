@@ -185,3 +185,31 @@ def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_covera
     assert image.mimetype == "image/svg+xml"
     svg = image.get_data(as_text=True)
     assert svg.count("<circle") == 1 and 'fill="#0b5d4b"' in svg and "Sungai Putri: tercakup" in svg
+
+
+@pytest.mark.parametrize(("start", "last"), [
+    (date(2021, 1, 1), date(2025, 12, 31)), (date(2024, 2, 29), date(2029, 2, 28)), (date(2099, 12, 31), date(2104, 12, 30)),
+])
+def test_a_period_may_last_five_years_to_the_day_and_not_one_day_more(start, last):
+    assert coverage.latest_end(start) == last
+    assert coverage.period(None, start, last, today=TODAY) == (start, last)
+    with pytest.raises(coverage.PeriodError):
+        coverage.period(None, start, last + timedelta(days=1), today=TODAY)
+    with pytest.raises(coverage.PeriodError):
+        coverage.period(None, start, start - timedelta(days=1), today=TODAY)
+    assert coverage.period("90", None, None, today=TODAY) == (TODAY - timedelta(days=89), TODAY)  # presets stay short
+
+
+@pytest.mark.parametrize("path", ["/kelola/", "/kelola/ekspor/cakupan.csv", "/kelola/ekspor/visit.xlsx",
+                                  "/kelola/aktivitas.svg", "/kelola/peta.svg", "/api/v1/coverage"])
+def test_a_period_over_five_years_or_backwards_is_a_400_that_says_so_and_five_years_work(client, auth, area, path):
+    auth.login("maya")
+    client.set_cookie("lang", "en")
+    six_years = client.get(f"{path}?from=2020-01-01&to=2025-12-31")
+    assert six_years.status_code == 400
+    assert ("A period may cover at most 5 years: from 2020-01-01, it may end on 2024-12-31 at the latest."
+            in six_years.get_data(as_text=True))
+    assert client.get(f"{path}?from=2021-01-01&to=2025-12-31").status_code == 200
+    backwards = client.get(f"{path}?from=2025-12-31&to=2025-01-01")
+    assert backwards.status_code == 400
+    assert "The period ends on 2025-01-01, before it starts on 2025-12-31." in backwards.get_data(as_text=True)

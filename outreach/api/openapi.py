@@ -368,7 +368,8 @@ def document() -> dict:
                 ],
                 "responses": {
                     "200": json_answer("The figures.", ref("Coverage")),
-                    "400": error_answer("A date that is not YYYY-MM-DD, or out of the supported range."), **common,
+                    "400": error_answer("A date that is not YYYY-MM-DD, or out of the supported range; a period that "
+                                        "ends before it starts, or is longer than five years."), **common,
                     "404": error_answer("No region with this code."),
                 },
             }},

@@ -135,9 +135,9 @@ def coverage_figures():
     """The dashboard's figures for a region and each of its child regions, within the user's offices."""
     try:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-    except coverage.DayError as exc:
+        start, end = coverage.period(None, start, end, today=clock.today())
+    except coverage.PeriodError as exc:
         abort_with(400, str(exc))
-    start, end = coverage.period(None, start, end, today=clock.today())
     result = coverage.coverage(
         db.session, region_code=request.args.get("region", "15"), start=start, end=end,
         offices=scope.office_ids(db.session, current_user),

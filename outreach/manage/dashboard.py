@@ -20,12 +20,13 @@ PRIORITY_ROWS = 15
 
 
 def chosen_period() -> tuple[date, date]:
-    """The period from the query string; a malformed date is a 400 with a message."""
+    """The period from the query string; a malformed date, or a period backwards or too long, is a 400 with a
+    message."""
     try:
         start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-    except coverage.DayError as exc:
+        return coverage.period(request.args.get("period"), start, end, today=clock.today())
+    except coverage.PeriodError as exc:
         abort_with(400, str(exc))
-    return coverage.period(request.args.get("period"), start, end, today=clock.today())
 
 
 @bp.route("/")

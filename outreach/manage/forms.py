@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     PasswordField,
@@ -48,7 +48,7 @@ class MaterialForm(FlaskForm):
     body_en = TextAreaField(_l("Text in Markdown (English)"), validators=[Optional(), Length(max=50_000)])
     sources = TextAreaField(_l("Sources: one per line, “fact | source”"), validators=[Optional(), Length(max=20_000)])
     video_url = URLField(_l("Video address"), validators=[Optional(), URL(message=_l("Must be a web address.")), Length(max=500)])
-    file = FileField(_l("File (PDF, PNG or JPEG)"), validators=[FileAllowed(["pdf", "png", "jpg", "jpeg"], _l("Only PDF, PNG or JPEG."))])
+    file = FileField(_l("File (PDF, PNG or JPEG)"))  # its bytes decide, not its name: see guidance.file_type
     reviewed_on = DateField(_l("Last reviewed on"), validators=[Optional()])
     reviewed_by = StringField(_l("Reviewed by"), validators=[Optional(), Length(max=120)])
     published = BooleanField(_l("Published"))

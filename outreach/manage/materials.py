@@ -1,6 +1,8 @@
 """Managers keep the guidance correct: edit materials with a preview, publish, see and restore versions;
 edit contacts and the offices' details."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -53,10 +55,13 @@ def edit_material(material_id: int | None):
         clash = db.session.scalar(select(Material).where(Material.slug == form.slug.data, Material.id != material.id))
         upload = form.file.data
         data = upload.read() if upload else None
+        kind = guidance.file_type(data) if data is not None else None
         if clash is not None:
             form.slug.errors.append(_("Another material uses this address name."))
         elif data is not None and len(data) > MAX_FILE_BYTES:
             form.file.errors.append(_("The file is larger than %(limit)d bytes.", limit=MAX_FILE_BYTES))
+        elif data is not None and kind is None:
+            form.file.errors.append(_("This file is not a PDF, PNG or JPEG: its contents were checked, not its name."))
         elif request.form.get("action") == "preview":
             preview = {lang: guidance.render_markdown(getattr(form, f"body_{lang}").data) for lang in ("id", "en")}
         else:
@@ -64,7 +69,7 @@ def edit_material(material_id: int | None):
             form.populate_obj(material)
             material.sources = _sources_from(form.sources.data or "", previous_sources)
             if data is not None:
-                material.file_data, material.file_name, material.file_type = data, upload.filename, upload.mimetype
+                guidance.keep_file(material, data, upload.filename, kind)
             guidance.save(db.session, material, by=current_user.display_name)
             db.session.commit()
             flash(_("Saved as version %(version)d.", version=material.version))
@@ -100,7 +105,10 @@ def material_file(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
     if not material.file_data:
         abort(404)
-    return current_app.response_class(material.file_data, mimetype=material.file_type or "application/octet-stream")
+    mimetype, name = guidance.served_file(material)
+    response = send_file(io.BytesIO(material.file_data), mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers.update(guidance.FILE_HEADERS)
+    return response
 
 
 @bp.route("/kontak", methods=["GET"])

@@ -1,9 +1,10 @@
 """The guidance library and the pages around it. Readable with JavaScript off; cached for reading offline."""
 import io
-from urllib.parse import quote
+from ipaddress import ip_address
+from urllib.parse import quote, urlsplit
 
 import segno
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -17,6 +18,36 @@ MAX_QUERY = 100
 
 def _locale() -> str:
     return str(get_locale())
+
+
+def is_local(host: str) -> bool:
+    """Whether a Host header names this machine or a private network (a developer's machine, a demo on a
+    laptop's Wi-Fi): an address nobody outside can be sent to by a forged header."""
+    name = urlsplit("//" + host).hostname or ""
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def trusted_origin() -> str | None:
+    """Where absolute links point: PUBLIC_URL when set; else the request's host when it is local or Flask has
+    checked it against TRUSTED_HOSTS; else None, and no link leaves the page with a host that a stranger's
+    request may have named."""
+    if current_app.config["PUBLIC_URL"]:
+        return current_app.config["PUBLIC_URL"]
+    if current_app.config["TRUSTED_HOSTS"] or is_local(request.host):
+        return request.host_url.rstrip("/")
+    return None
+
+
+def public_address(endpoint: str, **values) -> str | None:
+    """The absolute address of a page, to share, print or put in a QR code; None without a trusted origin."""
+    origin = trusted_origin()
+    return origin and origin + url_for(endpoint, **values)
 
 
 @bp.route("/")
@@ -39,23 +70,26 @@ def _published(slug: str) -> Material:
 def article(slug: str):
     material = _published(slug)
     locale = _locale()
-    address = url_for("public.article", slug=slug, _external=True)
-    share = quote(f"{material.title(locale)}\n{address}")
+    address = public_address("public.article", slug=slug)
+    whatsapp = address and "https://wa.me/?text=" + quote(f"{material.title(locale)}\n{address}")
     return render_template(
         "public/article.html", material=material, locale=locale, body=guidance.render_markdown(material.text("body", locale)),
-        address=address, whatsapp=f"https://wa.me/?text={share}", full_screen=request.args.get("layar") == "penuh",
+        address=address, whatsapp=whatsapp, full_screen=request.args.get("layar") == "penuh",
     )
 
 
 @bp.route("/panduan/<slug>/qr.svg")
 def article_qr(slug: str):
+    """The article's address as a QR code; none (404) where no address can be trusted. Built on PUBLIC_URL it is
+    the same for everyone, and any cache may keep it; built on the request's host, only that browser may."""
     material = _published(slug)
+    address = public_address("public.article", slug=material.slug)
+    if address is None:
+        abort(404)
     out = io.BytesIO()
-    segno.make(url_for("public.article", slug=material.slug, _external=True), error="m").save(
-        out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=material.slug
-    )
+    segno.make(address, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=material.slug)
     response = current_app.response_class(out.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = ("public" if current_app.config["PUBLIC_URL"] else "private") + ", max-age=86400"
     return response
 
 
@@ -66,18 +100,20 @@ def article_print(slug: str):
     locale = _locale()
     return render_template(
         "public/print.html", material=material, locale=locale, body=guidance.render_markdown(material.text("body", locale)),
-        size=size, address=url_for("public.article", slug=slug, _external=True),
+        size=size, address=public_address("public.article", slug=slug),
     )
 
 
 @bp.route("/panduan/<slug>/berkas")
 def article_file(slug: str):
-    """The leaflet or poster file of a material, to print or pass on."""
+    """The leaflet or poster file of a material, to print or pass on: a download of the type its bytes are,
+    which no browser runs as a page of this site."""
     material = _published(slug)
     if not material.file_data:
         abort(404)
-    response = current_app.response_class(material.file_data, mimetype=material.file_type or "application/octet-stream")
-    response.headers["Content-Disposition"] = f'inline; filename="{material.file_name or material.slug}"'
+    mimetype, name = guidance.served_file(material)
+    response = send_file(io.BytesIO(material.file_data), mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers.update(guidance.FILE_HEADERS)
     return response
 
 
@@ -85,8 +121,10 @@ def article_file(slug: str):
 def library_index():
     """Every page of the library, for the "save all guidance" button."""
     urls = [url_for("public.home"), url_for("public.contacts"), url_for("public.offices"), url_for("public.about")]
+    with_qr = trusted_origin() is not None
     for material in guidance.published(db.session):
-        urls += [url_for("public.article", slug=material.slug), url_for("public.article_qr", slug=material.slug)]
+        urls += [url_for("public.article", slug=material.slug)]
+        urls += [url_for("public.article_qr", slug=material.slug)] if with_qr else []
     return {"urls": urls}
 
 

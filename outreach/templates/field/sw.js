@@ -10,7 +10,8 @@ const CACHE = CACHE_PREFIX + VERSION;
 const PRECACHE = {{ precache|tojson }};
 const SHELL = '/petugas';
 const GUIDANCE_CACHE = 'pimpasa-guidance';
-const GUIDANCE_PAGES = /^\/($|panduan(\/|\.json$)|kontak$|kantor$|tentang$)/;
+// An article, its QR code and print view; never its uploaded file (/panduan/<slug>/berkas), a download.
+const GUIDANCE_PAGES = /^\/($|panduan\/[^/]+(\/(qr\.svg|cetak))?$|panduan\.json$|kontak$|kantor$|tentang$)/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
