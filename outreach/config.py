@@ -64,8 +64,9 @@ def trusted_hosts(public: str | None) -> list[str] | None:
     names = [name.strip().lower() for name in os.environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()]
     if not names:
         return None
-    if public and urlsplit(public).hostname not in names:
-        names.append(urlsplit(public).hostname)
+    public_host = urlsplit(public).hostname if public else None
+    if public_host and public_host not in names:
+        names.append(public_host)
     return names
 
 

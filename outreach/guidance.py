@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import tomllib
-import warnings
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -16,14 +15,15 @@ from pathlib import Path, PurePosixPath
 
 import markdown
 import nh3
+from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from PIL import JpegImagePlugin, PngImagePlugin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from . import photos
 from .models import Contact, Material, MaterialVersion, utcnow
-from .photos import MAX_PIXELS
 
 TOPICS = [
     ("program", _l("Desa Binaan and Pimpasa")),
@@ -121,17 +121,10 @@ def file_type(data: bytes) -> str | None:
 
 
 def _whole_image(image_file, data: bytes) -> bool:
-    """Decode the image, its size checked first (a small file can claim billions of pixels). A damaged file
-    fails in many ways inside Pillow, all of them the file's fault; so are Pillow's warnings."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            with image_file(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    return False
-                image.load()
-        except Exception:  # noqa: BLE001
-            return False
+    try:
+        photos.decoded(image_file, data)
+    except photos.PhotoError:
+        return False
     return True
 
 
@@ -149,11 +142,14 @@ def keep_file(material: Material, data: bytes, name: str, kind: str) -> None:
     material.file_name = file_name(name, kind, default=material.slug)
 
 
-def served_file(material: Material) -> tuple[str, str]:
-    """The type and name a stored file is sent with: the type its bytes are, or a download of unknown bytes
-    (files kept before the bytes were checked)."""
+def download(material: Material) -> Response:
+    """A material's stored file as a download of the type its bytes are (unknown bytes, kept before they were
+    checked, as application/octet-stream), with FILE_HEADERS: no browser runs it as a page of this site."""
     kind = signature_type(material.file_data)
-    return kind or "application/octet-stream", file_name(material.file_name, kind, default=material.slug)
+    response = send_file(io.BytesIO(material.file_data), mimetype=kind or "application/octet-stream",
+                         as_attachment=True, download_name=file_name(material.file_name, kind, default=material.slug))
+    response.headers.update(FILE_HEADERS)
+    return response
 
 
 def restore(session: Session, material: Material, version: MaterialVersion, *, by: str) -> MaterialVersion:

@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import ImageOps, JpegImagePlugin
+from PIL import ImageFile, ImageOps, JpegImagePlugin
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -83,36 +83,15 @@ def store(
 
 
 def without_metadata(data: bytes) -> bytes:
-    """The photo decoded, upright, and encoded again as a JPEG with no EXIF, GPS, comment or profile.
-
-    The size is read from the header and checked before any pixel is decoded: a small file can claim
-    65535 x 65535 pixels (13 GB once decoded). JpegImageFile is opened directly rather than through
-    Image.open, which would first apply Pillow's own, process-wide and much higher, bomb limit.
-
-    A damaged file fails in many ways inside Pillow (OSError, SyntaxError, ValueError, TypeError, struct.error):
-    all are the file's fault. Pillow's warnings (corrupt EXIF, say) are ignored here, so that a photo is taken
-    or refused the same way whatever the process does with warnings."""
+    """The photo decoded, upright, and encoded again as a JPEG with no EXIF, GPS, comment or profile."""
+    if not data.startswith(JPEG_START):
+        raise PhotoError(400, _("The photo must be a JPEG image."))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _reencode(data)
-
-
-def _reencode(data: bytes) -> bytes:
-    try:
-        image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))
-    except (OSError, SyntaxError):
-        if data.startswith(JPEG_START):  # the start of a JPEG, cut short or broken within its header
-            raise damaged() from None
-        raise PhotoError(400, _("The photo must be a JPEG image.")) from None
-    except Exception:  # noqa: BLE001 (see the docstring)
-        raise damaged() from None
-    with image:
-        if image.width * image.height > MAX_PIXELS:
-            raise PhotoError(400, _("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000))
+        warnings.simplefilter("ignore")  # as in `decoded`: corrupt EXIF is judged by what it breaks
+        image = decoded(JpegImagePlugin.JpegImageFile, data)
         try:
-            image.load()
             upright = ImageOps.exif_transpose(image)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 (see `decoded`)
             raise damaged() from None
     if upright.mode not in ("L", "RGB"):
         upright = upright.convert("RGB")
@@ -120,6 +99,31 @@ def _reencode(data: bytes) -> bytes:
     out = io.BytesIO()
     upright.save(out, "JPEG", quality=QUALITY, optimize=True)
     return out.getvalue()
+
+
+def decoded(image_file: type[ImageFile.ImageFile], data: bytes) -> ImageFile.ImageFile:
+    """An image read by one of Pillow's format classes (`JpegImageFile`, `PngImageFile`) and decoded whole.
+
+    The size is read from the header and checked before any pixel is decoded: a small file can claim
+    65535 x 65535 pixels (13 GB once decoded). The format's class is used directly rather than Image.open,
+    which would first apply Pillow's own, process-wide and much higher, bomb limit.
+
+    A damaged file fails in many ways inside Pillow (OSError, SyntaxError, ValueError, TypeError, struct.error):
+    all are the file's fault, a PhotoError here. Pillow's warnings (corrupt EXIF, say) are ignored, so that a
+    file is taken or refused the same way whatever the process does with warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            image = image_file(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 (see the docstring)
+            raise damaged() from None
+        if image.width * image.height > MAX_PIXELS:
+            raise PhotoError(400, _("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000))
+        try:
+            image.load()
+        except Exception:  # noqa: BLE001
+            raise damaged() from None
+    return image
 
 
 def damaged() -> PhotoError:

@@ -1,8 +1,6 @@
 """Managers keep the guidance correct: edit materials with a preview, publish, see and restore versions;
 edit contacts and the offices' details."""
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -105,10 +103,7 @@ def material_file(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
     if not material.file_data:
         abort(404)
-    mimetype, name = guidance.served_file(material)
-    response = send_file(io.BytesIO(material.file_data), mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers.update(guidance.FILE_HEADERS)
-    return response
+    return guidance.download(material)
 
 
 @bp.route("/kontak", methods=["GET"])

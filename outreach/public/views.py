@@ -4,7 +4,7 @@ from ipaddress import ip_address
 from urllib.parse import quote, urlsplit
 
 import segno
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -111,10 +111,7 @@ def article_file(slug: str):
     material = _published(slug)
     if not material.file_data:
         abort(404)
-    mimetype, name = guidance.served_file(material)
-    response = send_file(io.BytesIO(material.file_data), mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers.update(guidance.FILE_HEADERS)
-    return response
+    return guidance.download(material)
 
 
 @bp.route("/panduan.json")
