@@ -16,7 +16,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .. import photos, sync
 from ..models import RegionLevel, RiskLevel, Role
-from ..records import RECORD_TYPES, CountField, IsoDateTimeField, NumberField, RecordType, ReferenceField
+from ..records import (
+    CLOCK_SKEW,
+    MAX_AGE,
+    RECORD_TYPES,
+    CountField,
+    IsoDateTimeField,
+    NumberField,
+    RecordType,
+    ReferenceField,
+)
 from . import bp
 
 
@@ -79,8 +88,8 @@ def data_schema(kind: RecordType) -> dict:
     descriptions = {
         "village": "The village code of one of the officer's desa binaan.",
         "material": "The slug of a published material of the catalogue (see `/me`).",
-        "occurred_at": "When it happened; without an offset it is read in the program's time zone. At most a year "
-                       "ago, not in the future.",
+        "occurred_at": "When it happened; without an offset it is read in the program's time zone. At most "
+                       f"{MAX_AGE.days} days ago, not in the future.",
     }
     properties = {}
     for field in form:
@@ -116,8 +125,9 @@ def pushed_record(kind: RecordType) -> dict:
             "data": ref(named(kind, "Data")),
             "updated_at": {
                 "type": "string", "format": "date-time",
-                "description": "When the phone saved this version; the latest wins. Not before 2000, not ahead of "
-                               "the server's clock by more than an hour.",
+                "description": "When the phone saved this version; the latest wins. Not before "
+                               f"{sync.EARLIEST.year}, not ahead of the server's clock by more than "
+                               f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes.",
             },
             "voided": {"type": ["boolean", "null"], "description": "True for a void: final, the record never comes back."},
         },
