@@ -79,15 +79,12 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Officers stay logged in on their phone for weeks.
-        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "60"))),
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # An officer's phone stays logged in this long after it was last used (`outreach.sessions`); managers'
+        # sessions are short whatever this says.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "60"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
-        "REMEMBER_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
         # The phone asks /api/v1/me for a fresh token before each push, so a token may live a day.
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "BABEL_DEFAULT_LOCALE": "id",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -161,9 +162,16 @@ class User(UserMixin, db.Model):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when someone else chose the password (a manager's reset, a new account): it must be changed at log-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     office: Mapped[Office | None] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(back_populates="officer")
+    # The log-in this object was loaded through (`outreach.sessions`); Flask-Login keeps its token as the id.
+    login = None  # type: LoginSession | None
+
+    def get_id(self) -> str | None:
+        return self.login.token if self.login is not None else None
 
     @property
     def is_active(self) -> bool:
@@ -389,8 +397,36 @@ class MaterialVersion(db.Model):
     saved_by: Mapped[str] = mapped_column(String(120), default="")
 
 
+class MaterialProposal(db.Model):
+    """A change to a material that a Kanim manager proposed: the material, and so the public page, keeps its
+    published content until a Kanwil manager or an admin publishes the proposal (`outreach.proposals`)."""
+
+    __tablename__ = "material_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
+    base_version: Mapped[int] = mapped_column(Integer)  # the material's version the proposal was written against
+    snapshot: Mapped[dict] = mapped_column(JSON)  # the proposed content, as `guidance.snapshot` keeps a version
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_type: Mapped[str] = mapped_column(String(100), default="")
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int | None] = mapped_column(Integer)  # the material's version it became when published
+
+    material: Mapped[Material] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
 class Contact(db.Model):
-    """A hotline, number or place to report or ask, edited by the office, with the date it was last checked."""
+    """A hotline, number or place to report or ask, edited by the office, with the date it was last checked.
+
+    A contact without an office is national or province-wide: only the Kanwil or an admin changes it. One that
+    belongs to an office is also changed by that office's managers (`outreach.rights`)."""
 
     __tablename__ = "contacts"
 
@@ -408,6 +444,9 @@ class Contact(db.Model):
     source: Mapped[str] = mapped_column(Text, default="")
     verified_on: Mapped[date | None] = mapped_column(Date)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+
+    office: Mapped[Office | None] = relationship()
 
     def text(self, field: str, locale: str) -> str:
         english = getattr(self, f"{field}_en")
@@ -484,6 +523,8 @@ class RecordVersion(db.Model):
     client_updated_at: Mapped[datetime] = mapped_column(DateTime)
     device_id: Mapped[str] = mapped_column(String(100), default="")
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when a manager brought this version in from an exported file rather than the phone sending it.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
 
 
 class Photo(db.Model):
@@ -535,3 +576,49 @@ class LoginAttempt(db.Model):
     username: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginSession(db.Model):
+    """One signed-in device: made at log-in, ended by log-out, a password change or reset, deactivation, or
+    someone signing it out (a lost phone). The browser holds a random token; only its hash is kept here, so a
+    copy of this table lets nobody in (`outreach.sessions`)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+    # The raw token, known only in the request that made the session or presented it.
+    token = None  # type: str | None
+
+
+class Import(db.Model):
+    """A file of an officer's records that a manager brought in (`outreach.imports`): who, when, which file (its
+    SHA-256), whose records, and what became of them. Each record version it stored points here."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(100), default="")
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+    imported_by: Mapped[User] = relationship(foreign_keys=[imported_by_id])
+    officer: Mapped[User] = relationship(foreign_keys=[officer_id])

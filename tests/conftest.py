@@ -194,13 +194,10 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login(self, username, password=PASSWORD, remember=True):
+    def login(self, username, password=PASSWORD):
         page = self.client.get("/masuk").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        data = {"csrf_token": token, "username": username, "password": password}
-        if remember:
-            data["remember"] = "y"
-        return self.client.post("/masuk", data=data)
+        return self.client.post("/masuk", data={"csrf_token": token, "username": username, "password": password})
 
     def submit(self, path, data, *, form_page=None):
         """Post a form the way the page holding it would, with its CSRF token."""

@@ -176,7 +176,7 @@ class HttpPhone:
         if page.status_code != 302:  # a redirect: logged in already, by a try whose answer was lost
             form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
             answer = self.http.post("/masuk", data={"csrf_token": form_token, "username": self.username,
-                                                    "password": self.password, "remember": "y"})
+                                                    "password": self.password})
             assert answer.status_code == 302, answer.text[:300]
         self.token = self.http.get("/api/v1/me").json()["csrf_token"]
 

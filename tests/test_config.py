@@ -134,5 +134,5 @@ def test_the_app_reads_its_settings_from_the_environment(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/outreach"
     assert app.config["SECRET_KEY"] == "from-env"
-    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
-    assert app.config["REMEMBER_COOKIE_DURATION"].days == 30
+    assert app.config["SESSION_COOKIE_SECURE"]
+    assert app.config["PERMANENT_SESSION_LIFETIME"].days == 30

@@ -297,8 +297,8 @@ def document() -> dict:
             "version": "1",
             "description": (
                 "The API the officer's phone talks to. Every endpoint but this description needs a logged-in "
-                "session: log in through the form at `/masuk`, and send back the session cookie (or the "
-                "remember-me cookie). Writes (POST, PUT) also need the `X-CSRFToken` header, with the token "
+                "session: log in through the form at `/masuk`, and send back the session cookie; a session ends at "
+                "log-out, when the password changes or when the office signs the device out. Writes (POST, PUT) also need the `X-CSRFToken` header, with the token "
                 "from `GET /api/v1/me`. Errors are always JSON: `{error, message}`, the message in the user's "
                 "language. Nothing a phone sends is answered 5xx unless the server itself fails."
             ),
@@ -322,6 +322,20 @@ def document() -> dict:
             "/me": {"get": {
                 "summary": "Who the user is, their desa binaan, the catalogue, the CSRF token and the limits",
                 "responses": {"200": json_answer("The user.", ref("Me")), "401": common["401"]},
+            }},
+            "/logout": {"post": {
+                "summary": "End this device's session on the server (the phone's log-out)",
+                "description": "Also sent when the connection returns after a log-out made offline, before "
+                               "anything else. The answer asks the browser to drop its HTTP cache "
+                               "(`Clear-Site-Data`).",
+                "security": [{"session": [], "csrf": []}],
+                "responses": {
+                    "200": json_answer("The session has ended.", {
+                        "type": "object", "properties": {"logged_out": {"const": True}}, "required": ["logged_out"],
+                    }),
+                    "400": error_answer("No CSRF token."),
+                    "401": common["401"],
+                },
             }},
             "/sync": {"post": {
                 "summary": "Push a batch of records (officers)",

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
 
 from .. import clock, coverage, photos, scope, sync
-from ..auth import roles_required
+from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
 from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
@@ -54,6 +54,14 @@ def me():
         revision=sync.current_revision(db.session),
         limits={"records": current_app.config["SYNC_MAX_RECORDS"], "bytes": current_app.config["MAX_CONTENT_LENGTH"]},
     )
+
+
+@bp.post("/logout")
+def logout():
+    """The phone's log-out, also sent when the connection returns after a log-out made offline: this device's
+    session ends on the server before the phone does anything else."""
+    end_session()
+    return jsonify(logged_out=True), 200, CLEAR_CACHE
 
 
 @bp.post("/sync")

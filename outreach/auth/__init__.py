@@ -1,12 +1,12 @@
 """Log in and out, and the role checks every page and endpoint goes through."""
 from functools import wraps
 
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
+from .. import sessions
 from ..extensions import db, login_manager
-from ..models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -16,12 +16,24 @@ def init_app(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.session_protection = "basic"
+    app.before_request(load_session_first)
+
+
+def load_session_first() -> None:
+    """Look the session up before any view runs: noting its last use commits, which must never commit a view's
+    half-made change. Static files need no one."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(token: str):
+    """The user of the session token in the cookie (Flask-Login's "id"), while that session is open."""
+    return sessions.resume(db.session, token, officer_days=officer_days())
+
+
+def officer_days() -> int:
+    return current_app.config["PERMANENT_SESSION_LIFETIME"].days
 
 
 @login_manager.unauthorized_handler
@@ -48,6 +60,20 @@ def roles_required(*roles: str):
     return decorator
 
 
+def end_session() -> None:
+    """End this device's session on the server and forget it in the browser."""
+    if current_user.login is not None:
+        sessions.end(current_user.login, "logged_out", by=current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+# Sent with a log-out: the browser drops what it cached of the pages seen while logged in (and its back/forward
+# cache), so the next person at this computer cannot page back through them.
+CLEAR_CACHE = {"Clear-Site-Data": '"cache"'}
+
+
 def home_for(user) -> str:
     """Where a user lands after logging in."""
     if user.role.value == "officer":
@@ -55,4 +81,4 @@ def home_for(user) -> str:
     return url_for("manage.dashboard")
 
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import password, views  # noqa: E402,F401  (registers the routes on bp)

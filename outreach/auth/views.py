@@ -1,15 +1,16 @@
 """Log-in and log-out pages."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from .. import throttle
+from .. import sessions, throttle
 from ..extensions import db
-from ..models import User
-from . import bp, home_for
+from ..models import LoginSession, User
+from . import CLEAR_CACHE, bp, end_session, home_for, officer_days
 from .forms import LoginForm, LogoutForm
 
 
@@ -40,8 +41,7 @@ def login():
             form.username.errors.append(_("This account has been deactivated. Ask your manager."))
         else:
             throttle.succeeded(username)
-            session.permanent = True
-            login_user(user, remember=form.remember.data)
+            start_session(user)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         return render_template("auth/login.html", form=form), 400
     return render_template("auth/login.html", form=form), (400 if form.errors else 200)
@@ -55,12 +55,55 @@ def locked_out(form: LoginForm, locked: throttle.Locked):
     return page, 429, {"Retry-After": str(locked.seconds)}
 
 
+def start_session(user: User) -> None:
+    """A new session row and a new cookie: nothing of the session before the log-in is carried over."""
+    session.clear()
+    sessions.start(db.session, user, device=request.user_agent.string, address=request.remote_addr or "",
+                   officer_days=officer_days())
+    db.session.commit()
+    session.permanent = sessions.long_lived(user)  # a manager's cookie goes when the browser closes
+    login_user(user)
+
+
 @bp.route("/keluar", methods=["GET", "POST"])
 @login_required
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
-        logout_user()
+        end_session()
         flash(_("You have logged out."))
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.login")), 302, CLEAR_CACHE
     return render_template("auth/logout.html", form=form)
+
+
+@bp.route("/akun")
+@login_required
+def account():
+    """The user's own account: the devices signed in, each with a button to sign it out."""
+    devices = sessions.open_sessions(db.session, current_user)
+    return render_template("auth/account.html", devices=devices, describe=sessions.describe,
+                           sign_out=lambda device: url_for("auth.sign_out_device", session_id=device.id))
+
+
+@bp.post("/akun/perangkat/<int:session_id>/keluar")
+@login_required
+def sign_out_device(session_id: int):
+    login = db.session.get(LoginSession, session_id)
+    if login is None or login.user_id != current_user.id:
+        abort(404)
+    if login.id == current_user.login.id:
+        end_session()
+        return redirect(url_for("auth.login")), 302, CLEAR_CACHE
+    sessions.end(login, "signed_out", by=current_user)
+    db.session.commit()
+    flash(_("That device has been signed out."))
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/akun/perangkat/keluar-semua")
+@login_required
+def sign_out_other_devices():
+    count = sessions.end_all(db.session, current_user, "signed_out", by=current_user, keep=current_user.login)
+    db.session.commit()
+    flash(ngettext("%(num)d other device has been signed out.", "%(num)d other devices have been signed out.", count))
+    return redirect(url_for("auth.account"))

@@ -2,13 +2,14 @@
 password to whoever forgot theirs; an admin does the same for everyone."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import accounts, scope
+from .. import accounts, scope, sessions
 from ..auth import roles_required
 from ..extensions import db
-from ..models import Assignment, Office, Role, User
+from ..models import Assignment, LoginSession, Office, Role, User
 from . import bp
 from .forms import ROLE_LABELS, UserForm
 
@@ -84,14 +85,48 @@ def edit_user(user_id: int):
             flash(_("Saved."))
             return redirect(url_for("manage.users"))
     assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None))))
-    return render_template("manage/user_form.html", form=form, user=user, assignments=assignments), 400 if form.errors else 200
+    page = render_template(
+        "manage/user_form.html", form=form, user=user, assignments=assignments,
+        devices=sessions.open_sessions(db.session, user), describe=sessions.describe,
+        sign_out=lambda device: url_for("manage.sign_out_device", user_id=user.id, session_id=device.id),
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.post("/pengguna/<int:user_id>/perangkat/<int:session_id>/keluar")
+@roles_required("manager", "admin")
+def sign_out_device(user_id: int, session_id: int):
+    """Cut one device off (a lost phone): its next request needs a log-in; its waiting records stay on it."""
+    user = _managed_user(user_id)
+    login = db.session.get(LoginSession, session_id)
+    if login is None or login.user_id != user.id:
+        abort(404)
+    sessions.end(login, "signed_out", by=current_user)
+    db.session.commit()
+    flash(_("The device has been signed out. Records waiting on it stay there until %(name)s logs in again.",
+            name=user.display_name))
+    return redirect(url_for("manage.edit_user", user_id=user.id))
+
+
+@bp.post("/pengguna/<int:user_id>/perangkat/keluar-semua")
+@roles_required("manager", "admin")
+def sign_out_everywhere(user_id: int):
+    user = _managed_user(user_id)
+    count = sessions.end_all(db.session, user, "signed_out", by=current_user,
+                             keep=current_user.login if user.id == current_user.id else None)
+    db.session.commit()
+    flash(ngettext("%(num)d device has been signed out.", "%(num)d devices have been signed out.", count))
+    return redirect(url_for("manage.edit_user", user_id=user.id))
 
 
 @bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
 @roles_required("manager", "admin")
 def reset_password(user_id: int):
+    """A new password on paper: whoever knew the old one is signed out, and the user chooses their own at once."""
     user = _managed_user(user_id)
     password = accounts.new_password()
     user.set_password(password)
+    user.must_change_password = True
+    sessions.end_all(db.session, user, "password_reset", by=current_user)
     db.session.commit()
     return _password_page(user, password)

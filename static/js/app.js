@@ -1,7 +1,7 @@
 // The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
 // sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
 import * as store from './store.js';
-import { syncNow, shouldWait, wireRecord, SYNC_TAG } from './sync.js';
+import { finishLogout, syncNow, shouldWait, wireRecord, SYNC_TAG } from './sync.js';
 import { shrink } from './photos.js';
 import {
   isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
@@ -59,7 +59,8 @@ async function keepArticles() {
   if (!('caches' in window)) return;
   const cache = await caches.open(GUIDANCE_CACHE);
   for (const { url } of articles()) {
-    if (!(await cache.match(url))) await cache.add(url).catch(() => {});
+    // Fetched as a stranger would (no cookie): the copy kept holds nothing of this officer.
+    if (!(await cache.match(url))) await cache.add(new Request(url, { credentials: 'omit' })).catch(() => {});
   }
 }
 
@@ -495,11 +496,27 @@ async function confirmLogout(event) {
 }
 
 async function logoutNow() {
+  await store.setMeta('logout_pending', true);
   await store.setMeta('me', null); // the next officer on this phone never sees this one's records
-  location.href = $('logout').href;
+  if (me) await store.forgetSeen(me.user.username); // their unsent ones stay in the outbox, for them
+  me = null;
+  await closeAfterLogout();
+}
+
+// After a log-out the app shows nothing of the officer; once the server has ended the session too, the
+// log-in page. Without a connection it stays closed, and says so, until the connection returns.
+async function closeAfterLogout() {
+  document.body.classList.add('logged-out');
+  $('logged-out').hidden = false;
+  if ((await finishLogout()) !== 'offline') location.replace($('logged-out-login').href);
+  else window.addEventListener('online', closeAfterLogout, { once: true });
 }
 
 async function start() {
+  if (await store.getMeta('logout_pending').catch(() => false)) {
+    await closeAfterLogout();
+    return;
+  }
   document.querySelectorAll('.record-form').forEach((form) => {
     form.addEventListener('submit', saveRecord);
     form.addEventListener('input', keepDraft);

@@ -12,7 +12,8 @@ async function saveAll(button) {
     const response = await fetch('/panduan.json', { cache: 'no-store' });
     const { urls } = await response.json();
     const cache = await caches.open(GUIDANCE_CACHE);
-    await cache.addAll(urls);
+    // As a stranger would see them (no cookie): a logged-in reader's menu and tokens are never kept.
+    await cache.addAll(urls.map((url) => new Request(url, { credentials: 'omit' })));
     message.textContent = strings.savedAll;
   } catch (error) {
     message.textContent = strings.saveFailed;

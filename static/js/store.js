@@ -197,6 +197,21 @@ export async function putSeen(viewer, changes, cursor) {
   });
 }
 
+// Forget what the server sent this officer (it is theirs to pull again at their next log-in): on a shared phone
+// the next person holds no copy of the records of someone else's villages.
+export async function forgetSeen(viewer) {
+  await write([SEEN, META], (t) => {
+    const seen = t.objectStore(SEEN);
+    seen.index('viewer').openKeyCursor(IDBKeyRange.only(viewer)).onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      seen.delete(cursor.primaryKey);
+      cursor.continue();
+    };
+    t.objectStore(META).delete(`cursor:${viewer}`);
+  });
+}
+
 export async function listSeen(viewer) {
   return read(SEEN, (s) => result(s.index('viewer').getAll(viewer)));
 }

@@ -158,6 +158,27 @@ async function uploadPhotos(username, token, waitingIds) {
   return 'ok';
 }
 
+// A log-out pressed with no connection is only half done: the phone has forgotten the officer, the server
+// has not. It is finished here, before anything else talks to the server, so the next person to open the
+// app or the log-in page never lands in the first officer's session. Answers 'none' (nothing pending),
+// 'done', or 'offline' (still pending).
+export async function finishLogout() {
+  if (!(await store.getMeta('logout_pending'))) return 'none';
+  try {
+    const me = await fetchMe();
+    if (me) {
+      const response = await fetch('/api/v1/logout', {
+        method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRFToken': me.csrf_token },
+      });
+      if (!response.ok) return 'offline';
+    }
+  } catch (error) {
+    return 'offline';
+  }
+  await store.setMeta('logout_pending', null);
+  return 'done';
+}
+
 async function backOff() {
   const failures = ((await store.getMeta('failures')) || 0) + 1;
   const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));
@@ -262,6 +283,9 @@ async function send({ retryFailed }) {
 // attempts out (5 s, 10 s, ... up to 5 minutes); a success resets that.
 export function syncNow({ retryFailed = false } = {}) {
   return withLock(async () => {
+    const logout = await finishLogout();
+    if (logout === 'offline') return { status: 'offline', sent: 0 };
+    if (logout === 'done') return { status: 'login', sent: 0 };
     const outcome = await send({ retryFailed });
     if (outcome.status === 'ok') {
       await store.setMeta('failures', 0);

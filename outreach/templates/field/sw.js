@@ -2,7 +2,7 @@
 // It precaches the officer's shell and answers its navigations from the cache (so it opens with no network),
 // replays the outbox through Background Sync, and keeps every guidance page once read for reading offline.
 // The API is never cached.
-import { syncNow, SYNC_TAG } from '/static/js/sync.js';
+import { finishLogout, syncNow, SYNC_TAG } from '/static/js/sync.js';
 
 const VERSION = {{ version|tojson }};
 const CACHE_PREFIX = 'pimpasa-shell-';
@@ -47,25 +47,39 @@ async function shell(request) {
   return (await refresh) || fetch(request);
 }
 
+// How this worker answers a GET of the site, or null for the network as usual.
+function answer(request, url) {
+  if (request.mode === 'navigate' && (url.pathname === SHELL || url.pathname.startsWith(`${SHELL}/`))) return shell;
+  if (PRECACHE.includes(url.pathname)) {
+    return () => caches.match(url.pathname, { cacheName: CACHE }).then((cached) => cached || fetch(request));
+  }
+  if (GUIDANCE_PAGES.test(url.pathname)) return guidance;
+  return null;
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  if (request.mode === 'navigate' && (url.pathname === SHELL || url.pathname.startsWith(`${SHELL}/`))) {
-    event.respondWith(shell(request));
-  } else if (PRECACHE.includes(url.pathname)) {
-    event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((cached) => cached || fetch(request)));
-  } else if (GUIDANCE_PAGES.test(url.pathname)) {
-    event.respondWith(guidance(request));
+  const handler = answer(request, url);
+  if (request.mode === 'navigate') {
+    // A log-out made offline is finished with the server before any page is asked for.
+    const first = finishLogout().catch(() => 'none');
+    event.respondWith(first.then(() => (handler ? handler(request) : fetch(request))));
+  } else if (handler) {
+    event.respondWith(handler(request));
   }
 });
 
-// Guidance: the network first (so corrections reach readers), a copy kept for reading offline.
+// Guidance: the network first (so corrections reach readers), a copy kept for reading offline. A page
+// answered to a logged-in user (the server marks it `no-store`: it holds their menu and form tokens) is
+// shown but never kept.
 async function guidance(request) {
   const cache = await caches.open(GUIDANCE_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
+    const personal = /no-store/.test(response.headers.get('Cache-Control') || '');
+    if (response.ok && !personal) await cache.put(request, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(request, { ignoreVary: true });
