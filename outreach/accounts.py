@@ -10,10 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import scope
+from . import passwords, scope, sessions
 from .models import Office, Role, User
 
-MIN_PASSWORD = 8
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # Letters and digits that are hard to mix up when read aloud or copied from paper (no 0/o, 1/l/i).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -65,12 +64,15 @@ def _check(session: Session, actor: User, *, role: Role, office: Office | None) 
 
 def create(session: Session, actor: User | None, *, username: str, full_name: str, role: Role, office: Office | None,
            password: str) -> User:
-    """Add an account; `actor` None is the command line, which may do anything. The caller commits."""
+    """Add an account; `actor` None is the command line, which may do anything. A password chosen by a manager
+    must be changed at its first use; the command line's was chosen by the admin who will use it. The caller
+    commits."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise AccountError("username", _l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."))
-    if len(password) < MIN_PASSWORD:
-        raise AccountError("password", _l("The password must be at least %(count)d characters.", count=MIN_PASSWORD))
+    refused = passwords.problem(password, username=username, full_name=full_name)
+    if refused is not None:
+        raise AccountError("password", refused)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("username", _l("This username is taken."))
     if actor is not None:
@@ -79,6 +81,7 @@ def create(session: Session, actor: User | None, *, username: str, full_name: st
         raise AccountError("office", _l("Officers and managers belong to an office."))
     user = User(username=username, full_name=full_name.strip(), role=role, office=office, active=True)
     user.set_password(password)
+    user.must_change_password = actor is not None
     session.add(user)
     return user
 
@@ -89,4 +92,6 @@ def update(session: Session, actor: User, user: User, *, full_name: str, role: R
     if user.id == actor.id and (role != user.role or not active):
         raise AccountError("role" if role != user.role else "active", _l("You cannot take away your own role or access."))
     _check(session, actor, role=role, office=office)
+    if user.active and not active:
+        sessions.end_all(session, user, "deactivated", by=actor)
     user.full_name, user.role, user.office, user.active = full_name.strip(), role, office, active

@@ -46,7 +46,8 @@ def test_a_manager_cannot_make_an_admin_or_an_account_of_another_kanim(app, clie
 @pytest.mark.parametrize("fields, message", [
     ({"username": "Rina Marlina!"}, "lower-case"),
     ({"username": "ani"}, "taken"),
-    ({"password": "short"}, "at least 8"),
+    ({"password": "short"}, "at least 10"),
+    ({"password": "password1234"}, "too easy to guess"),
     ({"office": ""}, "belong to an office"),
 ])
 def test_a_bad_account_is_refused_with_a_message_beside_the_field(app, client, auth, world, fields, message):
