@@ -54,10 +54,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
 
-    from . import cli, errors
+    from . import cli, errors, security
 
     cli.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     return app
 
 

@@ -1,12 +1,17 @@
-"""A live server on 127.0.0.1 and Debian's Chromium driven by Playwright, with a profile per test."""
+"""A live server on 127.0.0.1 and Debian's Chromium driven by Playwright, with a profile per test.
+
+The Content-Security-Policy is on, as in production: a test fails at teardown when anything the policy blocked
+reached the server's report endpoint or a phone's console (see `csp_violations`)."""
 import io
 import json
 import os
 import shutil
 import socket
+import time
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import live
 
@@ -19,6 +24,27 @@ ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+
+
+def wait_for_function(page, expression, arg=None, *, timeout=None, polling=None):
+    """Page.wait_for_function as the tests use it, without eval: Playwright's own runs the expression through the
+    page's eval, which the app's Content-Security-Policy forbids. `evaluate` goes through the DevTools protocol,
+    outside the policy; it is polled until truthy, across navigations."""
+    limit = 15_000 if timeout is None else timeout
+    deadline = time.monotonic() + limit / 1000
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except Error as error:  # the page navigated while evaluating: try again in the new one
+            if "context was destroyed" not in error.message and "navigat" not in error.message:
+                raise
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"Timeout {limit}ms exceeded waiting for {expression}")
+        page.wait_for_timeout(polling if isinstance(polling, (int, float)) else 100)
+
+
+Page.wait_for_function = wait_for_function
 
 
 def pytest_collection_modifyitems(items):
@@ -45,8 +71,13 @@ class LiveServer:
         self.failed = 0
         self.pushed = []  # every record a push brought, in the order sent
         self.push_results = []  # every per-record answer the server gave to a push
+        self.csp_reports = []  # every report a browser sent of what the Content-Security-Policy blocked
 
     def wsgi(self, environ, start_response):
+        if environ["PATH_INFO"] == "/csp-report":
+            raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(raw)
+            self.csp_reports.append(raw.decode("utf-8", "replace"))
         # The test server sees the page's and the service worker's requests alike (a browser-side route may miss
         # the worker's Background Sync).
         is_push = environ["PATH_INFO"] == "/api/v1/sync" and environ["REQUEST_METHOD"] == "POST"
@@ -97,12 +128,24 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
 
+def csp_violations(server=None, device=None) -> list[str]:
+    """What the Content-Security-Policy blocked: the reports the server got, and the phone's console errors
+    (these also catch a violation just before the browser closed, whose report was never sent)."""
+    return [*(server.csp_reports if server else []), *(device.csp_messages if device else [])]
+
+
+def fail_on_csp_violations(server=None, device=None):
+    if found := csp_violations(server, device):
+        pytest.fail("The Content-Security-Policy blocked something:\n" + "\n".join(found), pytrace=False)
+
+
 @pytest.fixture
 def live_server(app):
     server = LiveServer(app)
     server.start()
     yield server
     server.stop()
+    fail_on_csp_violations(server)
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +167,7 @@ class Phone:
         self.playwright, self.profile, self.base_url = playwright, profile, base_url
         self.context = None
         self.page = None
+        self.csp_messages = []  # console errors of what the Content-Security-Policy blocked
 
     def open(self, *, offline=False):
         # offline from the first moment: the browser may replay a pending Background Sync as it starts
@@ -132,8 +176,13 @@ class Phone:
             offline=offline,
         )
         self.context.set_default_timeout(15000)
+        self.context.on("console", self.note_csp_message)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         return self.page
+
+    def note_csp_message(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_messages.append(f"{message.location.get('url', '')}: {message.text}")
 
     def close(self):
         if self.context is not None:
@@ -145,12 +194,13 @@ class Phone:
     def goto(self, path):
         self.page.goto(self.base_url + path)
 
-    def login(self, username, password="rahasia-123"):
-        self.goto("/masuk?next=/petugas")
+    def login(self, username, password="rahasia-123", home="/petugas"):
+        """Log in through the page and wait to land on the user's home (a manager's is /kelola/)."""
+        self.goto(f"/masuk?next={home}")
         self.page.fill("#username", username)
         self.page.fill("#password", password)
         self.page.click("button[type=submit]")
-        self.page.wait_for_url(self.base_url + "/petugas")
+        self.page.wait_for_url(self.base_url + home)
 
     def wait_for_worker(self):
         """Wait until the service worker controls the page (installing precaches the whole shell: give a busy
@@ -199,3 +249,4 @@ def phone(playwright, live_server, tmp_path):
     device = Phone(playwright, tmp_path / "profile", live_server.url)
     yield device
     device.close()
+    fail_on_csp_violations(device=device)

@@ -1,0 +1,131 @@
+"""The security headers on every answer (Flask-Talisman), where the browser reports what the policy blocked, and
+`Cache-Control: no-store` on whatever a logged-in user is shown.
+
+- Content-Security-Policy: the app's own scripts, styles, images and connections only; no inline script or
+  style, no plug-ins, no framing, forms posted only here. A route that sends a stricter policy of its own (a
+  guidance file's `sandbox`) keeps it.
+- Permissions-Policy: geolocation and the camera on the officer's app only (`field.app`); elsewhere no
+  powerful feature at all.
+- HSTS only on a request that came over HTTPS; plain HTTP is never redirected (a laptop demo, the tests), and
+  the cookie flags stay the app's own (`SESSION_COOKIE_SECURE` follows SECURE_COOKIES).
+- no-store on every answer of the blueprints behind a log-in and on any page answered to a logged-in user
+  (an early warning names people at risk: no shared or back-button cache may keep it), except the few public
+  files those blueprints serve; static files and anonymous public pages keep their own caching.
+"""
+import json
+
+from flask import Blueprint, abort, current_app, request
+from flask_login import current_user
+from flask_talisman import DENY, Talisman
+
+from .errors import body_limit
+from .extensions import csrf
+
+REPORT_PATH = "/csp-report"
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",  # server-drawn SVG charts, QR codes and photos; nothing from data: or blob: is shown
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "worker-src": "'self'",
+    "manifest-src": "'self'",
+}
+# Every powerful feature Chromium knows (a name it does not know is a console warning), off; the officer's app
+# turns on the two it uses.
+NO_FEATURES = {
+    feature: "()"
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "clipboard-write",
+        "display-capture", "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection",
+        "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "picture-in-picture",
+        "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "window-management", "xr-spatial-tracking",
+    )
+}
+FIELD_APP_FEATURES = {**NO_FEATURES, "geolocation": "(self)", "camera": "(self)"}
+
+PRIVATE_BLUEPRINTS = {"manage", "api", "auth", "field"}
+# Served by those blueprints to anyone, and cached as they say: the service worker, the web manifest, the API's
+# description.
+PUBLIC_ENDPOINTS = {"field.service_worker", "field.manifest", "api.openapi", "static"}
+
+REPORT_LIMIT = 16 * 1024  # a browser's report is a few hundred bytes
+
+talisman = Talisman()
+bp = Blueprint("security", __name__)
+
+
+def init_app(app):
+    """Set the headers on every answer; call after the blueprints are registered (the officer's app view gets
+    its own Permissions-Policy)."""
+    app.after_request(keep_own_policy)  # registered before Talisman's hook, so it runs after it
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=False,
+        session_cookie_http_only=app.config["SESSION_COOKIE_HTTPONLY"],
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        frame_options=DENY,
+        content_security_policy=POLICY,
+        content_security_policy_report_uri=REPORT_PATH,
+        referrer_policy="same-origin",
+        permissions_policy=NO_FEATURES,
+    )
+    app.after_request(note_own_policy)  # registered after Talisman's hook, so it runs before it
+    app.after_request(no_store_when_private)
+    talisman(permissions_policy=FIELD_APP_FEATURES)(app.view_functions["field.app"])
+    app.register_blueprint(bp)
+    csrf.exempt(bp)  # the browser sends reports without a token
+
+
+def note_own_policy(response):
+    """Remember a policy the view set itself (stricter than the app's), before Talisman writes the app's."""
+    response.own_policy = response.headers.get("Content-Security-Policy")
+    return response
+
+
+def keep_own_policy(response):
+    own = getattr(response, "own_policy", None)
+    if own:
+        response.headers["Content-Security-Policy"] = own
+    return response
+
+
+def no_store_when_private(response):
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return response
+    if request.blueprint in PRIVATE_BLUEPRINTS or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post(REPORT_PATH)
+@body_limit(REPORT_LIMIT)
+def csp_report():
+    """Log what the policy blocked in a browser: a blocked script or style is a bug of this app, or an attack
+    on it."""
+    reports = violations(request.get_json(force=True, silent=True))
+    if not reports:
+        abort(400)
+    for report in reports:
+        # Sent by anyone, so written as JSON on one line, each value cut short: no field can forge a log line.
+        seen = {str(key)[:40]: str(value)[:300] for key, value in list(report.items())[:20]}
+        current_app.logger.warning("Content-Security-Policy violation: %s", json.dumps(seen, sort_keys=True))
+    return "", 204
+
+
+def violations(data) -> list[dict]:
+    """The violations in a report body: `report-uri`'s `{"csp-report": {...}}`, or the Reporting API's list of
+    `{"type": "csp-violation", "body": {...}}`."""
+    if isinstance(data, dict):
+        found = [data.get("csp-report")]
+    elif isinstance(data, list):
+        found = [item.get("body") for item in data if isinstance(item, dict) and item.get("type") == "csp-violation"]
+    else:
+        found = []
+    return [report for report in found if isinstance(report, dict)]
