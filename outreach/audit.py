@@ -4,12 +4,19 @@ contacts and the follow-up of warnings, with who, when, and the values before an
 A listener on the session writes the entries in the same flush as the change, so a change is never stored
 without its entry, and a view cannot forget to log. What officers write from the field is not logged here:
 every version of it is kept in `record_versions` already.
+
+The actor is the user of the managers' request (`act_as`), or, for a command run on the server (`flask
+create-user`, `flask demo`...), the command line and the account of the system that ran it.
 """
 from __future__ import annotations
 
 import enum
+import getpass
+import os
 from datetime import date, datetime
 
+import click
+from flask import has_request_context
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
@@ -31,12 +38,37 @@ NOT_LOGGED = {"updated_at", "rev", "version", "updated_by_id"}  # bookkeeping th
 PAGE_SIZE = 100
 LONGEST = 2000  # a material's text is kept whole in its versions; the log keeps its start
 AUDITED = (User, Office, DesaBinaan, Assignment, Material, Contact, WarningFollowUp)
-ENTITIES = [model.__tablename__ for model in AUDITED]
+REGIONS = "regions"  # an import of a region file is logged as one entry, not one per village
+ENTITIES = [model.__tablename__ for model in AUDITED] + [REGIONS]
 
 
 def act_as(session: Session, user: User) -> None:
     """Log the session's changes from now on as made by `user`."""
     session.info[ACTOR] = (user.id, user.username)
+
+
+def command_line_actor() -> tuple[None, str] | None:
+    """The actor of a change made by a command (`flask ...`) outside any request; None elsewhere."""
+    if has_request_context() or click.get_current_context(silent=True) is None:
+        return None
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # a container's user with no name
+        account = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return None, f"command line ({account})"[:120]
+
+
+def _actor(session: Session) -> tuple[int | None, str] | None:
+    return session.info.get(ACTOR) or command_line_actor()
+
+
+def note(session: Session, *, action: str, entity: str, entity_id: str, label: str, after: dict) -> None:
+    """Log a change the listener does not see row by row (a whole file of regions), as the current actor."""
+    actor = _actor(session)
+    if actor is None:
+        return
+    session.add(AuditEntry(at=utcnow(), actor_id=actor[0], actor_name=actor[1], action=action, entity=entity,
+                           entity_id=entity_id[:60], label=label[:200], before={}, after=after))
 
 
 # The column that names each kind of row for a reader; an assignment is named by its officer and village.
@@ -115,8 +147,8 @@ def _changes(entry) -> tuple[dict, dict]:
     return before, after
 
 
-def _entry(session, action: str, row, before: dict, after: dict) -> dict:
-    actor_id, actor_name = session.info[ACTOR]
+def _entry(session, actor, action: str, row, before: dict, after: dict) -> dict:
+    actor_id, actor_name = actor
     identity = inspect(row).mapper.primary_key_from_instance(row)
     return {
         "at": utcnow(), "actor_id": actor_id, "actor_name": actor_name, "action": action,
@@ -127,20 +159,21 @@ def _entry(session, action: str, row, before: dict, after: dict) -> dict:
 
 @event.listens_for(Session, "after_flush")
 def _log_changes(session: Session, flush_context) -> None:
-    if ACTOR not in session.info:
+    actor = _actor(session)
+    if actor is None:
         return
     rows = []
     for row in session.new:
         if isinstance(row, AUDITED):
-            rows.append(_entry(session, "create", row, {}, _snapshot(row)))
+            rows.append(_entry(session, actor, "create", row, {}, _snapshot(row)))
     for row in session.dirty:
         if isinstance(row, AUDITED) and session.is_modified(row):
             before, after = _changes(row)
             if before or after:
-                rows.append(_entry(session, "update", row, before, after))
+                rows.append(_entry(session, actor, "update", row, before, after))
     for row in session.deleted:
         if isinstance(row, AUDITED):
-            rows.append(_entry(session, "delete", row, _snapshot(row), {}))
+            rows.append(_entry(session, actor, "delete", row, _snapshot(row), {}))
     if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 

@@ -1,7 +1,8 @@
 """Commands: import regions, create offices and users, build the demo database, check the guidance's sources,
-back up the database."""
+back up the database. What a command changes is in the audit log, made by the command line (`audit`)."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import click
@@ -10,9 +11,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, backup, demo, guidance, offices
+from . import accounts, audit, backup, demo, guidance, offices, passwords
 from .extensions import db
-from .models import Office, OfficeKind, Role, User
+from .models import REGION_LEVELS, Office, OfficeKind, Role, User
 from .regions import RegionFileError, import_regions
 
 
@@ -32,6 +33,10 @@ def import_regions_command(path: str) -> None:
             raise click.ClickException(
                 f"{path} is not UTF-8 text: save it as CSV UTF-8. Nothing was imported."
             ) from None
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    audit.note(db.session, action="import", entity=audit.REGIONS, entity_id=digest[:12], label=Path(path).name,
+               after={"sha256": digest, **{level: {"added": report.added[level], "updated": report.updated[level]}
+                                           for level in REGION_LEVELS}})
     db.session.commit()
     for line in report.lines():
         click.echo(line)
@@ -93,8 +98,10 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
 @with_appcontext
 def demo_command(regions_path: str | None, password: str | None, reset: bool) -> None:
     """Fill the database with the regions and offices of Jambi, desa binaan, accounts and past visits."""
-    if password is not None and len(password) < accounts.MIN_PASSWORD:
-        raise click.ClickException(f"The password must be at least {accounts.MIN_PASSWORD} characters.")
+    refused = passwords.problem(password) if password is not None else None
+    if refused is not None:
+        with force_locale("en"):
+            raise click.ClickException(str(refused))
     if reset:
         demo.clear(db.session)
     elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):

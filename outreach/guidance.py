@@ -154,11 +154,16 @@ def download(material: Material) -> Response:
 
 def restore(session: Session, material: Material, version: MaterialVersion, *, by: str) -> MaterialVersion:
     """Bring back an earlier version's content, as a new version (history is never rewritten)."""
-    for field in VERSIONED_FIELDS:
-        setattr(material, field, version.snapshot[field])
-    reviewed = version.snapshot.get("reviewed_on")
-    material.reviewed_on = date.fromisoformat(reviewed) if reviewed else None
+    apply_snapshot(material, version.snapshot)
     return save(session, material, by=by)
+
+
+def apply_snapshot(material: Material, data: dict) -> None:
+    """Give the material the content a snapshot holds (an earlier version's, or a proposal's)."""
+    for field in VERSIONED_FIELDS:
+        setattr(material, field, data[field])
+    reviewed = data.get("reviewed_on")
+    material.reviewed_on = date.fromisoformat(reviewed) if reviewed else None
 
 
 def versions(session: Session, material: Material) -> list[MaterialVersion]:

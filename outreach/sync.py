@@ -203,13 +203,15 @@ def lock_revisions(session: Session) -> None:
 
 
 def push(
-    session: Session, *, officer_id: int, device_id: str, records: list, now: datetime | None = None
+    session: Session, *, officer_id: int, device_id: str, records: list, now: datetime | None = None,
+    import_id: int | None = None,
 ) -> list[dict]:
-    """Store a phone's batch; return one result per record, in order. The caller commits."""
+    """Store a phone's batch; return one result per record, in order. `import_id`: the batch came in a file a
+    manager uploaded (`imports.bring_in`), and each version it stores says so. The caller commits."""
     lock_revisions(session)
     context = _Context(
         officer_id=officer_id, device_id=device_id, now=now or utcnow(),
-        villages=officer_villages(session, officer_id), materials=catalogue_slugs(session),
+        villages=officer_villages(session, officer_id), materials=catalogue_slugs(session), import_id=import_id,
     )
     results = []
     for record in records:
@@ -237,6 +239,7 @@ class _Context:
     now: datetime
     villages: dict[str, date | None]
     materials: set[str]
+    import_id: int | None = None
 
 
 def catalogue_slugs(session: Session) -> set[str]:
@@ -322,6 +325,7 @@ def _keep_version(session, kind: RecordType, envelope: Envelope, data: dict, con
         RecordVersion(
             record_type=kind.name, record_id=envelope.id, officer_id=context.officer_id, data=data, voided=voided,
             client_updated_at=envelope.updated_at, device_id=context.device_id, received_at=context.now,
+            import_id=context.import_id,
         )
     )
 

@@ -45,7 +45,7 @@ def test_a_warnings_follow_up_and_a_contact_edit_are_logged(app, client, auth, w
     path = f"/kelola/peringatan/{record['id']}"
     auth.submit(path, {"status": "follow_up", "referred_to": "police", "responsible": "Bripka Sari", "note": "Dilaporkan"})
     with app.app_context():
-        db.session.add(Contact(key="pimpasa-desa", kind="phone", name_id="Pimpasa desa", value=""))
+        db.session.add(Contact(key="pimpasa-desa", kind="phone", name_id="Pimpasa desa", value="", office_id=world.kanim))
         db.session.commit()
         contact = db.session.scalar(select(Contact.id))
     auth.submit(f"/kelola/kontak/{contact}", {"name_id": "Pimpasa desa", "value": "0812-0000-0000"})

@@ -60,26 +60,26 @@ def test_create_user_makes_an_officer_at_an_office_who_can_log_in(runner, ctx):
     add_kanim()
     result = runner.invoke(
         args=["create-user", "Rina", "--role", "officer", "--office", "kanim-jambi", "--name", "Rina Marlina",
-              "--password", "rahasia-rina"]
+              "--password", "kabut-pagi-sungai"]
     )
     assert result.exit_code == 0, result.output
     assert "Created officer rina at kanim-jambi." in result.output
     user = user_by_name("rina")
     assert user is not None and user.active
     assert (user.role, user.office.code, user.full_name) == (Role.officer, "kanim-jambi", "Rina Marlina")
-    assert user.check_password("rahasia-rina")
-    assert not user.check_password("rahasia-rinA")
+    assert user.check_password("kabut-pagi-sungai")
+    assert not user.check_password("kabut-pagi-sungaI")
     assert user_by_name("Rina") is None
 
 
 def test_create_user_asks_for_the_password_twice_when_it_is_left_out(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"], input="pw12345678\npw12345678\n"
+        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"], input="kopi-hujan-sepeda\nkopi-hujan-sepeda\n"
     )
     assert result.exit_code == 0, result.output
-    assert "Password" in result.output and "pw12345678" not in result.output
-    assert user_by_name("agus").check_password("pw12345678")
+    assert "Password" in result.output and "kopi-hujan-sepeda" not in result.output
+    assert user_by_name("agus").check_password("kopi-hujan-sepeda")
 
 
 def test_create_user_refuses_when_the_two_typed_passwords_differ(runner, ctx):
@@ -93,11 +93,11 @@ def test_create_user_refuses_when_the_two_typed_passwords_differ(runner, ctx):
 
 
 def test_an_admin_needs_no_office(runner, ctx):
-    result = runner.invoke(args=["create-user", "root", "--role", "admin", "--password", "rahasia-root"])
+    result = runner.invoke(args=["create-user", "root", "--role", "admin", "--password", "tepian-batanghari"])
     assert result.exit_code == 0, result.output
     admin = user_by_name("root")
     assert admin.role == Role.admin and admin.office is None
-    assert admin.check_password("rahasia-root")
+    assert admin.check_password("tepian-batanghari")
 
 
 def test_create_user_refuses_an_unknown_office(runner, ctx):
@@ -119,19 +119,19 @@ def test_create_user_refuses_a_username_that_is_taken_whatever_its_case(runner, 
     assert user_by_name("rina").check_password("first-password")
 
 
-def test_create_user_refuses_a_password_shorter_than_eight_characters(runner, ctx):
+def test_create_user_refuses_a_password_shorter_than_ten_characters(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "rina", "--role", "officer", "--office", "kanim-jambi", "--password", "1234567"]
+        args=["create-user", "rina", "--role", "officer", "--office", "kanim-jambi", "--password", "123456789"]
     )
     assert result.exit_code != 0
-    assert "at least 8 characters" in result.output
+    assert "at least 10 characters" in result.output
     assert count(User) == 0
 
 
 def test_create_user_refuses_an_officer_or_manager_without_an_office(runner, ctx):
     for role in ("officer", "manager"):
-        result = runner.invoke(args=["create-user", "rina", "--role", role, "--password", "rahasia-rina"])
+        result = runner.invoke(args=["create-user", "rina", "--role", role, "--password", "kabut-pagi-sungai"])
         assert result.exit_code != 0
         assert "belong to an office" in result.output
     assert count(User) == 0
@@ -221,7 +221,7 @@ def accounts_table(output):
 
 
 def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
-    result = runner.invoke(args=["demo", "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 0, result.output
     rows = accounts_table(result.output)
     db.session.expire_all()
@@ -229,7 +229,7 @@ def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
     assert sorted((r["username"], r["role"], r["office"]) for r in rows) == sorted(
         (u.username, u.role.value, u.office.code if u.office else "-") for u in users
     )
-    assert {r["password"] for r in rows} == {"demo12345"}
+    assert {r["password"] for r in rows} == {"hujan-sawit-kopi"}
 
     kanwil = office_by_code("kanwil-jambi")
     assert kanwil.kind == OfficeKind.kanwil and kanwil.parent is None
@@ -270,7 +270,7 @@ def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
     assert len(set(revisions)) == len(revisions)
     assert db.session.get(SyncState, 1).revision >= max(revisions)
 
-    assert all(u.check_password("demo12345") for u in users)
+    assert all(u.check_password("hujan-sawit-kopi") for u in users)
 
 
 def test_demo_without_a_password_gives_each_account_its_own_random_password_and_runs_only_once(runner, ctx):
@@ -297,7 +297,7 @@ def test_demo_without_a_password_gives_each_account_its_own_random_password_and_
 
 
 def test_demo_refuses_a_database_with_data_and_leaves_it_alone(runner, ctx, world):
-    result = runner.invoke(args=["demo", "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--password", "hujan-sawit-kopi"])
     assert result.exit_code != 0
     assert "The database has data already" in result.output
     assert user_by_name("ani") is not None and user_by_name("admin") is None
@@ -307,7 +307,7 @@ def test_demo_refuses_a_database_with_data_and_leaves_it_alone(runner, ctx, worl
 def test_demo_refuses_a_database_with_offices_but_no_accounts_yet(runner, ctx):
     add_regions()
     add_kanim()
-    result = runner.invoke(args=["demo", "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 1
     assert "The database has data already" in result.output
     db.session.expire_all()
@@ -315,18 +315,18 @@ def test_demo_refuses_a_database_with_offices_but_no_accounts_yet(runner, ctx):
 
 
 def test_demo_refuses_a_short_password(runner, ctx):
-    result = runner.invoke(args=["demo", "--password", "demo123"])
+    result = runner.invoke(args=["demo", "--password", "demo-123"])
     assert result.exit_code != 0
-    assert "at least 8 characters" in result.output
+    assert "at least 10 characters" in result.output
     assert count(User) == 0 and count(Region) == 0
 
 
 def test_demo_with_reset_replaces_the_existing_data(runner, ctx, world):
-    result = runner.invoke(args=["demo", "--reset", "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--reset", "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert user_by_name("ani") is None and user_by_name("root") is None
-    assert user_by_name("admin").check_password("demo12345")
+    assert user_by_name("admin").check_password("hujan-sawit-kopi")
     assert {u.username for u in db.session.scalars(select(User))} == {r["username"] for r in accounts_table(result.output)}
     assert {o.code for o in db.session.scalars(select(Office))} == KANIM_CODES | {"kanwil-jambi"}
     assert db.session.get(Region, "15.71.01.1001").name == "Simpang IV Sipin"  # world called it Sungai Putri
@@ -337,7 +337,7 @@ def test_demo_with_reset_replaces_the_existing_data(runner, ctx, world):
 def test_demo_with_reset_and_a_bad_region_file_keeps_the_existing_data(runner, ctx, world, tmp_path):
     bad = tmp_path / "regions.csv"
     bad.write_text("code,name,level,parent_code,lat,lng\n15,Jambi,province,,,\n15.71,Kota Jambi,kota,15,,\n")
-    result = runner.invoke(args=["demo", "--reset", "--regions", str(bad), "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--reset", "--regions", str(bad), "--password", "hujan-sawit-kopi"])
     assert result.exit_code != 0
     assert "line 3: unknown level 'kota'" in result.output
     db.session.expire_all()
@@ -348,14 +348,14 @@ def test_demo_with_reset_and_a_bad_region_file_keeps_the_existing_data(runner, c
 def test_demo_with_reset_and_a_region_file_that_is_not_utf8_keeps_the_existing_data(runner, ctx, world, tmp_path):
     bad = tmp_path / "regions.csv"
     bad.write_bytes("code,name,level,parent_code,lat,lng\n15,Jámbi,province,,,\n".encode("cp1252"))
-    result = runner.invoke(args=["demo", "--reset", "--regions", str(bad), "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--reset", "--regions", str(bad), "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 1 and "is not UTF-8 text" in result.output
     db.session.expire_all()
     assert user_by_name("ani") is not None and count(Region) == 8 and count(Visit) == 0
 
 
 def test_demo_loads_the_full_jambi_region_list_shipped_with_the_app(runner, ctx):
-    result = runner.invoke(args=["demo", "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 0, result.output
     assert "village: 1585 added, 0 updated, 0 unchanged" in result.output
     assert count(Region) == 1741
@@ -371,7 +371,7 @@ def test_demo_with_another_region_file_loads_that_file_instead(runner, ctx, tmp_
         "code,name,level,parent_code,lat,lng\n15,Jambi,province,,,\n15.71,Kota Jambi,regency,15,,\n"
         "15.71.01,Kota Baru,district,15.71,,\n15.71.01.1001,Sungai Putri,village,15.71.01,,\n"
     )
-    result = runner.invoke(args=["demo", "--regions", str(regions), "--password", "demo12345"])
+    result = runner.invoke(args=["demo", "--regions", str(regions), "--password", "hujan-sawit-kopi"])
     assert result.exit_code == 0, result.output
     assert count(Region) == 4 and db.session.get(Region, "15.71.01.1001").name == "Sungai Putri"
     assert [d.village_code for d in db.session.scalars(select(DesaBinaan))] == ["15.71.01.1001"]

@@ -147,8 +147,8 @@ def material_form(client, path, **changes):
     return client.post(path, data={k: v for k, v in data.items() if v is not None})
 
 
-def test_a_manager_previews_then_saves_a_new_version(app, client, auth, world, library):
-    auth.login("maya")
+def test_an_admin_previews_then_saves_a_new_version(app, client, auth, world, library):
+    auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     path = f"/kelola/materi/{library}"
     preview = material_form(client, path, body_id="## Baru\n\n<script>alert(1)</script>Teks baru", action="preview")
     assert preview.status_code == 200
@@ -166,14 +166,14 @@ def test_a_manager_previews_then_saves_a_new_version(app, client, auth, world, l
 
 
 def test_unpublishing_takes_the_article_off_the_public_library(client, auth, world, library):
-    auth.login("maya")
+    auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     material_form(client, f"/kelola/materi/{library}", published=None)
     assert client.get("/panduan/tanda-lowongan-palsu").status_code == 404
     assert "Tanda Lowongan Kerja Palsu" not in client.get("/").get_data(as_text=True)
 
 
 def test_an_earlier_version_can_be_restored_as_a_new_one(app, client, auth, world, library):
-    auth.login("maya")
+    auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     material_form(client, f"/kelola/materi/{library}", title_id="Judul yang salah")
     versions = client.get(f"/kelola/materi/{library}/versi").get_data(as_text=True)
     assert "Judul yang salah" in versions
@@ -187,7 +187,7 @@ def test_an_earlier_version_can_be_restored_as_a_new_one(app, client, auth, worl
 
 
 def test_a_bad_material_form_answers_400_with_the_reasons_in_indonesian(client, auth, world, library):
-    auth.login("maya")
+    auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     response = material_form(client, "/kelola/materi/baru", slug="Bukan Slug!", title_id="")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -197,7 +197,7 @@ def test_a_bad_material_form_answers_400_with_the_reasons_in_indonesian(client, 
 
 
 def test_the_office_fills_in_a_contact_with_the_date_it_checked_it(app, client, auth, world, library):
-    auth.login("maya")
+    auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     with app.app_context():
         contact_id = db.session.scalar(db.select(Contact.id).where(Contact.key == "pimpasa-desa"))
     path = f"/kelola/kontak/{contact_id}"

@@ -70,7 +70,7 @@ def test_a_file_whose_bytes_are_not_a_pdf_png_or_jpeg_is_refused_whatever_its_na
 ])
 def test_a_real_pdf_png_or_jpeg_is_kept_and_downloads_with_the_type_its_bytes_are(
         app, client, auth, world, library, data, name, mimetype, filename):  # noqa: F811
-    auth.login("maya")
+    auth.login("root")  # publishes directly; a Kanim's file waits in its proposal (tests/test_edit_rights.py)
     assert upload(client, library, data, name).status_code == 302
     with app.app_context():
         assert db.session.get(Material, library).file_type == mimetype

@@ -10,8 +10,9 @@ from PIL import Image
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
+from outreach import guidance, proposals
 from outreach.extensions import db
-from outreach.models import Contact, Material
+from outreach.models import Contact, Material, User
 from outreach.records import RECORD_TYPES
 from tests.conftest import Auth, today
 from tests.test_record_types import session_record, warning_record
@@ -62,11 +63,14 @@ def paths(app, world):
         material = db.session.scalar(select(Material).where(Material.slug == "kenali-tppo"))
         material.file_name, material.file_type, material.file_data = "a.pdf", "application/pdf", b"%PDF-1.4"
         contact = Contact(key="hotline", kind="phone", name_id="Hotline", value="110")
+        proposal = proposals.propose(db.session, material, guidance.snapshot(material),
+                                     by=db.session.get(User, world.manager), file=(b"%PDF-1.4", "b.pdf", "application/pdf"))
         db.session.add(contact)
         db.session.commit()
-        material_id, contact_id = material.id, contact.id
+        material_id, contact_id, proposal_id = material.id, contact.id, proposal.id
     values = {
         "desa_id": world.desa["15.71.01.1001"], "material_id": material_id, "contact_id": contact_id,
+        "proposal_id": proposal_id,
         "office_id": world.kanim, "user_id": world.ani, "photo_id": photo_id, "warning_id": warning["id"],
         "code": "15.71.01.1001", "month": (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
         "kind": "cakupan", "fmt": "csv",

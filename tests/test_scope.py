@@ -79,7 +79,10 @@ def test_another_kanims_village_warning_photo_and_officer_are_not_found(app, wor
     kanim.login("maya")
     kanwil.login("wulan")
     for path in ("/kelola/desa/15.08.01.2001", f"/kelola/peringatan/{warning}", f"/kelola/foto/{photo}",
-                 f"/kelola/pengguna/{citra}", f"/kelola/kantor/{bungo}", f"/kelola/laporan/{bungo}/{today():%Y-%m}",
+                 f"/kelola/pengguna/{citra}", f"/kelola/laporan/{bungo}/{today():%Y-%m}",
                  f"/kelola/laporan/{bungo}/{today():%Y-%m}/petugas.xlsx"):
         assert kanim.client.get(path).status_code == 404, path
         assert kanwil.client.get(path).status_code == 200, path
+    # The offices are public (/kantor): another office's details page is refused, not hidden.
+    assert kanim.client.get(f"/kelola/kantor/{bungo}").status_code == 403
+    assert kanwil.client.get(f"/kelola/kantor/{bungo}").status_code == 200

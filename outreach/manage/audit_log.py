@@ -11,7 +11,7 @@ from . import bp
 ENTITY_LABELS = {
     "users": _l("Accounts"), "offices": _l("Offices"), "desa_binaan": _l("Desa binaan"),
     "assignments": _l("Officers' desa binaan"), "materials": _l("Materials"), "contacts": _l("Contacts"),
-    "warning_follow_ups": _l("Follow-up of early warnings"),
+    "warning_follow_ups": _l("Follow-up of early warnings"), "regions": _l("Region files"),
 }
 
 

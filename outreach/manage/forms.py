@@ -63,6 +63,8 @@ class ContactForm(FlaskForm):
     description_id = TextAreaField(_l("Description (Indonesian)"), validators=[Optional(), Length(max=2000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
     verified_on = DateField(_l("Checked on"), validators=[Optional()])
+    # Only for those who may change contacts of no office (`rights.contact_keepers`); the view sets the choices.
+    office_id = SelectField(_l("Kept by"), coerce=lambda value: "" if value is None else str(value))
 
 
 class OfficeDetailsForm(FlaskForm):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import scope, sync
+from .. import imports, scope
 from ..auth import roles_required
 from ..extensions import db
 from ..imports import OutboxFileError, read_outbox_file
@@ -22,10 +22,11 @@ RECENT_SESSIONS = 50
 @roles_required("manager", "admin")
 def import_outbox():
     form = OutboxUploadForm()
-    results, officer = None, None
+    results, officer, entry, earlier = None, None, None, None
     if form.validate_on_submit():
+        raw = form.file.data.read()
         try:
-            exported = read_outbox_file(form.file.data.read())
+            exported = read_outbox_file(raw)
         except OutboxFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -35,13 +36,15 @@ def import_outbox():
             elif not scope.may_see_officer(db.session, current_user, officer):
                 form.file.errors.append(_("%(name)s is not an officer of your office.", name=exported.officer))
             else:
-                results = sync.push(
-                    db.session, officer_id=officer.id, device_id=exported.device_id, records=exported.records
-                )
+                earlier = imports.earlier_import(db.session, raw)
+                entry, results = imports.bring_in(db.session, raw, exported, file_name=form.file.data.filename,
+                                                  officer=officer, by=current_user)
                 db.session.commit()
     status = 400 if form.errors else 200
     counts = Counter(result["status"] for result in results or [])
-    return render_template("manage/import.html", form=form, results=results, counts=counts, officer=officer), status
+    return render_template("manage/import.html", form=form, results=results, counts=counts, officer=officer,
+                           entry=entry, earlier=earlier,
+                           recent=imports.recent(db.session, scope.office_ids(db.session, current_user))), status
 
 
 @bp.route("/sosialisasi")
@@ -70,6 +73,4 @@ def photo(photo_id: str):
     officer = db.session.get(User, found.officer_id)
     if not scope.may_see_officer(db.session, current_user, officer):
         abort(404)
-    response = current_app.response_class(found.data, mimetype=found.content_type)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return current_app.response_class(found.data, mimetype=found.content_type)  # no-store: outreach.security

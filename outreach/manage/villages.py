@@ -3,7 +3,7 @@ from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import scope
+from .. import imports, scope
 from ..auth import roles_required
 from ..extensions import db
 from ..models import Assignment, DesaBinaan, Photo, Region
@@ -34,4 +34,5 @@ def village(code: str):
     for photo in db.session.scalars(select(Photo).where(Photo.record_id.in_([r.id for _, r in timeline]))):
         photos.setdefault(photo.record_id, []).append(photo)
     return render_template("manage/village.html", region=region, designations=designations, officers=officers,
-                           timeline=timeline[:TIMELINE_ROWS], photos=photos)
+                           timeline=timeline[:TIMELINE_ROWS], photos=photos,
+                           imported=imports.provenance(db.session, [r.id for _, r in timeline[:TIMELINE_ROWS]]))

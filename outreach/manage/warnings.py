@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import scope
+from .. import imports, scope
 from ..auth import roles_required
 from ..extensions import db
 from ..follow_up import STATUSES, is_overdue, queue, set_follow_up
@@ -39,7 +39,8 @@ def warning(warning_id: str):
         flash(_("Saved. The reporting officer sees the status on the next sync."))
         return redirect(url_for("manage.warnings"))
     return render_template("manage/warning.html", warning=found, form=form, labels=_choice_labels(),
-                           overdue=is_overdue(found, utcnow())), 400 if form.errors else 200
+                           overdue=is_overdue(found, utcnow()),
+                           imported=imports.provenance(db.session, [found.id]).get(found.id, [])), 400 if form.errors else 200
 
 
 def _choice_labels() -> dict:
