@@ -199,3 +199,15 @@ def test_a_device_is_named_as_its_owner_would(ctx):
     laptop = LoginSession(device="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0")
     assert sessions.describe(phone) == "Chrome · Android"
     assert sessions.describe(laptop) == "Edge · Windows"
+
+
+def test_the_log_in_cookie_carries_a_new_csrf_secret(app, client, auth, world):
+    before = form_token(client, "/masuk")
+    auth.login("ani")
+    with app.test_request_context():
+        stored = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    # Made at log-in, not by whichever of the app's first requests comes first (they run at once, and each
+    # would make its own): every token the phone gets from now on is checked against this one secret.
+    assert "csrf_token" in stored
+    assert client.post("/api/v1/logout", headers={"X-CSRFToken": before}).status_code == 400
+    assert client.post("/api/v1/logout", headers={"X-CSRFToken": auth.token()}).status_code == 200

@@ -1,10 +1,11 @@
 """Log-in and log-out pages."""
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from .. import sessions, throttle
@@ -56,8 +57,13 @@ def locked_out(form: LoginForm, locked: throttle.Locked):
 
 
 def start_session(user: User) -> None:
-    """A new session row and a new cookie: nothing of the session before the log-in is carried over."""
+    """A new session row and a new cookie: nothing of the session before the log-in is carried over, the CSRF
+    secret included. The new secret is made here, in the log-in's own cookie: made later, by the first of
+    the app's requests that run at once (the page, its service worker, its sync), each would make its own and
+    the last cookie would win, leaving the others' tokens stale."""
     session.clear()
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # the log-in form's token, of the old secret
+    generate_csrf()
     sessions.start(db.session, user, device=request.user_agent.string, address=request.remote_addr or "",
                    officer_days=officer_days())
     db.session.commit()
