@@ -1,7 +1,9 @@
 // The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
 // sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
 import * as store from './store.js';
-import { finishLogout, syncNow, shouldWait, wireRecord, SYNC_TAG } from './sync.js';
+import {
+  finishLogout, syncNow, shouldWait, wireRecord, withLock, SYNC_TAG,
+} from './sync.js';
 import { shrink } from './photos.js';
 import {
   isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
@@ -496,18 +498,27 @@ async function confirmLogout(event) {
 }
 
 async function logoutNow() {
-  await store.setMeta('logout_pending', true);
-  await store.setMeta('me', null); // the next officer on this phone never sees this one's records
-  if (me) await store.forgetSeen(me.user.username); // their unsent ones stay in the outbox, for them
+  await store.setMeta('logout_pending', true); // from now on no sync starts before the server hears of it
+  showLoggedOut();
+  const username = me && me.user.username;
   me = null;
+  // After a sync already under way, which would otherwise write the officer back:
+  await withLock(async () => {
+    await store.setMeta('me', null); // the next officer on this phone never sees this one's records
+    if (username) await store.forgetSeen(username); // their unsent ones stay in the outbox, for them
+  });
   await closeAfterLogout();
 }
 
 // After a log-out the app shows nothing of the officer; once the server has ended the session too, the
 // log-in page. Without a connection it stays closed, and says so, until the connection returns.
-async function closeAfterLogout() {
+function showLoggedOut() {
   document.body.classList.add('logged-out');
   $('logged-out').hidden = false;
+}
+
+async function closeAfterLogout() {
+  showLoggedOut();
   if ((await finishLogout()) !== 'offline') location.replace($('logged-out-login').href);
   else window.addEventListener('online', closeAfterLogout, { once: true });
 }

@@ -23,7 +23,7 @@ const SET_ASIDE_MAX_MS = 6 * 60 * 60 * 1000;
 // Urgent early warnings leave first, then everything else, oldest first.
 const URGENCY_ORDER = { segera: 0, tinggi: 1 };
 
-function withLock(work) {
+export function withLock(work) {
   const locks = self.navigator && self.navigator.locks;
   return locks ? locks.request(LOCK, work) : work();
 }
@@ -170,7 +170,8 @@ export async function finishLogout() {
       const response = await fetch('/api/v1/logout', {
         method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRFToken': me.csrf_token },
       });
-      if (!response.ok) return 'offline';
+      // 401: the session has ended already (another tab, the office, or this phone's other attempt).
+      if (!response.ok && response.status !== 401) return 'offline';
     }
   } catch (error) {
     return 'offline';
