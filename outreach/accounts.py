@@ -7,11 +7,12 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import passwords, scope, sessions
-from .models import Office, Role, User
+from . import clock, passwords, scope, sessions
+from .models import Assignment, DesaBinaan, Office, Role, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # Letters and digits that are hard to mix up when read aloud or copied from paper (no 0/o, 1/l/i).
@@ -86,12 +87,33 @@ def create(session: Session, actor: User | None, *, username: str, full_name: st
     return user
 
 
+def assignments_ended_by_move(session: Session, user: User, office: Office | None) -> list[Assignment]:
+    """The assignments a move to `office` ends: the user's open ones to desa binaan of the office they leave.
+    Whoever looks after a village works at its office; their records there stay that office's (`scope`)."""
+    if user.office_id is None or (office is not None and office.id == user.office_id):
+        return []
+    return list(session.scalars(
+        select(Assignment).join(DesaBinaan, Assignment.desa_binaan_id == DesaBinaan.id)
+        .where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.office_id == user.office_id)
+    ))
+
+
 def update(session: Session, actor: User, user: User, *, full_name: str, role: Role, office: Office | None,
-           active: bool) -> None:
-    """Change an account's name, role, office or whether it may log in. The caller commits."""
+           active: bool, end_assignments: bool = False) -> None:
+    """Change an account's name, role, office or whether it may log in. Moving someone to another office ends
+    their assignments at the old one (today), once `end_assignments` confirms it; without it, an AccountError
+    on `end_assignments` says what the move would end. The caller commits."""
     if user.id == actor.id and (role != user.role or not active):
         raise AccountError("role" if role != user.role else "active", _l("You cannot take away your own role or access."))
     _check(session, actor, role=role, office=office)
+    ending = assignments_ended_by_move(session, user, office)
+    if ending and not end_assignments:
+        raise AccountError("end_assignments", ngettext(
+            "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends this assignment.",
+            "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends those assignments.",
+            len(ending), name=user.display_name, office=user.office.name))
+    for assignment in ending:
+        assignment.ended_on = clock.today()
     if user.active and not active:
         sessions.end_all(session, user, "deactivated", by=actor)
     user.full_name, user.role, user.office, user.active = full_name.strip(), role, office, active

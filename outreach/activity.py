@@ -1,8 +1,8 @@
-"""Activity per office over time: how many visits and sessions each office's officers recorded in each week or
-month of a period. The dashboard draws it as a chart and shows the same numbers in a table beside it.
+"""Activity per office over time: how many visits and sessions were recorded in each office's desa binaan in
+each week or month of a period. The dashboard draws it as a chart and shows the same numbers in a table beside it.
 
-A record counts for the office of the officer who made it. The database groups by office and day (a few
-hundred rows at most); the days are put into weeks or months here.
+A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
+database groups by office and day (a few hundred rows at most); the days are put into weeks or months here.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import Date, func, select
 from sqlalchemy.orm import Session
 
+from . import scope
 from .coverage import bounds
-from .models import EducationSession, Office, User, Visit
+from .models import EducationSession, Office, Visit
 
 WEEKS_UP_TO_DAYS = 92  # a longer period is shown by month: a quarter still reads as weeks
 
@@ -67,12 +68,11 @@ def activity(session: Session, *, start: date, end: date, offices: set[int] | No
     for model in (Visit, EducationSession):
         day = func.date(model.occurred_at, type_=Date)
         query = (
-            select(User.office_id, day, func.count()).join(User, model.officer_id == User.id)
-            .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi)
-            .group_by(User.office_id, day)
+            select(model.office_id, day, func.count())
+            .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi,
+                   scope.records_in(model, offices))
+            .group_by(model.office_id, day)
         )
-        if offices is not None:
-            query = query.where(User.office_id.in_(offices))
         for office_id, when, count in session.execute(query):
             if office_id in series:
                 series[office_id].counts[index[_bucket_of(when, start, by_month)]] += count

@@ -18,8 +18,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import scope
 from .coverage import Coverage
-from .models import User
 from .records import RECORD_TYPES
 from .reports import MonthlyReport
 
@@ -27,14 +27,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def records_table(session: Session, kind: str, *, start: date, end: date, offices: set[int] | None) -> tuple[list[str], list[list]]:
-    """One row per record of a type that happened in the period, by officers of the given offices."""
+    """One row per record of a type that happened in the period and belongs to the given offices (`scope`)."""
     record_type = RECORD_TYPES[kind]
     model = record_type.model
     lo, hi = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
-    query = (select(model).join(User, model.officer_id == User.id)
-             .where(model.occurred_at >= lo, model.occurred_at < hi).order_by(model.occurred_at))
-    if offices is not None:
-        query = query.where(User.office_id.in_(offices))
+    query = (select(model).where(model.occurred_at >= lo, model.occurred_at < hi, scope.records_in(model, offices))
+             .order_by(model.occurred_at))
     form = record_type.form()
     fields = [name for name in record_type.field_names if name not in ("village", "occurred_at")]
     header = ["id", _("Officer"), _("Office"), _("Village code"), _("Village"), _("When")]
@@ -43,7 +41,7 @@ def records_table(session: Session, kind: str, *, start: date, end: date, office
     for record in session.scalars(query):
         values = [getattr(record, record_type.column(name)) for name in fields]
         rows.append([
-            record.id, record.officer.display_name, record.officer.office.name if record.officer.office else "",
+            record.id, record.officer.display_name, record.office.name if record.office else "",
             record.village_code, record.village.name, format_datetime(record.occurred_at, "yyyy-MM-dd HH:mm"),
             *(", ".join(v) if isinstance(v, list) else v for v in values),
             _("yes") if record.voided else "", format_datetime(record.received_at, "yyyy-MM-dd HH:mm"),

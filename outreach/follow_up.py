@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import EarlyWarning, User, WarningFollowUp, utcnow
+from . import scope
+from .models import EarlyWarning, WarningFollowUp, utcnow
 from .sync import next_revision
 
 STATUSES = ("new", "follow_up", "closed")
@@ -38,14 +39,12 @@ def is_overdue(warning: EarlyWarning, now: datetime) -> bool:
 
 def _select(what, *, offices: set[int] | None, status: str | None, occurred: tuple[datetime, datetime] | None = None):
     query = (
-        select(what).select_from(EarlyWarning).join(User, EarlyWarning.officer_id == User.id)
+        select(what).select_from(EarlyWarning)
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
-        .where(EarlyWarning.voided.is_(False))
+        .where(EarlyWarning.voided.is_(False), scope.records_in(EarlyWarning, offices))
     )
     if occurred is not None:
         query = query.where(EarlyWarning.occurred_at >= occurred[0], EarlyWarning.occurred_at < occurred[1])
-    if offices is not None:
-        query = query.where(User.office_id.in_(offices))
     if status == "new":
         query = query.where(or_(WarningFollowUp.status.is_(None), WarningFollowUp.status == "new"))
     elif status in STATUSES:
@@ -61,7 +60,7 @@ def queue(
     session: Session, *, offices: set[int] | None, status: str | None = None,
     occurred: tuple[datetime, datetime] | None = None,
 ) -> list[EarlyWarning]:
-    """The warnings of officers in the given offices (None: all), urgent and old first; voided ones left out.
+    """The warnings that belong to the given offices (None: all), urgent and old first; voided ones left out.
     `occurred` keeps those seen from its first moment up to (not including) its second."""
     urgency = {"segera": 0, "tinggi": 1, "biasa": 2}
     query = _select(EarlyWarning, offices=offices, status=status, occurred=occurred)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import sync
+from . import scope, sync
 from .models import Import, RecordVersion, User, utcnow
+from .records import RECORD_TYPES
 from .sync import BodyError, load_json
 
 RECENT = 20
@@ -80,10 +81,15 @@ def bring_in(session: Session, raw: bytes, exported: OutboxFile, *, file_name: s
 
 
 def recent(session: Session, offices: set[int] | None, limit: int = RECENT) -> list[Import]:
-    """The latest imports of records of officers in these offices (None: all), newest first."""
-    query = select(Import).join(User, Import.officer_id == User.id).order_by(Import.id.desc()).limit(limit)
+    """The latest imports that brought in records belonging to these offices (None: all imports), newest first:
+    an import shows where its records do (`scope`), not where its officer works now."""
+    query = select(Import).order_by(Import.id.desc()).limit(limit)
     if offices is not None:
-        query = query.where(User.office_id.in_(offices))
+        query = query.where(or_(*(
+            select(RecordVersion.id).join(kind.model, kind.model.id == RecordVersion.record_id)
+            .where(RecordVersion.import_id == Import.id, scope.records_in(kind.model, offices)).exists()
+            for kind in RECORD_TYPES.values()
+        )))
     return list(session.scalars(query))
 
 

@@ -283,8 +283,18 @@ class FieldRecord:
         return mapped_column(ForeignKey("regions.code"), index=True)
 
     @declared_attr
+    def office_id(cls) -> Mapped[int | None]:
+        """The office that had the village as desa binaan when the record was made (`outreach.scope.record_office`):
+        whose record it is, wherever its officer works now. None: the village was no desa binaan (admins only)."""
+        return mapped_column(ForeignKey("offices.id"), index=True)
+
+    @declared_attr
     def officer(cls) -> Mapped[User]:
         return relationship(User)
+
+    @declared_attr
+    def office(cls) -> Mapped[Office | None]:
+        return relationship(Office)
 
     @declared_attr
     def village(cls) -> Mapped[Region]:

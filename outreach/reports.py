@@ -1,9 +1,10 @@
 """The monthly report of an office (laporan bulanan): what its officers did in a month, how much of its desa
 binaan that reached, and what became of the early warnings they reported, for printing and filing.
 
-A Kanim's report counts its own officers and desa binaan; the Kanwil's counts its own and those of every Kanim
-under it. Activity counts for the office of the officer who recorded it, as in the exports and the warning
-queue; coverage is of the office's desa binaan, whoever visited them.
+A Kanim's report counts its own records and desa binaan; the Kanwil's counts its own and those of every Kanim
+under it. A record counts for the office it belongs to (`scope`: whose desa binaan its village was when it was
+made), as in the exports and the warning queue, whoever made it and wherever they work now; each officer who
+made some, or works at the office, has a row. Coverage is of the office's desa binaan, whoever visited them.
 """
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import coverage, follow_up
 from .models import DesaBinaan, EarlyWarning, Handout, Material, Office, Region, User, utcnow
-from .scope import office_and_below
+from .scope import office_and_below, records_in
 
 
 @dataclass
@@ -97,7 +98,7 @@ def monthly_report(
     now = now or utcnow()
     return MonthlyReport(
         office=office, first=first, last=last, totals=totals, warnings_reported=len(warnings),
-        materials=_materials(session, officers=[row.officer.id for row in officers], first=first, last=last),
+        materials=_materials(session, offices=offices, first=first, last=last),
         coverage=covered_total, regencies=regencies, offices=office_rows,
         not_covered=_not_covered(session, [d for d in desa_rows if not covered.get(d.village_code)], today=today),
         by_category=Counter(w.category for w in warnings), by_urgency=Counter(w.urgency for w in warnings),
@@ -109,12 +110,12 @@ def monthly_report(
 
 
 def _officer_rows(session: Session, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]) -> list[OfficerRow]:
-    """A row per officer of the offices: the active ones, and anyone else of theirs who recorded something."""
-    people = list(session.scalars(select(User).where(User.office_id.in_(offices)).order_by(User.full_name, User.username)))
-    ids = [person.id for person in people]
+    """A row per officer with records of the offices in the month, and per active officer working there now."""
     figures = coverage.activity_by(session, start=first, end=last, key="officer_id",
-                                   condition=lambda model: model.officer_id.in_(ids))
+                                   condition=lambda model: records_in(model, offices))
     reported = Counter(w.officer_id for w in warnings)
+    people = list(session.scalars(select(User).where(or_(User.office_id.in_(offices), User.id.in_([*figures, *reported])))
+                                  .order_by(User.full_name, User.username)))
     return [
         OfficerRow(person, figures.get(person.id, coverage.Figures()), reported[person.id])
         for person in people
@@ -122,12 +123,12 @@ def _officer_rows(session: Session, *, offices: set[int], first: date, last: dat
     ]
 
 
-def _materials(session: Session, *, officers: list[int], first: date, last: date) -> list[tuple[str, int]]:
+def _materials(session: Session, *, offices: set[int], first: date, last: date) -> list[tuple[str, int]]:
     lo, hi = coverage.bounds(first, last)
     quantity = func.sum(Handout.quantity)
     rows = session.execute(
         select(Material.title_id, quantity).join(Material, Handout.material_slug == Material.slug)
-        .where(Handout.officer_id.in_(officers), Handout.voided.is_(False), Handout.occurred_at >= lo, Handout.occurred_at < hi)
+        .where(records_in(Handout, offices), Handout.voided.is_(False), Handout.occurred_at >= lo, Handout.occurred_at < hi)
         .group_by(Material.slug, Material.title_id).order_by(quantity.desc(), Material.title_id)
     )
     return [(title, total) for title, total in rows]

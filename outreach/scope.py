@@ -1,11 +1,27 @@
 """Who may see what: a Kanim manager sees their own office, a Kanwil manager the offices under it, an admin
-everything."""
+everything. "Their office" has two meanings, and each query uses one of them through this module:
+
+- **People** (accounts, the officers' sync health, whose file a manager may bring in) belong to the office they
+  work at now: `User.office_id`, `may_see_officer`.
+- **Records** (visits, sessions, hand-outs, early warnings), their photos, the warnings' follow-up, exports,
+  reports and the activity chart belong to the office that had the record's village as desa binaan when the
+  record was made (`record_office`), kept in the record's `office_id`: `records_in`, `may_see`, `get_or_404`.
+  So when an officer moves to another Kanim, what they did stays with the Kanim whose villages they did it in.
+- **Desa binaan** belong to the office they are designated for (`DesaBinaan.office_id`; coverage counts them).
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Iterable
+from datetime import date, datetime
 
-from .models import Office, OfficeKind, Role, User
+from flask import abort
+from sqlalchemy import ColumnElement, event, inspect, select, true, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from . import clock
+from .models import DesaBinaan, FieldRecord, Office, OfficeKind, Photo, Role, User
+from .records import RECORD_TYPES
 
 
 def office_ids(session: Session, user: User) -> set[int] | None:
@@ -30,6 +46,7 @@ def may_see_office(session: Session, user: User, office_id: int | None) -> bool:
 
 
 def may_see_officer(session: Session, user: User, officer: User) -> bool:
+    """People scope: the officer works now at an office the user sees."""
     return may_see_office(session, user, officer.office_id)
 
 
@@ -40,3 +57,89 @@ def offices_in_scope(session: Session, user: User) -> list[Office]:
     if ids is not None:
         query = query.where(Office.id.in_(ids))
     return list(session.scalars(query))
+
+
+# Records
+
+
+def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) -> int | None:
+    """The office a record of a village made on `day` belongs to, from the village's designations as
+    (office_id, designated_on, ended_on):
+
+    1. the designation that held on that day (designated_on <= day <= ended_on, or not ended); on the day one
+       office hands the village to another, the newer designation;
+    2. else (a record dated before the village was designated) the designation open when the record is stored;
+    3. else none: the village was no desa binaan, and only admins see the record.
+
+    The migration `e6f2a3b4c5d7` filled the records stored before with the same rule."""
+    designations = list(designations)
+    during = [d for d in designations if d[1] <= day and (d[2] is None or day <= d[2])]
+    if during:
+        return max(during, key=lambda d: d[1])[0]
+    still_open = [d for d in designations if d[2] is None]
+    return max(still_open, key=lambda d: d[1])[0] if still_open else None
+
+
+def record_office(session: Session, village_code: str, occurred_at: datetime) -> int | None:
+    """The office a record made in this village at this moment belongs to (`office_on`, on the local day)."""
+    rows = session.connection().execute(select(DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on)
+                                        .where(DesaBinaan.village_code == village_code))
+    return office_on([tuple(row) for row in rows], clock.local_day(occurred_at))
+
+
+@event.listens_for(Session, "after_flush")
+def _set_record_office(session: Session, flush_context) -> None:
+    """Every record gets its office when it is stored, and again when an edit moves its village or time:
+    whichever way it was made (a phone's push, an imported file, the demo), none can forget it. After the flush,
+    so that a desa binaan stored in the same flush counts."""
+    for row in [*session.new, *session.dirty]:
+        if not isinstance(row, FieldRecord):
+            continue
+        state = inspect(row)
+        if row in session.new or state.attrs.village_code.history.has_changes() or \
+                state.attrs.occurred_at.history.has_changes():
+            office_id = record_office(session, row.village_code, row.occurred_at)
+            if office_id != row.office_id:
+                table = type(row).__table__
+                session.connection().execute(update(table).where(table.c.id == row.id).values(office_id=office_id))
+            set_committed_value(row, "office_id", office_id)
+
+
+def records_in(model: type[FieldRecord], offices: set[int] | None) -> ColumnElement[bool]:
+    """The condition that keeps the records of a type that belong to these offices (None: all of them)."""
+    return true() if offices is None else model.office_id.in_(offices)
+
+
+def visible_records(session: Session, user: User, model: type[FieldRecord]) -> ColumnElement[bool]:
+    """The condition that keeps the records of a type this user may see."""
+    return records_in(model, office_ids(session, user))
+
+
+def office_of(session: Session, row) -> int | None:
+    """The office a row belongs to for its scope: a record's (or its photo's record's), a person's, a desa
+    binaan's, an office itself."""
+    if isinstance(row, FieldRecord):
+        return row.office_id
+    if isinstance(row, Photo):
+        kind = RECORD_TYPES.get(row.record_type)
+        record = session.get(kind.model, row.record_id) if kind else None
+        return record.office_id if record is not None else None
+    if isinstance(row, (User, DesaBinaan)):
+        return row.office_id
+    if isinstance(row, Office):
+        return row.id
+    raise TypeError(f"no scope for {type(row).__name__}")
+
+
+def may_see(session: Session, user: User, row) -> bool:
+    offices = office_ids(session, user)
+    return offices is None or office_of(session, row) in offices
+
+
+def get_or_404(session: Session, model, key, user: User):
+    """The row of `model` with this key if the user may see it; else a 404, as if it did not exist. `key`
+    None (an id that could not be read) is a 404 too."""
+    row = session.get(model, key) if key is not None else None
+    if row is None or not may_see(session, user, row):
+        abort(404)
+    return row

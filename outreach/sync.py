@@ -15,6 +15,9 @@ whatever order they arrive; every version received is kept in `record_versions`.
 `"voided": true`, and it is final: records are never deleted, a voided record never comes back, and a void is
 kept even when its data would no longer pass validation.
 
+A stored record belongs to the office that had its village as desa binaan on the record's day, whoever made it
+(`scope.record_office`): set when it is flushed, and again when an edit moves its village or time.
+
 One record never fails the batch: each is read and checked alone and stored under its own savepoint; one the
 database cannot take is answered `rejected` with a reason while the others are stored.
 """

@@ -2,7 +2,8 @@
 at `/api/v1/openapi.json` (`openapi.py`, built from the record types' forms).
 
 Errors here are always JSON. The log-in check comes before anything else but the public description; the CSRF
-token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write.
+token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write. Officers
+and managers share this API, so roles are checked per endpoint (`roles_required`).
 """
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _

@@ -3,6 +3,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from .. import audit
+from ..auth import refuse_unless
 from ..designations import RISK_LEVELS
 from ..extensions import db
 from ..models import RiskLevel
@@ -17,9 +18,14 @@ def risk_label(level: RiskLevel) -> str:
 
 
 @bp.before_request
+def managers_only():
+    """The one role check of these pages (an admin-only page adds its own `roles_required("admin")`)."""
+    return refuse_unless("manager", "admin")
+
+
+@bp.before_request
 def log_changes_as_the_user():
-    if current_user.is_authenticated:
-        audit.act_as(db.session, current_user)
+    audit.act_as(db.session, current_user)
 
 
 from . import (

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock, designations, scope
-from ..auth import roles_required
 from ..designations import DesignationError
 from ..errors import abort_with
 from ..extensions import db
@@ -23,7 +22,6 @@ STATUSES = ("active", "ended")
 
 
 @bp.route("/desa-binaan")
-@roles_required("manager", "admin")
 def desa_binaan_list():
     status = request.args.get("status", "active")
     if status not in STATUSES:
@@ -41,7 +39,6 @@ def desa_binaan_list():
 
 
 @bp.route("/desa-binaan/baru", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def new_desa_binaan():
     """Without `village`: the region tree and the name search. With it: the form designating that village."""
     offices = scope.offices_in_scope(db.session, current_user)
@@ -105,7 +102,6 @@ def _region_or_404(code: str) -> Region:
 
 
 @bp.route("/desa-binaan/<int:desa_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def desa_binaan(desa_id: int):
     desa = _desa_binaan_or_404(desa_id)
     form = _details_form(desa)
@@ -123,7 +119,6 @@ def desa_binaan(desa_id: int):
 
 
 @bp.route("/desa-binaan/<int:desa_id>/akhiri", methods=["POST"])
-@roles_required("manager", "admin")
 def end_desa_binaan(desa_id: int):
     desa = _desa_binaan_or_404(desa_id)
     form = EndDesignationForm(prefix="end")
@@ -142,7 +137,6 @@ def end_desa_binaan(desa_id: int):
 
 
 @bp.route("/desa-binaan/<int:desa_id>/petugas", methods=["POST"])
-@roles_required("manager", "admin")
 def add_officer(desa_id: int):
     desa = _desa_binaan_or_404(desa_id)
     form = _assign_form(desa)
@@ -161,7 +155,6 @@ def add_officer(desa_id: int):
 
 
 @bp.route("/desa-binaan/<int:desa_id>/petugas/<int:officer_id>/hapus", methods=["POST"])
-@roles_required("manager", "admin")
 def remove_officer(desa_id: int, officer_id: int):
     desa = _desa_binaan_or_404(desa_id)
     officer = db.session.get(User, officer_id)
@@ -179,10 +172,7 @@ def remove_officer(desa_id: int, officer_id: int):
 
 def _desa_binaan_or_404(desa_id: int) -> DesaBinaan:
     """The desa binaan, if it belongs to an office in the user's scope: others do not exist for the user."""
-    desa = db.session.get(DesaBinaan, desa_id)
-    if desa is None or not scope.may_see_office(db.session, current_user, desa.office_id):
-        abort(404)
-    return desa
+    return scope.get_or_404(db.session, DesaBinaan, desa_id, current_user)
 
 
 def _details_form(desa: DesaBinaan, **kwargs) -> DesignationForm:

@@ -110,6 +110,8 @@ class UserForm(FlaskForm):
     office = SelectField(_l("Office"))
     password = PasswordField(_l("Password (leave empty and one is made for you)"), validators=[Optional(), Length(max=200)])
     active = BooleanField(_l("May log in"))
+    # Asked only when a move to another office would end the officer's desa binaan there (`accounts.update`).
+    end_assignments = BooleanField(_l("Yes, move them and end these assignments"))
 
     def narrow(self, roles, offices) -> None:
         self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in roles]

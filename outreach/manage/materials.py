@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from .. import guidance, proposals, rights
-from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
 from ..models import Contact, Material, MaterialProposal, MaterialVersion, Office
@@ -37,7 +36,6 @@ def _sources_from(text: str, previous: list[dict]) -> list[dict]:
 
 
 @bp.route("/materi")
-@roles_required("manager", "admin")
 def materials():
     rows = list(db.session.scalars(select(Material).order_by(Material.published.desc(), Material.title_id)))
     waiting = dict(db.session.execute(
@@ -53,7 +51,6 @@ def _refuse_guidance_change():
 
 @bp.route("/materi/baru", methods=["GET", "POST"], defaults={"material_id": None})
 @bp.route("/materi/<int:material_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def edit_material(material_id: int | None):
     publisher = rights.publishes_guidance(current_user)
     proposer = not publisher and rights.proposes_guidance(current_user)
@@ -108,7 +105,6 @@ def edit_material(material_id: int | None):
 
 
 @bp.route("/materi/<int:material_id>/versi")
-@roles_required("manager", "admin")
 def material_versions(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
     proposed = {p.version: p for p in db.session.scalars(select(MaterialProposal).where(
@@ -119,7 +115,6 @@ def material_versions(material_id: int):
 
 
 @bp.route("/materi/<int:material_id>/versi/<int:version>/pulihkan", methods=["POST"])
-@roles_required("manager", "admin")
 def restore_material(material_id: int, version: int):
     material = db.session.get(Material, material_id) or abort(404)
     old = db.session.scalar(select(MaterialVersion).where(
@@ -140,7 +135,6 @@ def restore_material(material_id: int, version: int):
 
 
 @bp.route("/materi/<int:material_id>/berkas")
-@roles_required("manager", "admin")
 def material_file(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
     if not material.file_data:
@@ -156,7 +150,6 @@ def _proposal(material_id: int, proposal_id: int) -> MaterialProposal:
 
 
 @bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>")
-@roles_required("manager", "admin")
 def material_proposal(material_id: int, proposal_id: int):
     """What a proposal would change, side by side with what the public reads now."""
     proposal = _proposal(material_id, proposal_id)
@@ -170,7 +163,6 @@ def material_proposal(material_id: int, proposal_id: int):
 
 
 @bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>/berkas")
-@roles_required("manager", "admin")
 def material_proposal_file(material_id: int, proposal_id: int):
     proposal = _proposal(material_id, proposal_id)
     if not proposal.file_data:
@@ -180,7 +172,6 @@ def material_proposal_file(material_id: int, proposal_id: int):
 
 
 @bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>/<any(terbitkan, tolak):decision>", methods=["POST"])
-@roles_required("manager", "admin")
 def decide_proposal(material_id: int, proposal_id: int, decision: str):
     proposal = _proposal(material_id, proposal_id)
     if not rights.publishes_guidance(current_user):
@@ -201,7 +192,6 @@ def decide_proposal(material_id: int, proposal_id: int, decision: str):
 
 
 @bp.route("/kontak", methods=["GET"])
-@roles_required("manager", "admin")
 def contacts():
     rows = list(db.session.scalars(select(Contact).order_by(Contact.sort_order)))
     offices = list(db.session.scalars(select(Office).order_by(Office.kind.desc(), Office.name)))
@@ -211,7 +201,6 @@ def contacts():
 
 
 @bp.route("/kontak/<int:contact_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def edit_contact(contact_id: int):
     contact = db.session.get(Contact, contact_id) or abort(404)
     if not rights.may_edit_contact(db.session, current_user, contact):
@@ -239,7 +228,6 @@ def edit_contact(contact_id: int):
 
 
 @bp.route("/kantor/<int:office_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def edit_office(office_id: int):
     """An office's address, numbers and hours, edited by its own managers (the Kanwil's: its Kanim too)."""
     office = db.session.get(Office, office_id) or abort(404)

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock, exports, reports, scope
-from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
 from ..models import Office, row_id
@@ -34,14 +33,10 @@ def _month(text: str) -> tuple[int, int]:
 
 def _office(office_id: int) -> Office:
     """An office the user may see; any other is a 404, as if it did not exist."""
-    office = db.session.get(Office, office_id)
-    if office is None or not scope.may_see_office(db.session, current_user, office.id):
-        abort(404)
-    return office
+    return scope.get_or_404(db.session, Office, office_id, current_user)
 
 
 @bp.route("/laporan")
-@roles_required("manager", "admin")
 def report_choice():
     """Choose an office and a month; by default the user's office (an admin's: the first Kanwil) and last month."""
     if "office" in request.args or "month" in request.args:
@@ -65,7 +60,6 @@ def _report(office_id: int, month: str) -> reports.MonthlyReport:
 
 
 @bp.route("/laporan/<int:office_id>/<month>")
-@roles_required("manager", "admin")
 def report(office_id: int, month: str):
     result = _report(office_id, month)
     with force_locale("id"):
@@ -78,7 +72,6 @@ def report(office_id: int, month: str):
 
 
 @bp.route("/laporan/<int:office_id>/<month>/petugas.<fmt>")
-@roles_required("manager", "admin")
 def report_officers(office_id: int, month: str, fmt: str):
     """The report's table of officers as a spreadsheet, with Indonesian headings like the report."""
     if fmt not in FORMATS:

@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import accounts, scope, sessions
-from ..auth import roles_required
 from ..extensions import db
 from ..models import Assignment, LoginSession, Office, Role, User
 from . import bp
@@ -15,7 +14,6 @@ from .forms import ROLE_LABELS, UserForm
 
 
 @bp.route("/pengguna")
-@roles_required("manager", "admin")
 def users():
     include_inactive = request.args.get("semua") == "1"
     rows = accounts.users(db.session, current_user, include_inactive=include_inactive)
@@ -39,10 +37,9 @@ def _password_page(user: User, password: str, status: int = 200):
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def new_user():
     form = _form()
-    del form.active
+    del form.active, form.end_assignments
     if request.method == "GET" and current_user.office_id:
         form.office.data = str(current_user.office_id)
     if form.validate_on_submit():
@@ -69,7 +66,6 @@ def _managed_user(user_id: int) -> User:
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def edit_user(user_id: int):
     user = _managed_user(user_id)
     form = _form(full_name=user.full_name, role=user.role.value, office=str(user.office_id or ""), active=user.active)
@@ -77,13 +73,15 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             accounts.update(db.session, current_user, user, full_name=form.full_name.data or "", role=Role(form.role.data),
-                            office=_office(form), active=form.active.data)
+                            office=_office(form), active=form.active.data, end_assignments=form.end_assignments.data)
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("manage.users"))
+    if not form.end_assignments.errors:  # the confirmation is asked only when a move would end assignments
+        del form.end_assignments
     assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None))))
     page = render_template(
         "manage/user_form.html", form=form, user=user, assignments=assignments,
@@ -94,7 +92,6 @@ def edit_user(user_id: int):
 
 
 @bp.post("/pengguna/<int:user_id>/perangkat/<int:session_id>/keluar")
-@roles_required("manager", "admin")
 def sign_out_device(user_id: int, session_id: int):
     """Cut one device off (a lost phone): its next request needs a log-in; its waiting records stay on it."""
     user = _managed_user(user_id)
@@ -109,7 +106,6 @@ def sign_out_device(user_id: int, session_id: int):
 
 
 @bp.post("/pengguna/<int:user_id>/perangkat/keluar-semua")
-@roles_required("manager", "admin")
 def sign_out_everywhere(user_id: int):
     user = _managed_user(user_id)
     count = sessions.end_all(db.session, user, "signed_out", by=current_user,
@@ -120,7 +116,6 @@ def sign_out_everywhere(user_id: int):
 
 
 @bp.route("/pengguna/<int:user_id>/sandi", methods=["POST"])
-@roles_required("manager", "admin")
 def reset_password(user_id: int):
     """A new password on paper: whoever knew the old one is signed out, and the user chooses their own at once."""
     user = _managed_user(user_id)

@@ -1,13 +1,12 @@
 """Managers' views: bring in an officer's exported records; see session photos."""
 from collections import Counter
 
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import imports, scope
-from ..auth import roles_required
 from ..extensions import db
 from ..imports import OutboxFileError, read_outbox_file
 from ..models import EducationSession, Photo, Role, User
@@ -19,7 +18,6 @@ RECENT_SESSIONS = 50
 
 
 @bp.route("/impor", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def import_outbox():
     form = OutboxUploadForm()
     results, officer, entry, earlier = None, None, None, None
@@ -48,13 +46,9 @@ def import_outbox():
 
 
 @bp.route("/sosialisasi")
-@roles_required("manager", "admin")
 def sessions():
-    """Recent education sessions in the manager's area, with their photos."""
-    query = select(EducationSession).join(User, EducationSession.officer_id == User.id)
-    offices = scope.office_ids(db.session, current_user)
-    if offices is not None:
-        query = query.where(User.office_id.in_(offices))
+    """Recent education sessions of the manager's offices' desa binaan, with their photos."""
+    query = select(EducationSession).where(scope.visible_records(db.session, current_user, EducationSession))
     rows = list(db.session.scalars(query.order_by(EducationSession.occurred_at.desc()).limit(RECENT_SESSIONS)))
     photos = {}
     if rows:
@@ -64,13 +58,6 @@ def sessions():
 
 
 @bp.route("/foto/<photo_id>")
-@roles_required("manager", "admin")
 def photo(photo_id: str):
-    photo_id = normal_id(photo_id)
-    found = db.session.get(Photo, photo_id) if photo_id else None
-    if found is None:
-        abort(404)
-    officer = db.session.get(User, found.officer_id)
-    if not scope.may_see_officer(db.session, current_user, officer):
-        abort(404)
+    found = scope.get_or_404(db.session, Photo, normal_id(photo_id), current_user)
     return current_app.response_class(found.data, mimetype=found.content_type)  # no-store: outreach.security

@@ -4,7 +4,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import imports, scope
-from ..auth import roles_required
 from ..extensions import db
 from ..models import Assignment, DesaBinaan, Photo, Region
 from ..records import RECORD_TYPES
@@ -14,7 +13,6 @@ TIMELINE_ROWS = 200
 
 
 @bp.route("/desa/<code>")
-@roles_required("manager", "admin")
 def village(code: str):
     region = db.session.get(Region, code)
     offices = scope.office_ids(db.session, current_user)
@@ -26,8 +24,10 @@ def village(code: str):
         select(Assignment).where(Assignment.desa_binaan_id.in_([d.id for d in designations]), Assignment.ended_on.is_(None)))]
     timeline = []
     for kind in RECORD_TYPES.values():
-        for record in db.session.scalars(select(kind.model).where(kind.model.village_code == code)
-                                         .order_by(kind.model.occurred_at.desc()).limit(TIMELINE_ROWS)):
+        model = kind.model
+        for record in db.session.scalars(select(model).where(model.village_code == code,
+                                                             scope.records_in(model, offices))
+                                         .order_by(model.occurred_at.desc()).limit(TIMELINE_ROWS)):
             timeline.append((kind, record))
     timeline.sort(key=lambda item: item[1].occurred_at, reverse=True)
     photos = {}

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import imports, scope
-from ..auth import roles_required
 from ..extensions import db
 from ..follow_up import STATUSES, is_overdue, queue, set_follow_up
 from ..models import EarlyWarning, utcnow
@@ -14,7 +13,6 @@ from .forms import FollowUpForm
 
 
 @bp.route("/peringatan")
-@roles_required("manager", "admin")
 def warnings():
     status = request.args.get("status")
     rows = queue(db.session, offices=scope.office_ids(db.session, current_user), status=status if status in STATUSES else None)
@@ -24,10 +22,9 @@ def warnings():
 
 
 @bp.route("/peringatan/<warning_id>", methods=["GET", "POST"])
-@roles_required("manager", "admin")
 def warning(warning_id: str):
-    found = db.session.get(EarlyWarning, normal_id(warning_id) or "")
-    if found is None or found.voided or not scope.may_see_officer(db.session, current_user, found.officer):
+    found = scope.get_or_404(db.session, EarlyWarning, normal_id(warning_id), current_user)
+    if found.voided:
         abort(404)
     follow_up = found.follow_up
     form = FollowUpForm(obj=follow_up)
