@@ -94,3 +94,12 @@ def test_the_phone_sends_a_record_the_server_failed_on_alone_and_ever_more_slowl
     tests = sorted(str(path) for path in (Path(__file__).parent / "js").glob("*.test.mjs"))
     run = subprocess.run([node, "--test", *tests], check=False, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("language, high", [("id", "Tinggi"), ("en", "High")])
+def test_the_app_gets_the_words_for_a_villages_risk_level_in_the_officers_language(client, auth, world, language, high):
+    auth.login("ani")
+    client.set_cookie("lang", language)
+    page = client.get("/petugas").get_data(as_text=True)
+    codes = json.loads(re.search(r'<script type="application/json" id="codes">(.*?)</script>', page).group(1))
+    assert codes["risk_level"]["tinggi"] == high and set(codes["risk_level"]) == {"tinggi", "sedang", "rendah"}

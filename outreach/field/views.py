@@ -3,6 +3,7 @@ from flask import current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..designations import RISK_LEVELS
 from ..records import RECORD_TYPES, VISIT_PURPOSES
 from . import bp
 from .shell import precache_urls, release_version
@@ -13,7 +14,7 @@ def app():
     forms = {name: kind.form() for name, kind in RECORD_TYPES.items()}
     page = render_template(
         "field/app.html", record_types=list(RECORD_TYPES.values()), forms=forms, purposes=VISIT_PURPOSES,
-        strings=client_strings(), labels=client_labels(forms),
+        strings=client_strings(), labels=client_labels(forms), codes=client_codes(),
     )
     response = current_app.make_response(page)
     response.headers["X-Release"] = release_version()
@@ -68,6 +69,12 @@ def client_labels(forms: dict) -> dict:
         }
         for name, form in forms.items()
     }
+
+
+def client_codes() -> dict[str, dict[str, str]]:
+    """The labels of the program's codes the phone shows outside a record (a village's risk level), so that it
+    shows the words managers see, never the raw code."""
+    return {"risk_level": {level.value: str(label) for level, label in RISK_LEVELS}}
 
 
 def client_strings() -> dict[str, str]:

@@ -11,6 +11,7 @@ import {
 
 const strings = JSON.parse(document.getElementById('strings').textContent);
 const labels = JSON.parse(document.getElementById('labels').textContent);
+const codes = JSON.parse(document.getElementById('codes').textContent);
 const lang = document.documentElement.lang || 'id';
 const SYNC_EVERY_MS = 30 * 1000;
 const DRAFT_DELAY_MS = 400;
@@ -143,7 +144,8 @@ async function renderHome() {
   const villages = (me ? me.villages : []).map((village) => {
     const item = el('li', undefined, isOverdue(last.get(village.code)) ? 'overdue' : '');
     item.append(el('strong', village.name), el('span', ` · ${village.path.join(', ')}`, 'hint'));
-    item.append(el('span', village.risk_level, `risk risk-${village.risk_level}`));
+    const risk = codes.risk_level[village.risk_level] || village.risk_level;
+    item.append(el('span', risk, `risk risk-${village.risk_level}`));
     const when = last.get(village.code);
     item.append(el('p', when ? t('lastVisit', { when: formatWhen(when) }) : t('noVisit'), 'hint'));
     if (isOverdue(when)) item.append(el('p', t('overdue'), 'error'));
