@@ -1,9 +1,12 @@
-"""What the service worker precaches, and the version that changes whenever any of it changes."""
+"""The service worker as served at /sw.js: what it precaches, the version that changes whenever any of it
+changes, and the few lines that start its logic (static/js/service-worker.js) with them."""
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
 from .. import PROJECT_ROOT
+from ..vocabulary import URGENCY
 
 STATIC = PROJECT_ROOT / "static"
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -32,3 +35,31 @@ def release_version() -> str:
             digest.update(path.as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# /sw.js is served at the site's root, so that its scope is the whole site; it is this short module, which
+# imports the logic, so that static/js/service-worker.js stays a plain file that is checked and tested like the
+# others, and the server writes only the constants. The browser installs a new worker when the bytes of /sw.js
+# change (static files are served `no-cache`, so the modules it imports are fetched fresh then); VERSION hashes
+# every shell asset, service-worker.js and the modules it imports among them, so any change to the logic
+# changes these bytes too, and a new release always installs a new worker.
+WORKER = """// Written by the server (outreach/field/shell.py): the constants only it knows. The logic: {logic}
+import {{ start }} from '{logic}';
+
+const VERSION = {version};
+const PRECACHE = {precache};
+const URGENCY = {urgency};
+
+start({{ version: VERSION, precache: PRECACHE, urgency: URGENCY }});
+"""
+
+
+def worker_script(version: str) -> str:
+    """The text of /sw.js for the release `version`: the release, the shell's URLs and the urgency order, then the
+    worker's logic started."""
+    return WORKER.format(
+        logic="/static/js/service-worker.js",
+        version=json.dumps(version),
+        precache=json.dumps(precache_urls()),
+        urgency=json.dumps(list(URGENCY.values)),
+    )

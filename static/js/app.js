@@ -1,8 +1,10 @@
 // The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
 // sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
+import { wireRecord } from './api.js';
+import { GUIDANCE_CACHE } from './guidance-cache.js';
 import * as store from './store.js';
 import {
-  finishLogout, syncNow, shouldWait, wireRecord, withLock, SYNC_TAG,
+  finishLogout, syncNow, shouldWait, withLock, SYNC_TAG,
 } from './sync.js';
 import { shrink } from './photos.js';
 import {
@@ -50,8 +52,6 @@ function villageName(code) {
   return village ? village.name : code;
 }
 
-const GUIDANCE_CACHE = 'pimpasa-guidance';
-
 function articles() {
   return ((me && me.materials) || []).filter((m) => m.kind === 'article')
     .map((m) => ({ title: m.title, url: `/panduan/${m.slug}?layar=penuh` }));
@@ -71,11 +71,9 @@ function materialTitles() {
   return Object.fromEntries(((me && me.materials) || []).map((m) => [m.slug, m.title]));
 }
 
+// A record's state in the words of outreach/vocabulary.py; a waiting one is being sent while a sync runs.
 function stateLabel(record) {
-  if (record.state === 'waiting') return t(sending ? 'stateSending' : 'stateWaiting');
-  if (record.state === 'failed') return t('stateFailed');
-  if (record.state === 'rejected') return t('rejected');
-  return t('stateConfirmed');
+  return codes.sync_state[record.state === 'waiting' && sending ? 'sending' : record.state];
 }
 
 // What the phone knows of the pushes that failed on a record still to send: the server's words and how often.
@@ -98,7 +96,7 @@ function recordItem(record) {
   item.append(link, el('span', ` · ${formatWhen(record.data.occurred_at)}`));
   item.append(el('span', stateLabel(record), 'badge'));
   if (record.voided) item.append(el('span', t('voided'), 'badge'));
-  item.append(el('p', summary(record, labels[record.type], materialTitles())));
+  item.append(el('p', summary(record, labels[record.type], { material: materialTitles() })));
   item.append(...tryLines(record));
   for (const [field, messages] of Object.entries(record.errors || {})) {
     const label = labels[record.type].fields[field] || field;
@@ -140,7 +138,7 @@ async function renderHome() {
   $('today-list').replaceChildren(...records.filter((r) => isToday(r.data.occurred_at)).map(recordItem));
 
   const everyone = [...seen, ...outbox];
-  const last = lastActivity(everyone);
+  const last = lastActivity(everyone, labels);
   const villages = (me ? me.villages : []).map((village) => {
     const item = el('li', undefined, isOverdue(last.get(village.code)) ? 'overdue' : '');
     item.append(el('strong', village.name), el('span', ` · ${village.path.join(', ')}`, 'hint'));
@@ -196,9 +194,9 @@ async function renderRecord(id) {
     for (const message of (record.errors || {})[name] || []) fields.append(el('dd', message, 'error'));
   }
   const followUp = $('record-follow-up');
-  followUp.hidden = !(record.type === 'warning' && record.follow_up);
+  followUp.hidden = !record.follow_up; // only a type the office follows up (a warning) has one
   if (!followUp.hidden) {
-    const status = t(`followUp_${record.follow_up.status}`);
+    const status = codes.sentence.warning_status[record.follow_up.status];
     followUp.textContent = record.follow_up.note ? `${status}: ${record.follow_up.note}` : status;
   }
   $('record-edit').hidden = Boolean(record.voided);
@@ -431,7 +429,7 @@ async function runSync({ manual = false, retryFailed = false } = {}) {
   $('sync-message').textContent = t('syncing');
   let outcome;
   try {
-    outcome = await syncNow({ retryFailed });
+    outcome = await syncNow({ retryFailed, urgency: codes.order.urgency });
   } catch (error) {
     outcome = { status: 'error', sent: 0 };
   }
@@ -476,7 +474,8 @@ async function exportWaiting() {
   const { outbox } = await myRecords();
   const waiting = outbox.filter((entry) => entry.state === 'waiting' || entry.state === 'failed');
   const file = {
-    format: 'pimpasa-outbox', version: 1, officer: me.user.username, device_id: await store.deviceId(),
+    format: codes.outbox_file.format, version: codes.outbox_file.version, officer: me.user.username,
+    device_id: await store.deviceId(),
     exported_at: new Date().toISOString(), records: waiting.map(wireRecord),
   };
   const link = el('a');

@@ -1,8 +1,9 @@
 // Progressive enhancement of the public pages: they work without it. Registers the service worker so that
 // pages once read stay readable offline, saves the whole library on request, and reads an article aloud
 // where the browser has a voice for its language.
+import { GUIDANCE_CACHE, isGuidancePage } from './guidance-cache.js';
+
 const strings = JSON.parse(document.getElementById('public-strings').textContent);
-const GUIDANCE_CACHE = 'pimpasa-guidance';
 
 async function saveAll(button) {
   const message = document.getElementById('save-all-message');
@@ -47,8 +48,7 @@ function setUpListening(button) {
 }
 
 // Only the guidance pages install the worker here; the officer's app installs it from /petugas.
-const GUIDANCE_PAGE = /^\/($|panduan(\/|$)|kontak$|kantor$|tentang$)/;
-if ('serviceWorker' in navigator && GUIDANCE_PAGE.test(location.pathname)) {
+if ('serviceWorker' in navigator && isGuidancePage(location.pathname)) {
   navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
 }
 const saveButton = document.getElementById('save-all');

@@ -29,11 +29,12 @@ export function isOverDay(ms) {
   return ms !== null && ms > DAY_MS;
 }
 
-// The last visit or session in each village, from everything known on the phone.
-export function lastActivity(records) {
+// The last record of a type that counts as activity in its village (a visit or a session: `counts_for_coverage`
+// in `labels`, by type), from everything known on the phone.
+export function lastActivity(records, labels) {
   const last = new Map();
   for (const record of records) {
-    if (record.voided || (record.type !== 'visit' && record.type !== 'session')) continue;
+    if (record.voided || !(labels[record.type] || {}).counts_for_coverage) continue;
     const when = record.data.occurred_at;
     if (!last.has(record.data.village) || last.get(record.data.village) < when) last.set(record.data.village, when);
   }
@@ -49,19 +50,19 @@ export function isToday(iso, now = new Date()) {
   return when.getFullYear() === now.getFullYear() && when.getMonth() === now.getMonth() && when.getDate() === now.getDate();
 }
 
-// A one-line summary of a record, using the labels of its type.
-export function summary(record, labels, materials = {}) {
-  const data = record.data;
-  const choice = (field, value) => ((labels.choices || {})[field] || {})[value] || value;
-  switch (record.type) {
-    case 'visit': return data.purpose || '';
-    case 'session': {
-      const people = ['male_under_18', 'female_under_18', 'male_adult', 'female_adult']
-        .reduce((sum, name) => sum + (Number(data[name]) || 0), 0);
-      return `${data.venue || ''} · ${people} 👥`;
-    }
-    case 'handout': return `${materials[data.material] || data.material} × ${data.quantity}`;
-    case 'warning': return `${choice('urgency', data.urgency)} · ${choice('category', data.category)}`;
-    default: return '';
-  }
+// How many people a record reached: the sum of its type's `people` counts (none for most types).
+export function peopleReached(record, labels) {
+  return (labels.people || []).reduce((sum, name) => sum + (Number(record.data[name]) || 0), 0);
+}
+
+// A one-line summary of a record from its type's `summary` (declared in outreach/records.py, as managers see it):
+// each `{field}` shows the field's choice label, its title in `titles` (by field, then code: the catalogue's
+// materials) or its value; `{people}` the people it reached.
+export function summary(record, labels, titles = {}) {
+  return (labels.summary || '').replace(/\{(\w+)\}/g, (_match, name) => {
+    if (name === 'people') return labels.people_label.replace('%(count)s', peopleReached(record, labels));
+    const value = record.data[name];
+    const names = (labels.choices || {})[name] || titles[name] || {};
+    return String(names[value] || (value ?? ''));
+  });
 }
