@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from outreach import coverage, create_app
+    from outreach import coverage, create_app, periods
     from outreach.extensions import db
     from outreach.models import (
         DesaBinaan,
@@ -101,7 +101,7 @@ def main():
         print(f"built: {len(villages)} desa binaan, {args.records:,} activities in {time.perf_counter() - started:.1f} s")
 
         today = date.today()
-        start, end = coverage.period("90", None, None, today=today)
+        start, end = periods.period("90", None, None, today=today)
         domain = []
         for _ in range(args.runs):
             t0 = time.perf_counter()

@@ -54,11 +54,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
 
-    from . import cli, errors, security
+    from . import cli, errors, security, transaction
 
     cli.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    transaction.init_app(app)
     return app
 
 
@@ -72,13 +73,13 @@ class DatabaseId(IntegerConverter):
 
 def select_locale() -> str:
     """Use the language the user chose (a cookie), else the browser's, else Indonesian."""
-    languages = current_app.config["LANGUAGES"]
+    languages: list[str] = current_app.config["LANGUAGES"]
     if not has_request_context():
         return languages[0]
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages, default=languages[0])
+    return request.accept_languages.best_match(languages) or languages[0]
 
 
 @event.listens_for(Engine, "connect")

@@ -8,10 +8,12 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from . import clock, passwords, scope, sessions
+from .domain import DomainError
+from .extensions import DbSession
 from .models import Assignment, DesaBinaan, Office, Role, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -19,10 +21,10 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule an account change broke, with the form field it belongs to."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, message: str | LazyString, *, field: str):
         super().__init__(message)
         self.field = field
 
@@ -32,7 +34,7 @@ def roles_for(actor: User) -> list[Role]:
     return list(Role) if actor.role == Role.admin else [Role.officer, Role.manager]
 
 
-def may_manage(session: Session, actor: User, user: User) -> bool:
+def may_manage(session: DbSession, actor: User, user: User) -> bool:
     if actor.role == Role.admin:
         return True
     return user.role != Role.admin and scope.may_see_officer(session, actor, user)
@@ -43,7 +45,7 @@ def new_password() -> str:
     return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
-def users(session: Session, actor: User, *, include_inactive: bool) -> list[User]:
+def users(session: DbSession, actor: User, *, include_inactive: bool) -> list[User]:
     """The accounts `actor` may manage, by office and name."""
     query = select(User).outerjoin(Office, User.office_id == Office.id).order_by(Office.name, User.role, User.username)
     offices = scope.office_ids(session, actor)
@@ -54,32 +56,33 @@ def users(session: Session, actor: User, *, include_inactive: bool) -> list[User
     return list(session.scalars(query))
 
 
-def _check(session: Session, actor: User, *, role: Role, office: Office | None) -> None:
+def _check(session: DbSession, actor: User, *, role: Role, office: Office | None) -> None:
     if role not in roles_for(actor):
-        raise AccountError("role", _l("You may not give this role."))
+        raise AccountError(_l("You may not give this role."), field="role")
     if role != Role.admin and office is None:
-        raise AccountError("office", _l("Officers and managers belong to an office."))
+        raise AccountError(_l("Officers and managers belong to an office."), field="office")
     if office is not None and office not in scope.offices_in_scope(session, actor):
-        raise AccountError("office", _l("This office is outside your area."))
+        raise AccountError(_l("This office is outside your area."), field="office")
 
 
-def create(session: Session, actor: User | None, *, username: str, full_name: str, role: Role, office: Office | None,
+def create(session: DbSession, actor: User | None, *, username: str, full_name: str, role: Role, office: Office | None,
            password: str) -> User:
     """Add an account; `actor` None is the command line, which may do anything. A password chosen by a manager
     must be changed at its first use; the command line's was chosen by the admin who will use it. The caller
     commits."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise AccountError("username", _l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."))
+        raise AccountError(_l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."),
+                           field="username")
     refused = passwords.problem(password, username=username, full_name=full_name)
     if refused is not None:
-        raise AccountError("password", refused)
+        raise AccountError(refused, field="password")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError("username", _l("This username is taken."))
+        raise AccountError(_l("This username is taken."), field="username")
     if actor is not None:
         _check(session, actor, role=role, office=office)
     elif role != Role.admin and office is None:
-        raise AccountError("office", _l("Officers and managers belong to an office."))
+        raise AccountError(_l("Officers and managers belong to an office."), field="office")
     user = User(username=username, full_name=full_name.strip(), role=role, office=office, active=True)
     user.set_password(password)
     user.must_change_password = actor is not None
@@ -87,7 +90,7 @@ def create(session: Session, actor: User | None, *, username: str, full_name: st
     return user
 
 
-def assignments_ended_by_move(session: Session, user: User, office: Office | None) -> list[Assignment]:
+def assignments_ended_by_move(session: DbSession, user: User, office: Office | None) -> list[Assignment]:
     """The assignments a move to `office` ends: the user's open ones to desa binaan of the office they leave.
     Whoever looks after a village works at its office; their records there stay that office's (`scope`)."""
     if user.office_id is None or (office is not None and office.id == user.office_id):
@@ -98,20 +101,22 @@ def assignments_ended_by_move(session: Session, user: User, office: Office | Non
     ))
 
 
-def update(session: Session, actor: User, user: User, *, full_name: str, role: Role, office: Office | None,
+def update(session: DbSession, actor: User, user: User, *, full_name: str, role: Role, office: Office | None,
            active: bool, end_assignments: bool = False) -> None:
     """Change an account's name, role, office or whether it may log in. Moving someone to another office ends
     their assignments at the old one (today), once `end_assignments` confirms it; without it, an AccountError
     on `end_assignments` says what the move would end. The caller commits."""
     if user.id == actor.id and (role != user.role or not active):
-        raise AccountError("role" if role != user.role else "active", _l("You cannot take away your own role or access."))
+        raise AccountError(_l("You cannot take away your own role or access."),
+                           field="role" if role != user.role else "active")
     _check(session, actor, role=role, office=office)
     ending = assignments_ended_by_move(session, user, office)
     if ending and not end_assignments:
-        raise AccountError("end_assignments", ngettext(
+        assert user.office is not None  # `ending` holds assignments at the office the user leaves
+        raise AccountError(ngettext(
             "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends this assignment.",
             "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends those assignments.",
-            len(ending), name=user.display_name, office=user.office.name))
+            len(ending), name=user.display_name, office=user.office.name), field="end_assignments")
     for assignment in ending:
         assignment.ended_on = clock.today()
     if user.active and not active:

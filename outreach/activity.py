@@ -1,5 +1,6 @@
-"""Activity per office over time: how many visits and sessions were recorded in each office's desa binaan in
-each week or month of a period. The dashboard draws it as a chart and shows the same numbers in a table beside it.
+"""Activity per office over time: how many visits and sessions (the record types that count for coverage) were
+recorded in each office's desa binaan in each week or month of a period. The dashboard draws it as a chart and
+shows the same numbers in a table beside it.
 
 A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
 database groups by office and day (a few hundred rows at most); the days are put into weeks or months here.
@@ -10,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Date, func, select
-from sqlalchemy.orm import Session
 
 from . import scope
-from .coverage import bounds
-from .models import EducationSession, Office, Visit
+from .extensions import DbSession
+from .models import Office
+from .periods import bounds
+from .records import COVERING_TYPES
 
 WEEKS_UP_TO_DAYS = 92  # a longer period is shown by month: a quarter still reads as weeks
 
@@ -56,7 +58,7 @@ def _bucket_of(day: date, start: date, by_month: bool) -> date:
     return max(first, start)
 
 
-def activity(session: Session, *, start: date, end: date, offices: set[int] | None) -> Activity:
+def activity(session: DbSession, *, start: date, end: date, offices: set[int] | None) -> Activity:
     """Visits and sessions (voided ones left out) per office in scope (None: all) and per week or month."""
     firsts, by_month = buckets(start, end)
     index = {first: i for i, first in enumerate(firsts)}
@@ -65,15 +67,15 @@ def activity(session: Session, *, start: date, end: date, offices: set[int] | No
         query = query.where(Office.id.in_(offices))
     series = {office.id: Series(office, [0] * len(firsts)) for office in session.scalars(query)}
     lo, hi = bounds(start, end)
-    for model in (Visit, EducationSession):
+    for model in (kind.model for kind in COVERING_TYPES):
         day = func.date(model.occurred_at, type_=Date)
-        query = (
+        counts = (
             select(model.office_id, day, func.count())
             .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi,
                    scope.records_in(model, offices))
             .group_by(model.office_id, day)
         )
-        for office_id, when, count in session.execute(query):
+        for office_id, when, count in session.execute(counts):
             if office_id in series:
                 series[office_id].counts[index[_bucket_of(when, start, by_month)]] += count
     return Activity(by_month=by_month, buckets=firsts, series=list(series.values()))

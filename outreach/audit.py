@@ -13,13 +13,16 @@ from __future__ import annotations
 import enum
 import getpass
 import os
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any, cast
 
 import click
 from flask import has_request_context
-from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
 
+from .extensions import Base, DbSession
 from .models import (
     Assignment,
     AuditEntry,
@@ -42,7 +45,7 @@ REGIONS = "regions"  # an import of a region file is logged as one entry, not on
 ENTITIES = [model.__tablename__ for model in AUDITED] + [REGIONS]
 
 
-def act_as(session: Session, user: User) -> None:
+def act_as(session: DbSession, user: User) -> None:
     """Log the session's changes from now on as made by `user`."""
     session.info[ACTOR] = (user.id, user.username)
 
@@ -58,11 +61,11 @@ def command_line_actor() -> tuple[None, str] | None:
     return None, f"command line ({account})"[:120]
 
 
-def _actor(session: Session) -> tuple[int | None, str] | None:
+def _actor(session: DbSession) -> tuple[int | None, str] | None:
     return session.info.get(ACTOR) or command_line_actor()
 
 
-def note(session: Session, *, action: str, entity: str, entity_id: str, label: str, after: dict) -> None:
+def note(session: DbSession, *, action: str, entity: str, entity_id: str, label: str, after: dict[str, Any]) -> None:
     """Log a change the listener does not see row by row (a whole file of regions), as the current actor."""
     actor = _actor(session)
     if actor is None:
@@ -76,7 +79,7 @@ LABELS = {User: "username", Office: "code", DesaBinaan: "village_code", Material
           WarningFollowUp: "warning_id"}
 
 
-def _label(session: Session, row) -> str:
+def _label(session: DbSession, row: Base) -> str:
     """A name a reader recognises, from the row's own columns (or rows already in the session)."""
     if isinstance(row, Assignment):
         officer = session.get(User, row.officer_id) if row.officer_id else None
@@ -85,7 +88,7 @@ def _label(session: Session, row) -> str:
     return str(getattr(row, LABELS[type(row)]))
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """A value as JSON can hold it."""
     if isinstance(value, enum.Enum):
         return value.value
@@ -102,7 +105,7 @@ def _plain(value):
     return value
 
 
-def _logged_attributes(entry):
+def _logged_attributes(entry: Base) -> Iterator[str]:
     mapper = inspect(entry).mapper
     for attr in mapper.column_attrs:
         if attr.key not in NOT_LOGGED:
@@ -112,7 +115,7 @@ def _logged_attributes(entry):
             yield rel.key
 
 
-def _value(entry, key):
+def _value(entry: Base, key: str) -> object:
     if key in HIDDEN:
         return "***"
     state = inspect(entry)
@@ -121,18 +124,21 @@ def _value(entry, key):
     return _plain(getattr(entry, key))
 
 
-def _snapshot(entry) -> dict:
+def _snapshot(entry: Base) -> dict[str, object]:
     values = {key: _value(entry, key) for key in _logged_attributes(entry)}
     return {key: value for key, value in values.items() if value not in (None, "", [])}
 
 
-def _changes(entry) -> tuple[dict, dict]:
-    before, after = {}, {}
+def _changes(entry: Base) -> tuple[dict[str, object], dict[str, object]]:
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
     state = inspect(entry)
     for key in _logged_attributes(entry):
         history = state.attrs[key].history
         if not history.has_changes():
             continue
+        old: object
+        new: object
         rel = state.mapper.relationships.get(key)
         if rel is not None:
             old = [_plain(v) for v in (*history.unchanged, *history.deleted)]
@@ -147,7 +153,8 @@ def _changes(entry) -> tuple[dict, dict]:
     return before, after
 
 
-def _entry(session, actor, action: str, row, before: dict, after: dict) -> dict:
+def _entry(session: Session, actor: tuple[int | None, str], action: str, row: Base, before: dict[str, object],
+           after: dict[str, object]) -> dict[str, object]:
     actor_id, actor_name = actor
     identity = inspect(row).mapper.primary_key_from_instance(row)
     return {
@@ -158,7 +165,7 @@ def _entry(session, actor, action: str, row, before: dict, after: dict) -> dict:
 
 
 @event.listens_for(Session, "after_flush")
-def _log_changes(session: Session, flush_context) -> None:
+def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
     actor = _actor(session)
     if actor is None:
         return
@@ -175,10 +182,11 @@ def _log_changes(session: Session, flush_context) -> None:
         if isinstance(row, AUDITED):
             rows.append(_entry(session, actor, "delete", row, _snapshot(row), {}))
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        # A declarative model's `__table__` is a Table; SQLAlchemy types it as any FROM clause.
+        session.connection().execute(insert(cast(Table, AuditEntry.__table__)), rows)
 
 
-def entries(session: Session, *, entity: str | None = None, entity_id: str | None = None, actor_id: int | None = None,
+def entries(session: DbSession, *, entity: str | None = None, entity_id: str | None = None, actor_id: int | None = None,
             older_than: int | None = None, limit: int = PAGE_SIZE) -> list[AuditEntry]:
     """The newest entries first, optionally of one kind of row, one row, or one person; `older_than` pages on."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

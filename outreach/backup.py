@@ -14,17 +14,19 @@ import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from .domain import DomainError
 from .models import SyncState
 
 DUMP_TIMEOUT = 3600  # seconds
 
 
-class BackupError(Exception):
+class BackupError(DomainError):
     """The backup could not be made; nothing was written at the target."""
 
 
@@ -83,7 +85,8 @@ def _sqlite_copy(engine: Engine, partial: Path) -> int:
     raw = engine.raw_connection()
     try:
         with closing(sqlite3.connect(partial)) as copy:
-            raw.driver_connection.backup(copy)
+            # The engine is SQLite's, so its driver's connection is sqlite3's.
+            cast(sqlite3.Connection, raw.driver_connection).backup(copy)
             # One self-contained file: no -wal beside it to lose when the backup is moved.
             copy.execute("PRAGMA journal_mode=DELETE")
             problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]

@@ -1,5 +1,7 @@
 """Charts drawn as SVG on the server: nothing from another server, readable without JavaScript, and the same
 numbers as the table beside them."""
+from collections.abc import Callable
+
 from markupsafe import escape
 
 from .coverage import MapPoint
@@ -58,7 +60,8 @@ def _step(largest: int) -> int:
         power *= 10
 
 
-def activity_chart_svg(labels: list[str], series: list[tuple[str, list[int]]], *, title: str, number=str) -> str:
+def activity_chart_svg(labels: list[str], series: list[tuple[str, list[int]]], *, title: str,
+                      number: Callable[[int], str] = str) -> str:
     """A standalone SVG image: one line per office over the buckets named by `labels`, count grid lines on the
     left, and a legend; each point is named with its office, bucket and count on hover. `number` writes a
     count the way the table beside the chart does."""

@@ -106,8 +106,7 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
         demo.clear(db.session)
     elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):
         raise click.ClickException("The database has data already. Run with --reset to replace it with the demo.")
-    stream = open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.jambi_regions()
-    with stream:
+    with open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.jambi_regions() as stream:
         try:
             report, made = demo.build(db.session, regions=stream, password=password)
         except RegionFileError as exc:
@@ -121,11 +120,12 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-    widths = [max(len(getattr(a, f)) for a in made + [demo.Account("username", "role", "office", "password")])
+    widths = [max(len(getattr(a, f)) for a in [*made, demo.Account("username", "role", "office", "password")])
               for f in ("username", "role", "office", "password")]
     click.echo()
-    for row in [demo.Account("username", "role", "office", "password")] + made:
-        click.echo("  ".join(getattr(row, f).ljust(w) for f, w in zip(("username", "role", "office", "password"), widths)))
+    for row in [demo.Account("username", "role", "office", "password"), *made]:
+        click.echo("  ".join(getattr(row, f).ljust(w)
+                             for f, w in zip(("username", "role", "office", "password"), widths, strict=True)))
 
 
 @click.command("load-guidance")

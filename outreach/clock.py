@@ -2,7 +2,7 @@
 day of an assignment) is a day in the program's time zone (`TIMEZONE`, WIB for Jambi), not the server's."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -14,7 +14,7 @@ def zone() -> ZoneInfo:
 
 def local_day(moment: datetime) -> date:
     """The day a stored (naive UTC) moment falls on where the program works."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone()).date()
+    return moment.replace(tzinfo=UTC).astimezone(zone()).date()
 
 
 def today() -> date:

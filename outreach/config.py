@@ -70,7 +70,7 @@ def trusted_hosts(public: str | None) -> list[str] | None:
     return names
 
 
-def defaults(instance_path: str) -> dict:
+def defaults(instance_path: str) -> dict[str, object]:
     """Return the configuration the app starts from."""
     public = public_url()
     return {

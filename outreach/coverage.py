@@ -1,31 +1,46 @@
 """Coverage of desa binaan for program managers: which are reached in a period, what was done there, and
 which need a visit first.
 
-A desa binaan is covered in a period when it had at least one visit or education session in it. Figures are
+A desa binaan is covered in a period when it had at least one record of a type that counts for coverage in it
+(`RecordType.counts_for_coverage`: visits and education sessions). Figures are
 counted per village and added up the region tree, so the children of a region always add up to it.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Result, func, or_, select
 
+from . import periods, scope
+from .domain import DomainError
+from .extensions import DbSession
 from .models import (
     DesaBinaan,
     EarlyWarning,
     EducationSession,
+    FieldRecord,
     Handout,
+    OfficeKind,
     Region,
     RegionLevel,
     RiskLevel,
+    Role,
+    User,
     Visit,
     WarningFollowUp,
+    office_regencies,
 )
+from .periods import Period, bounds
+from .records import COVERING_TYPES, RECORD_TYPES
+
+# A condition on the records of a type, given its model.
+Condition = Callable[[type[FieldRecord]], ColumnElement[bool]]
 
 RISK_WEIGHT = {RiskLevel.tinggi: 3, RiskLevel.sedang: 2, RiskLevel.rendah: 1}
 
@@ -54,7 +69,7 @@ class Figures:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, float | None]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["coverage_rate"] = None if self.rate is None else round(self.rate, 4)
         return data
@@ -76,74 +91,9 @@ class Coverage:
     covered: dict[str, bool] = field(default_factory=dict)  # each desa binaan's village code: covered or not
 
 
-PERIODS = ("month", "30", "90", "quarter")
-
-
-# The days a period may start and end on: the program's records begin after 2000; a day near 9999-12-31 would
-# overflow where the period's end is counted (`bounds` adds a day), and no manager plans a century ahead.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-# The longest period: five years, the span of the ministry's strategic plan (Renstra), the longest a manager
-# reports on. Its activity chart has 60 months; a longer one grows the chart, the tables and the exports with it.
-MAX_YEARS = 5
-
-
-class PeriodError(ValueError):
-    """A day or a period in a query string that cannot be shown: not a date, out of range, ending before it starts,
-    or too long. The message says which."""
-
-
-def parse_day(text: str | None) -> date | None:
-    """A date given as YYYY-MM-DD, or None when none was given; PeriodError when it is not a date or is out of
-    the range a period may cover."""
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise PeriodError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise PeriodError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
-                             last=LAST_DAY.isoformat()))
-    return day
-
-
-def latest_end(start: date) -> date:
-    """The last day a period from `start` may end on: the day before the same date MAX_YEARS later."""
-    try:
-        later = start.replace(year=start.year + MAX_YEARS)
-    except ValueError:  # 29 February, and no such day MAX_YEARS later
-        later = date(start.year + MAX_YEARS, 3, 1)
-    return later - timedelta(days=1)
-
-
-def period(preset: str | None, start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
-    """The dates a dashboard, its charts and exports and the coverage API show: a chosen range, or a preset (this
-    month, the last 30 or 90 days, this quarter); this month when nothing is chosen. PeriodError when a chosen
-    range ends before it starts or is longer than MAX_YEARS."""
-    if start and end:
-        if end < start:
-            raise PeriodError(_l("The period ends on %(end)s, before it starts on %(start)s.", start=start.isoformat(),
-                                 end=end.isoformat()))
-        if end > latest_end(start):
-            raise PeriodError(_l("A period may cover at most %(years)d years: from %(start)s, it may end on %(last)s "
-                                 "at the latest.", years=MAX_YEARS, start=start.isoformat(),
-                                 last=latest_end(start).isoformat()))
-        return start, end
-    if preset == "30":
-        return today - timedelta(days=29), today
-    if preset == "90":
-        return today - timedelta(days=89), today
-    if preset == "quarter":
-        return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
-    return today.replace(day=1), today
-
-
-def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The moments that hold the days from start to end: from start's midnight to the midnight after end."""
-    return datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
-
-
-def active_desa(session: Session, *, start: date, end: date, offices: set[int] | None):
+def active_desa(
+    session: DbSession, *, start: date, end: date, offices: set[int] | None
+) -> Result[int, str, int, RiskLevel, date, date | None]:
     """Desa binaan designated for some part of the period, in the given offices (None: all), as rows of
     (id, village_code, office_id, risk_level, designated_on, ended_on)."""
     query = select(
@@ -157,14 +107,15 @@ def active_desa(session: Session, *, start: date, end: date, offices: set[int] |
     return session.execute(query)
 
 
-def activity_by(session: Session, *, start: date, end: date, key: str, condition=None) -> dict:
+def activity_by(session: DbSession, *, start: date, end: date, key: str, condition: Condition | None = None
+                ) -> dict[Any, Figures]:
     """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
     grouped queries (one per record type) by `key`, a column every record type has: its village for coverage,
     its officer for reports. `condition` (a function of the record model) narrows the records."""
     lo, hi = bounds(start, end)
-    figures: dict = defaultdict(Figures)
+    figures: defaultdict[Any, Figures] = defaultdict(Figures)
 
-    def grouped(model, *columns):
+    def grouped(model: type[FieldRecord], *columns: ColumnElement[Any]) -> Result[*tuple[Any, ...]]:
         query = select(getattr(model, key), *columns).where(
             model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False))
         if condition is not None:
@@ -173,19 +124,31 @@ def activity_by(session: Session, *, start: date, end: date, key: str, condition
 
     for value, count in grouped(Visit, func.count()):
         figures[value].visits = count
-    for value, count, mu, fu, ma, fa in grouped(
-        EducationSession, func.count(), func.sum(EducationSession.male_under_18), func.sum(EducationSession.female_under_18),
-        func.sum(EducationSession.male_adult), func.sum(EducationSession.female_adult),
+    s = EducationSession
+    for value, count, people, male, female, under_18 in grouped(
+        s, func.count(), func.sum(RECORD_TYPES[s.record_type].people_sum()), func.sum(s.male_under_18 + s.male_adult),
+        func.sum(s.female_under_18 + s.female_adult), func.sum(s.male_under_18 + s.female_under_18),
     ):
         f = figures[value]
-        f.sessions, f.people_male, f.people_female = count, (mu or 0) + (ma or 0), (fu or 0) + (fa or 0)
-        f.people_under_18, f.people = (mu or 0) + (fu or 0), f.people_male + f.people_female
+        f.sessions, f.people, f.people_male, f.people_female, f.people_under_18 = (
+            count, people or 0, male or 0, female or 0, under_18 or 0)
     for value, quantity in grouped(Handout, func.sum(Handout.quantity)):
         figures[value].materials = quantity or 0
     return figures
 
 
-def per_village(session: Session, *, start: date, end: date, villages: set[str]) -> dict[str, Figures]:
+def active_villages(session: DbSession, *, start: date, end: date) -> set[str]:
+    """The villages with a record in the period (voided ones left out) of a type that counts for coverage."""
+    lo, hi = bounds(start, end)
+    active: set[str] = set()
+    for kind in COVERING_TYPES:
+        model = kind.model
+        active.update(session.scalars(select(model.village_code).distinct().where(
+            model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi)))
+    return active
+
+
+def per_village(session: DbSession, *, start: date, end: date, villages: set[str]) -> dict[str, Figures]:
     """Figures of each village in the period, with the early warnings still open at its end."""
     if not villages:
         return {}
@@ -203,15 +166,73 @@ def per_village(session: Session, *, start: date, end: date, villages: set[str])
     return {code: f for code, f in figures.items() if code in villages}
 
 
-def coverage(session: Session, *, region_code: str, start: date, end: date, offices: set[int] | None) -> Coverage | None:
-    """Figures of a region and of each of its child regions, for the desa binaan in the given offices."""
-    region = session.get(Region, region_code)
-    if region is None:
-        return None
+NATION = ""  # the national root's code: every province is its child
+
+
+class UnknownRegion(DomainError):
+    """A region code that names no region."""
+
+
+def national_root() -> Region:
+    """Indonesia, the root of the region tree. It is not stored (the Kemendagri list starts at the provinces),
+    so that a national view is simply the region whose children are the provinces."""
+    return Region(code=NATION, name="Indonesia", level=RegionLevel.nation, parent_code=None)
+
+
+def region(session: DbSession, code: str) -> Region | None:
+    """The region with this code, the national root for NATION; None when there is none."""
+    return national_root() if code == NATION else session.get(Region, code)
+
+
+def region_path(place: Region) -> list[Region]:
+    """The regions from the national root down to this one, for a breadcrumb."""
+    return [national_root()] + ([] if place.code == NATION else place.path())
+
+
+def home_region(session: DbSession, user: User) -> str:
+    """Where a user's figures open: a Kanim's regency (its province when it serves several), a Kanwil's
+    province; the national root for admins and for offices spread over provinces or serving none."""
+    if user.role == Role.admin or user.office is None:
+        return NATION
+    offices = scope.office_and_below(session, user.office)
+    codes: set[str] = set(session.scalars(
+        select(office_regencies.c.regency_code).where(office_regencies.c.office_id.in_(offices))))
+    provinces = {code.split(".")[0] for code in codes}
+    if len(provinces) != 1:
+        return NATION
+    if len(codes) == 1 and user.office.kind == OfficeKind.kanim:
+        return codes.pop()
+    return provinces.pop()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The region and period a manager asked to see."""
+
+    region_code: str
+    period: Period
+
+
+def chosen(session: DbSession, args: Mapping[str, str], *, user: User, today: date) -> Choice:
+    """The region (`region`, the user's home region when absent, the national root when empty) and period a
+    query string asks for: the one reading of it for the dashboard, its images, exports and the coverage API.
+    PeriodError says what is wrong with the period; `coverage` raises UnknownRegion for a code of no region."""
+    code = args.get("region")
+    return Choice(home_region(session, user) if code is None else code.strip(), periods.from_args(args, today=today))
+
+
+def coverage(session: DbSession, *, region_code: str, start: date, end: date, offices: set[int] | None) -> Coverage:
+    """Figures of a region and of each of its child regions, for the desa binaan in the given offices.
+    UnknownRegion when no region has the code."""
+    place = region(session, region_code)
+    if place is None:
+        raise UnknownRegion(_l("No region with this code."))
     villages = {d.village_code for d in active_desa(session, start=start, end=end, offices=offices)
-                if d.village_code.startswith(region.code + ".") or d.village_code == region.code}
+                if _within(d.village_code, place.code)}
     activity = per_village(session, start=start, end=end, villages=villages)
-    children = list(session.scalars(select(Region).where(Region.parent_code == region.code).order_by(Region.code)))
+    active = active_villages(session, start=start, end=end) if villages else set()
+    parent = Region.parent_code.is_(None) if place.code == NATION else Region.parent_code == place.code
+    children = list(session.scalars(select(Region).where(parent).order_by(Region.code)))
     rows = {child.code: Row(child) for child in children}
     totals = Figures()
     covered = {}
@@ -219,13 +240,13 @@ def coverage(session: Session, *, region_code: str, start: date, end: date, offi
         f = Figures(desa_binaan=1)
         if village in activity:
             f.add(activity[village])
-            f.covered = 1 if (activity[village].visits or activity[village].sessions) else 0
+        f.covered = 1 if village in active else 0
         covered[village] = bool(f.covered)
         totals.add(f)
-        child = _child_of(village, region.code)
+        child = _child_of(village, place.code)
         if child in rows:
             rows[child].figures.add(f)
-    return Coverage(region=region, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered)
+    return Coverage(region=place, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered)
 
 
 @dataclass(frozen=True)
@@ -237,17 +258,13 @@ class MapPoint:
     covered: bool
 
 
-def village_map(session: Session, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12) -> list[MapPoint]:
+def village_map(session: DbSession, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12) -> list[MapPoint]:
     """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
     nothing from another server): longitude scaled by the cosine of the latitude, north up."""
-    regions = [
-        row for row in session.execute(
-            select(Region.code, Region.name, Region.lat, Region.lng).where(
-                Region.level == RegionLevel.village, Region.code.startswith(result.region.code), Region.lat.is_not(None)
-            )
-        )
-        if row.code in result.covered
-    ]
+    regions = list(session.execute(
+        select(Region.code, Region.name, Region.lat, Region.lng)
+        .where(Region.code.in_(sorted(result.covered)), Region.lat.is_not(None)).order_by(Region.code)
+    ))
     if not regions:
         return []
     mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))
@@ -258,13 +275,18 @@ def village_map(session: Session, result: Coverage, *, width: int = 640, height:
     return [
         MapPoint(r.code, r.name, round(margin + (x - min(xs)) * scale, 1), round(margin + (y - min(ys)) * scale, 1),
                  result.covered[r.code])
-        for r, x, y in zip(regions, xs, ys)
+        for r, x, y in zip(regions, xs, ys, strict=True)  # xs and ys are made from regions
     ]
+
+
+def _within(code: str, region_code: str) -> bool:
+    """Whether the region with this code lies in (or is) the region with `region_code`."""
+    return region_code == NATION or code == region_code or code.startswith(region_code + ".")
 
 
 def _child_of(village_code: str, parent_code: str) -> str:
     """The code of the region one level below `parent_code` that holds the village."""
-    depth = parent_code.count(".") + 2
+    depth = 1 if parent_code == NATION else parent_code.count(".") + 2
     return ".".join(village_code.split(".")[:depth])
 
 
@@ -272,13 +294,13 @@ RECENT_DAYS = 90
 IN_CHUNK = 1000
 
 
-def last_activity(session: Session, villages: set[str], *, today: date) -> dict[str, datetime]:
-    """Each village's last visit or session: from the recent past first (a short read of the period index),
-    then from all time for the villages with nothing recent."""
+def last_activity(session: DbSession, villages: set[str], *, today: date) -> dict[str, datetime]:
+    """Each village's last record of a type that counts for coverage (a visit or session): from the recent past
+    first (a short read of the period index), then from all time for the villages with nothing recent."""
     last: dict[str, datetime] = {}
 
-    def collect(condition):
-        for model in (Visit, EducationSession):
+    def collect(condition: Condition) -> None:
+        for model in (kind.model for kind in COVERING_TYPES):
             query = select(model.village_code, func.max(model.occurred_at)).where(model.voided.is_(False), condition(model))
             for code, when in session.execute(query.group_by(model.village_code)):
                 if code in villages and (code not in last or when > last[code]):
@@ -289,7 +311,7 @@ def last_activity(session: Session, villages: set[str], *, today: date) -> dict[
     rest = sorted(villages - last.keys())
     for i in range(0, len(rest), IN_CHUNK):
         chunk = rest[i:i + IN_CHUNK]
-        collect(lambda model: model.village_code.in_(chunk))
+        collect(lambda model: model.village_code.in_(chunk))  # noqa: B023 (`collect` calls it at once)
     return last
 
 
@@ -302,12 +324,12 @@ class Priority:
 
 
 def priorities(
-    session: Session, *, today: date, offices: set[int] | None, region_code: str | None = None, limit: int | None = None
+    session: DbSession, *, today: date, offices: set[int] | None, region_code: str | None = None, limit: int | None = None
 ) -> list[Priority]:
     """Desa binaan not ended, the most urgent first: risk level times days since the last visit or session.
     High-risk villages never visited come first (their days count from the designation)."""
     desa_rows = [d for d in active_desa(session, start=today, end=today, offices=offices)
-                 if d.ended_on is None and (not region_code or d.village_code.startswith(region_code))]
+                 if d.ended_on is None and (not region_code or _within(d.village_code, region_code))]
     last = last_activity(session, {d.village_code for d in desa_rows}, today=today)
     ranked = []
     for desa in desa_rows:

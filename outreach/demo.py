@@ -1,24 +1,25 @@
 """A ready database for trying the app: the offices of Jambi, desa binaan, people and some past activity."""
 from __future__ import annotations
 
+import io
 import random
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from . import guidance, sync
-from .extensions import db
+from . import guidance, revisions
+from .extensions import DbSession, db
 from .models import (
     Assignment,
     DesaBinaan,
     EarlyWarning,
     EducationSession,
+    FieldRecord,
     Handout,
     Office,
     OfficeKind,
@@ -32,6 +33,7 @@ from .models import (
     utcnow,
 )
 from .regions import ImportReport, import_regions
+from .vocabulary import URGENCY
 
 # The Kanwil and its four Kanim, with the regencies each Kanim covers (Kemendagri codes).
 JAMBI_OFFICES = [
@@ -75,10 +77,11 @@ class Account:
 
 def jambi_regions() -> IO[str]:
     """The full Kemendagri list of Jambi shipped in the package (1,741 regions; see data/SOURCES.md)."""
-    return resources.files("outreach").joinpath("data/jambi_regions.csv").open(encoding="utf-8", newline="")
+    data = resources.files("outreach").joinpath("data/jambi_regions.csv").open("rb")
+    return io.TextIOWrapper(data, encoding="utf-8", newline="")
 
 
-def clear(session: Session) -> None:
+def clear(session: DbSession) -> None:
     """Delete every row of every table, children first. The revision counter keeps counting up, so phones
     that synced before never see a revision number again."""
     for table in reversed(db.metadata.sorted_tables):
@@ -86,7 +89,7 @@ def clear(session: Session) -> None:
             session.execute(table.delete())
 
 
-def build(session: Session, *, regions: IO[str], password: str | None, seed: int = 2026) -> tuple[ImportReport, list[Account]]:
+def build(session: DbSession, *, regions: IO[str], password: str | None, seed: int = 2026) -> tuple[ImportReport, list[Account]]:
     """Fill an empty database; return the region import report and the accounts made. The caller commits."""
     rng = random.Random(seed)
     report = import_regions(session, regions)
@@ -158,21 +161,22 @@ def build(session: Session, *, regions: IO[str], password: str | None, seed: int
             for _ in range(WARNINGS_PER_OFFICER):
                 _past(
                     session, rng, EarlyWarning, officer, rng.choice(mine), category="recruiter",
-                    urgency=rng.choice(["segera", "tinggi", "biasa"]),
+                    urgency=rng.choice(URGENCY.values),
                     description="Seorang perekrut menawarkan kerja ke Malaysia tanpa kontrak kepada beberapa pemuda.",
                     people_involved="", source="villager",
                 )
     return report, accounts
 
 
-def _past(session: Session, rng: random.Random, model, officer: User, desa: DesaBinaan, **fields) -> None:
+def _past(session: DbSession, rng: random.Random, model: type[FieldRecord], officer: User, desa: DesaBinaan,
+          **fields: Any) -> None:
     """A record that reached the server some time in the last four months."""
     occurred = utcnow() - timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 8))
     session.add(
         model(
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             officer=officer, village_code=desa.village_code, occurred_at=occurred, client_updated_at=occurred,
-            device_id="demo", rev=sync.next_revision(session), version=1, voided=False,
+            device_id="demo", rev=revisions.next_revision(session), version=1, voided=False,
             received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()), **fields,
         )
     )

@@ -10,19 +10,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
+from .domain import DomainError
+from .extensions import DbSession
 from .models import Assignment, DesaBinaan, Office, OfficeKind, Region, RegionLevel, RiskLevel, Role, User
 
-RISK_LEVELS = [
-    (RiskLevel.tinggi, _l("High")),
-    (RiskLevel.sedang, _l("Medium")),
-    (RiskLevel.rendah, _l("Low")),
-]
 
-
-def with_path(to_village=None):
+def with_path(to_village: QueryableAttribute[Region] | None = None) -> LoaderOption:
     """Loader option for villages' districts, regencies and provinces, so that `path()` costs three queries
     for any number of villages; `to_village` leads from the entity queried to its village."""
     district = selectinload(Region.parent) if to_village is None else selectinload(to_village).selectinload(
@@ -30,10 +28,11 @@ def with_path(to_village=None):
     return district.selectinload(Region.parent).selectinload(Region.parent)
 
 
-class DesignationError(ValueError):
-    """A rule of the program refuses the change; `field` names the form field the message belongs to."""
+class DesignationError(DomainError):
+    """A rule of the program refuses the change; `field` names the form field the message belongs to (None: the
+    whole desa binaan)."""
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message: str | LazyString, *, field: str | None = None):
         super().__init__(message)
         self.field = field
 
@@ -73,7 +72,7 @@ def in_area(code: str, regencies: set[str] | None) -> bool:
     return regency_of(code) in regencies
 
 
-def children(session: Session, region: Region | None, regencies: set[str] | None) -> list[Region]:
+def children(session: DbSession, region: Region | None, regencies: set[str] | None) -> list[Region]:
     """The regions one level below `region` (the top of the tree when None) that lie in the given regencies:
     provinces when the area is anywhere, else the regencies themselves."""
     query = select(Region).order_by(Region.name)
@@ -88,7 +87,7 @@ def children(session: Session, region: Region | None, regencies: set[str] | None
     return list(session.scalars(query))
 
 
-def find_villages(session: Session, text: str, regencies: set[str] | None, *, limit: int) -> list[Region]:
+def find_villages(session: DbSession, text: str, regencies: set[str] | None, *, limit: int) -> list[Region]:
     """Villages whose name contains `text` (any case), in the given regencies, with their paths."""
     if regencies is not None and not regencies:
         return []
@@ -101,7 +100,7 @@ def find_villages(session: Session, text: str, regencies: set[str] | None, *, li
     return list(session.scalars(query.options(with_path()).order_by(Region.name, Region.code).limit(limit)))
 
 
-def active_offices(session: Session, village_codes: list[str]) -> dict[str, str]:
+def active_offices(session: DbSession, village_codes: list[str]) -> dict[str, str]:
     """For each of these villages that is an active desa binaan, the name of its office."""
     if not village_codes:
         return {}
@@ -122,7 +121,7 @@ def covering_office(offices: list[Office], village: Region) -> Office | None:
 
 
 def designate(
-    session: Session, *, village: Region, office: Office, risk_level: RiskLevel, reason: str,
+    session: DbSession, *, village: Region, office: Office, risk_level: RiskLevel, reason: str,
     designated_on: date, today: date,
 ) -> DesaBinaan:
     """Make a village a desa binaan of an office.
@@ -134,7 +133,7 @@ def designate(
     if village.level != RegionLevel.village:
         raise DesignationError(_l("%(name)s is not a village: choose a village.", name=village.name))
     if designated_on > today:
-        raise DesignationError(_l("The date cannot be in the future."), "designated_on")
+        raise DesignationError(_l("The date cannot be in the future."), field="designated_on")
     # Hold the village row so that two managers designating it at once cannot both pass the next check.
     session.execute(select(Region.code).where(Region.code == village.code).with_for_update())
     current = session.scalar(
@@ -145,7 +144,7 @@ def designate(
                                   office=current.office.name))
     if not in_area(village.code, office_area(office)):
         raise DesignationError(_l("%(village)s lies outside the regencies %(office)s covers.",
-                                  village=village.name, office=office.name), "office")
+                                  village=village.name, office=office.name), field="office")
     desa = DesaBinaan(village=village, office=office, risk_level=risk_level, reason=reason,
                       designated_on=designated_on)
     session.add(desa)
@@ -165,14 +164,14 @@ def end(desa: DesaBinaan, *, ended_on: date, today: date) -> None:
     if not desa.active:
         raise DesignationError(_l("This designation has ended already."))
     if ended_on > today:
-        raise DesignationError(_l("The date cannot be in the future."), "ended_on")
+        raise DesignationError(_l("The date cannot be in the future."), field="ended_on")
     if ended_on < desa.designated_on:
         raise DesignationError(_l("The end cannot be before the designation (%(date)s).",
-                                  date=desa.designated_on.isoformat()), "ended_on")
+                                  date=desa.designated_on.isoformat()), field="ended_on")
     desa.ended_on = ended_on
 
 
-def assigned_officers(session: Session, desa_ids: list[int]) -> dict[int, list[User]]:
+def assigned_officers(session: DbSession, desa_ids: list[int]) -> dict[int, list[User]]:
     """The officers assigned to each of these desa binaan, by name."""
     officers: dict[int, list[User]] = {}
     if desa_ids:
@@ -186,7 +185,7 @@ def assigned_officers(session: Session, desa_ids: list[int]) -> dict[int, list[U
     return officers
 
 
-def assignable_officers(session: Session, desa: DesaBinaan) -> list[User]:
+def assignable_officers(session: DbSession, desa: DesaBinaan) -> list[User]:
     """Active officers of the desa binaan's office who do not look after it yet."""
     assigned = select(Assignment.officer_id).where(Assignment.desa_binaan_id == desa.id, Assignment.ended_on.is_(None))
     return list(session.scalars(
@@ -195,19 +194,19 @@ def assignable_officers(session: Session, desa: DesaBinaan) -> list[User]:
     ))
 
 
-def assign(session: Session, desa: DesaBinaan, officer: User, *, today: date) -> Assignment:
+def assign(session: DbSession, desa: DesaBinaan, officer: User, *, today: date) -> Assignment:
     """Let an officer look after a desa binaan: an active officer of its office, once. The village reaches the
     officer's phone at its next sync."""
     if not desa.active:
         raise DesignationError(_l("This designation has ended already."))
     if officer.role != Role.officer or not officer.active or officer.office_id != desa.office_id:
         raise DesignationError(_l("%(name)s is not an active officer of %(office)s.",
-                                  name=officer.display_name, office=desa.office.name), "officer")
+                                  name=officer.display_name, office=desa.office.name), field="officer")
     assignment = session.scalar(select(Assignment).where(Assignment.desa_binaan_id == desa.id,
                                                          Assignment.officer_id == officer.id))
     if assignment is not None and assignment.ended_on is None:
         raise DesignationError(_l("%(name)s looks after this desa binaan already.",
-                                  name=officer.display_name), "officer")
+                                  name=officer.display_name), field="officer")
     if assignment is None:
         assignment = Assignment(officer=officer, desa_binaan=desa)
         session.add(assignment)
@@ -215,7 +214,7 @@ def assign(session: Session, desa: DesaBinaan, officer: User, *, today: date) ->
     return assignment
 
 
-def unassign(session: Session, desa: DesaBinaan, officer: User, *, today: date) -> None:
+def unassign(session: DbSession, desa: DesaBinaan, officer: User, *, today: date) -> None:
     """Take an officer off a desa binaan from today. What the officer recorded there stays, and records made
     before today that are still waiting on the phone are accepted when they arrive."""
     assignment = session.scalar(

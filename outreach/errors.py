@@ -1,11 +1,15 @@
 """Error answers: a page in the user's language, or JSON under /api/; and the body limits they name."""
 import io
+from typing import NoReturn
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import ClientDisconnected, HTTPException, SecurityError, default_exceptions
 from werkzeug.http import parse_set_header
 from werkzeug.wsgi import LimitedStream
+
+from .coverage import UnknownRegion
+from .periods import PeriodError
 
 
 def messages() -> dict[int, str]:
@@ -27,7 +31,7 @@ def too_large() -> str:
     if limit is not None and (length is None or length > limit):
         return _("What you sent is too large: the limit is %(size)s (%(limit)d bytes).", size=size_text(limit), limit=limit)
     return _("This form is too large: at most %(parts)d fields, each at most %(size)s.",
-             parts=request.max_form_parts, size=size_text(request.max_form_memory_size))
+             parts=request.max_form_parts, size=size_text(request.max_form_memory_size or 0))
 
 
 def size_text(size: int) -> str:
@@ -81,22 +85,28 @@ class ChunkedBodyLimit:
         return self.wsgi_app(environ, start_response)
 
 
-def abort_with(code: int, message: str):
+def abort_with(code: int, message: str) -> NoReturn:
     """Stop the request with an error answer that says what was wrong, instead of the general message."""
-    exc = default_exceptions[code]()
-    exc.api_message = message
-    raise exc
+    raise with_message(default_exceptions[code](), message)
+
+
+def with_message(exc: HTTPException, message: str) -> HTTPException:
+    """The error answer, carrying what was wrong in the user's words (kept apart from `description`, which
+    Werkzeug and Flask fill with English details of their own)."""
+    vars(exc)["api_message"] = message
+    return exc
 
 
 def handle_http_error(exc: HTTPException):
+    code = exc.code or 500
     message = getattr(exc, "api_message", None) or (
-        too_large() if exc.code == 413 else messages().get(exc.code, exc.description)
+        too_large() if code == 413 else messages().get(code, exc.description or "")
     )
     if request.path.startswith("/api/"):
-        return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), exc.code
+        return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), code
     if isinstance(exc, SecurityError):  # a host TRUSTED_HOSTS does not list: no address can be built, so no page
-        return message, exc.code, {"Content-Type": "text/plain; charset=utf-8"}
-    return render_template("error.html", code=exc.code, message=message), exc.code
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("error.html", code=code, message=message), code
 
 
 def refuse_nul_characters():
@@ -105,9 +115,19 @@ def refuse_nul_characters():
         abort_with(400, _("The text contains a NUL character, which is not allowed."))
 
 
+def answer_with(code: int):
+    """An error handler that answers a domain exception, whose message says what was wrong, with this HTTP
+    status: the domain raises its own exceptions, and the web's codes are chosen here."""
+    def handle(exc: Exception):
+        return handle_http_error(with_message(default_exceptions[code](), str(exc)))
+    return handle
+
+
 def init_app(app):
     app.wsgi_app = ChunkedBodyLimit(app)
     app.url_value_preprocessor(apply_body_limit)
     app.before_request(refuse_nul_characters)
     # Unhandled exceptions reach this handler as InternalServerError, after Flask has logged them.
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(PeriodError, answer_with(400))
+    app.register_error_handler(UnknownRegion, answer_with(404))

@@ -16,17 +16,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from . import scope
 from .coverage import Coverage
+from .extensions import DbSession
 from .records import RECORD_TYPES
 from .reports import MonthlyReport
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def records_table(session: Session, kind: str, *, start: date, end: date, offices: set[int] | None) -> tuple[list[str], list[list]]:
+def records_table(
+    session: DbSession, kind: str, *, start: date, end: date, offices: set[int] | None
+) -> tuple[list[str], list[list[object]]]:
     """One row per record of a type that happened in the period and belongs to the given offices (`scope`)."""
     record_type = RECORD_TYPES[kind]
     model = record_type.model
@@ -53,17 +55,19 @@ COVERAGE_COLUMNS = ["desa_binaan", "covered", "coverage_rate", "visits", "sessio
                     "people_female", "people_under_18", "materials", "open_warnings"]
 
 
-def coverage_table(result: Coverage) -> tuple[list[str], list[list]]:
+def coverage_table(result: Coverage) -> tuple[list[str], list[list[object]]]:
     """The dashboard's table: one row per child region and the total."""
     header = [_("Code"), _("Region"), _("Desa binaan"), _("Covered"), _("Rate"), _("Visits"), _("Sessions"),
               _("People reached"), _("Men and boys"), _("Women and girls"), _("Under 18"), _("Materials handed out"),
               _("Open warnings")]
-    rows = [[row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)] for row in result.rows]
+    rows: list[list[object]] = [
+        [row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)] for row in result.rows
+    ]
     rows.append([result.region.code, _("Total"), *(result.totals.as_dict()[c] for c in COVERAGE_COLUMNS)])
     return header, rows
 
 
-def officer_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
+def officer_table(report: MonthlyReport) -> tuple[list[str], list[list[object]]]:
     """The monthly report's table of officers, with its total."""
     header = [_("Officer"), _("Office"), _("Visits"), _("Sessions"), _("People reached"), _("Materials handed out"),
               _("Early warnings")]
@@ -74,7 +78,7 @@ def officer_table(report: MonthlyReport) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def csv_cell(value):
+def csv_cell(value: object) -> object:
     """The value as a CSV cell a spreadsheet shows as typed: text that would start a formula gets a quote."""
     if value is None:
         return ""
@@ -83,7 +87,7 @@ def csv_cell(value):
     return value
 
 
-def as_csv(header: list[str], rows: list[list]) -> bytes:
+def as_csv(header: list[str], rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([csv_cell(v) for v in header])
@@ -91,11 +95,11 @@ def as_csv(header: list[str], rows: list[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark lets spreadsheet programs read UTF-8
 
 
-def as_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+def as_xlsx(title: str, header: list[str], rows: list[list[object]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
 
-    def cell(value):
+    def cell(value: object) -> object:
         """Text as a string cell: openpyxl would otherwise write text starting with `=` as a formula. The control
         characters XML cannot hold (a pushed record may have them) are left out."""
         if not isinstance(value, str):

@@ -8,21 +8,23 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import markdown
 import nh3
 from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from PIL import JpegImagePlugin, PngImagePlugin
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from PIL import ImageFile, JpegImagePlugin, PngImagePlugin
+from sqlalchemy import ScalarResult, or_, select
 
 from . import photos
+from .extensions import DbSession
 from .models import Contact, Material, MaterialVersion, utcnow
 
 TOPICS = [
@@ -40,9 +42,9 @@ VERSIONED_FIELDS = (
 
 
 # A leaflet's or poster's file: the allowed types and their extension, the bytes each starts with.
-FILE_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+FILE_TYPES: dict[str | None, str] = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-IMAGE_FILES = {"image/png": PngImagePlugin.PngImageFile, "image/jpeg": JpegImagePlugin.JpegImageFile}
+IMAGE_FILES: dict[str | None, type[ImageFile.ImageFile]] = {"image/png": PngImagePlugin.PngImageFile, "image/jpeg": JpegImagePlugin.JpegImageFile}
 FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
 
 
@@ -56,11 +58,11 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
-def published(session: Session):
+def published(session: DbSession) -> ScalarResult[Material]:
     return session.scalars(select(Material).where(Material.published.is_(True)).order_by(Material.title_id))
 
 
-def by_topic(session: Session) -> list[tuple[str, object, list[Material]]]:
+def by_topic(session: DbSession) -> list[tuple[str, object, list[Material]]]:
     """Published materials grouped under the library's topics, in the topics' order."""
     materials = list(published(session))
     groups = []
@@ -71,7 +73,7 @@ def by_topic(session: Session) -> list[tuple[str, object, list[Material]]]:
     return groups
 
 
-def search(session: Session, query: str) -> list[Material]:
+def search(session: DbSession, query: str) -> list[Material]:
     """Published materials whose title, summary or text contains every word of the query, in either language."""
     words = [w for w in query.split() if w][:8]
     statement = select(Material).where(Material.published.is_(True))
@@ -84,13 +86,13 @@ def search(session: Session, query: str) -> list[Material]:
     return list(session.scalars(statement.order_by(Material.title_id)))
 
 
-def snapshot(material: Material) -> dict:
+def snapshot(material: Material) -> dict[str, Any]:
     data = {field: getattr(material, field) for field in VERSIONED_FIELDS}
     data["reviewed_on"] = material.reviewed_on.isoformat() if material.reviewed_on else None
     return data
 
 
-def save(session: Session, material: Material, *, by: str) -> MaterialVersion:
+def save(session: DbSession, material: Material, *, by: str) -> MaterialVersion:
     """Keep the material's current content as a new version. The caller commits."""
     if material.id is None:
         session.add(material)
@@ -120,7 +122,7 @@ def file_type(data: bytes) -> str | None:
     return kind
 
 
-def _whole_image(image_file, data: bytes) -> bool:
+def _whole_image(image_file: type[ImageFile.ImageFile], data: bytes) -> bool:
     try:
         photos.decoded(image_file, data)
     except photos.PhotoError:
@@ -142,23 +144,24 @@ def keep_file(material: Material, data: bytes, name: str, kind: str) -> None:
     material.file_name = file_name(name, kind, default=material.slug)
 
 
-def download(material: Material) -> Response:
-    """A material's stored file as a download of the type its bytes are (unknown bytes, kept before they were
-    checked, as application/octet-stream), with FILE_HEADERS: no browser runs it as a page of this site."""
-    kind = signature_type(material.file_data)
-    response = send_file(io.BytesIO(material.file_data), mimetype=kind or "application/octet-stream",
-                         as_attachment=True, download_name=file_name(material.file_name, kind, default=material.slug))
+def download(data: bytes, name: str, *, default: str) -> Response:
+    """A stored file (a material's, or a proposal's) as a download of the type its bytes are (unknown bytes,
+    kept before they were checked, as application/octet-stream), named `name` (`default`, the material's slug,
+    when nothing is left of it), with FILE_HEADERS: no browser runs it as a page of this site."""
+    kind = signature_type(data)
+    response = send_file(io.BytesIO(data), mimetype=kind or "application/octet-stream",
+                         as_attachment=True, download_name=file_name(name, kind, default=default))
     response.headers.update(FILE_HEADERS)
     return response
 
 
-def restore(session: Session, material: Material, version: MaterialVersion, *, by: str) -> MaterialVersion:
+def restore(session: DbSession, material: Material, version: MaterialVersion, *, by: str) -> MaterialVersion:
     """Bring back an earlier version's content, as a new version (history is never rewritten)."""
     apply_snapshot(material, version.snapshot)
     return save(session, material, by=by)
 
 
-def apply_snapshot(material: Material, data: dict) -> None:
+def apply_snapshot(material: Material, data: Mapping[str, Any]) -> None:
     """Give the material the content a snapshot holds (an earlier version's, or a proposal's)."""
     for field in VERSIONED_FIELDS:
         setattr(material, field, data[field])
@@ -166,7 +169,7 @@ def apply_snapshot(material: Material, data: dict) -> None:
     material.reviewed_on = date.fromisoformat(reviewed) if reviewed else None
 
 
-def versions(session: Session, material: Material) -> list[MaterialVersion]:
+def versions(session: DbSession, material: Material) -> list[MaterialVersion]:
     return list(session.scalars(
         select(MaterialVersion).where(MaterialVersion.material_id == material.id).order_by(MaterialVersion.version.desc())
     ))
@@ -175,7 +178,7 @@ def versions(session: Session, material: Material) -> list[MaterialVersion]:
 @dataclass(frozen=True)
 class Article:
     slug: str
-    meta: dict
+    meta: dict[str, Any]
     body: str
 
 
@@ -194,15 +197,15 @@ class LoadReport:
     contacts: int = 0
 
 
-def _sources(indonesian: Article, english: Article | None) -> list[dict]:
+def _sources(indonesian: Article, english: Article | None) -> list[dict[str, Any]]:
     """The Indonesian article's sources, each with the English wording of its fact when there is one."""
     sources = [dict(entry) for entry in indonesian.meta.get("sources", [])]
-    for entry, translated in zip(sources, english.meta.get("sources", []) if english else []):
+    for entry, translated in zip(sources, english.meta.get("sources", []) if english else [], strict=False):
         entry["fact_en"] = translated.get("fact", "")
     return sources
 
 
-def _edited_by_people(session: Session, material: Material, loader: str) -> bool:
+def _edited_by_people(session: DbSession, material: Material, loader: str) -> bool:
     latest = session.scalar(
         select(MaterialVersion.saved_by).where(MaterialVersion.material_id == material.id)
         .order_by(MaterialVersion.version.desc()).limit(1)
@@ -231,7 +234,7 @@ def check_sources(facts: str, directory: Path | None = None) -> SourceCheck:
     return SourceCheck(articles=len(articles), sources=len(cited), missing=missing)
 
 
-def load(session: Session, directory: Path | None = None, *, by: str = "content files") -> LoadReport:
+def load(session: DbSession, directory: Path | None = None, *, by: str = "content files") -> LoadReport:
     """Create or update the articles and add the contacts shipped in `directory`. A second load changes
     nothing, and neither overwrites what the office has edited. The caller commits."""
     directory = directory or content_dir()

@@ -13,15 +13,17 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from . import scope, sync
+from . import scope, sync, text
+from .domain import DomainError
+from .extensions import DbSession
 from .models import Import, RecordVersion, User, utcnow
 from .records import RECORD_TYPES
-from .sync import BodyError, load_json
+from .text import BodyError, load_json
 
 RECENT = 20
 
@@ -29,7 +31,7 @@ FORMAT = "pimpasa-outbox"
 VERSION = 1
 
 
-class OutboxFileError(ValueError):
+class OutboxFileError(DomainError):
     """The file is not an export of the officer's app."""
 
 
@@ -38,11 +40,12 @@ class OutboxFile:
     officer: str
     device_id: str
     exported_at: str
-    records: list
+    records: list[Any]  # as the file has them: each is checked as a push checks it
+    sha256: str  # of the file's bytes: the same file brought in again is known by it
 
 
 def read_outbox_file(raw: bytes) -> OutboxFile:
-    """Parse and check an exported outbox file."""
+    """Parse and check an exported outbox file, and take its digest."""
     try:
         body = load_json(raw)
     except BodyError:
@@ -54,21 +57,21 @@ def read_outbox_file(raw: bytes) -> OutboxFile:
     officer, device, records = body.get("officer"), body.get("device_id", ""), body.get("records")
     if not isinstance(officer, str) or not isinstance(device, str) or not isinstance(records, list):
         raise OutboxFileError(_("The export is incomplete: it needs the officer, the device and the records."))
-    return OutboxFile(officer=officer, device_id=device[:100], exported_at=str(body.get("exported_at", "")), records=records)
+    return OutboxFile(officer=officer, device_id=device[:100], exported_at=str(body.get("exported_at", "")),
+                      records=records, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def earlier_import(session: Session, raw: bytes) -> Import | None:
+def earlier_import(session: DbSession, exported: OutboxFile) -> Import | None:
     """The first time this very file (the same bytes) was brought in, if it was."""
-    digest = hashlib.sha256(raw).hexdigest()
-    return session.scalar(select(Import).where(Import.sha256 == digest).order_by(Import.id).limit(1))
+    return session.scalar(select(Import).where(Import.sha256 == exported.sha256).order_by(Import.id).limit(1))
 
 
-def bring_in(session: Session, raw: bytes, exported: OutboxFile, *, file_name: str, officer: User, by: User
-             ) -> tuple[Import, list[dict]]:
+def bring_in(session: DbSession, exported: OutboxFile, *, file_name: str, officer: User, by: User
+             ) -> tuple[Import, list[dict[str, Any]]]:
     """Store the file's records as the officer's phone would have sent them, and keep who brought in which file.
     Returns the import and one sync result per record. The caller commits."""
-    name = PurePosixPath(sync.clean_text(file_name or "").replace("\\", "/")).name[:200]
-    entry = Import(imported_by_id=by.id, imported_at=utcnow(), file_name=name, sha256=hashlib.sha256(raw).hexdigest(),
+    name = PurePosixPath(text.clean_text(file_name or "").replace("\\", "/")).name[:200]
+    entry = Import(imported_by_id=by.id, imported_at=utcnow(), file_name=name, sha256=exported.sha256,
                    officer_id=officer.id, device_id=exported.device_id)
     session.add(entry)
     session.flush()
@@ -80,7 +83,7 @@ def bring_in(session: Session, raw: bytes, exported: OutboxFile, *, file_name: s
     return entry, results
 
 
-def recent(session: Session, offices: set[int] | None, limit: int = RECENT) -> list[Import]:
+def recent(session: DbSession, offices: set[int] | None, limit: int = RECENT) -> list[Import]:
     """The latest imports that brought in records belonging to these offices (None: all imports), newest first:
     an import shows where its records do (`scope`), not where its officer works now."""
     query = select(Import).order_by(Import.id.desc()).limit(limit)
@@ -93,7 +96,7 @@ def recent(session: Session, offices: set[int] | None, limit: int = RECENT) -> l
     return list(session.scalars(query))
 
 
-def provenance(session: Session, record_ids: list[str]) -> dict[str, list[Import]]:
+def provenance(session: DbSession, record_ids: list[str]) -> dict[str, list[Import]]:
     """For each record, the imports that brought in any of its versions, oldest first (records that only
     phones sent are left out)."""
     found: dict[str, list[Import]] = {}

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
-from typing import ClassVar
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from .extensions import Model, db
 
 # The largest value of an Integer column on both databases (PostgreSQL's int4): row ids and revisions.
 MAX_INTEGER = 2**31 - 1
@@ -42,25 +42,26 @@ def row_id(text: str) -> int:
 
 def utcnow() -> datetime:
     """Return the current time in UTC without tzinfo, the form every timestamp is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def iso_utc(moment: datetime) -> str:
     """Return a stored (naive UTC) timestamp as ISO 8601 with a Z."""
-    return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 class RegionLevel(str, enum.Enum):
+    nation = "nation"  # the national root, never stored: see coverage.national_root
     province = "province"
     regency = "regency"
     district = "district"
     village = "village"
 
 
-REGION_LEVELS = [level.value for level in RegionLevel]
+REGION_LEVELS = [level.value for level in RegionLevel if level is not RegionLevel.nation]  # as stored
 
 
-class Region(db.Model):
+class Region(Model):
     """A Kemendagri region: province `15`, regency `15.71`, district `15.71.01`, village `15.71.01.1001`."""
 
     __tablename__ = "regions"
@@ -76,7 +77,8 @@ class Region(db.Model):
 
     def path(self) -> list[Region]:
         """Return the regions from the province down to this one."""
-        chain, region = [], self
+        chain: list[Region] = []
+        region: Region | None = self
         while region is not None:
             chain.append(region)
             region = region.parent
@@ -95,7 +97,7 @@ office_regencies = db.Table(
 )
 
 
-class Office(db.Model):
+class Office(Model):
     """The Kanwil (regional office) or a Kanim (immigration office) under it."""
 
     __tablename__ = "offices"
@@ -122,7 +124,7 @@ class RiskLevel(str, enum.Enum):
     rendah = "rendah"
 
 
-class DesaBinaan(db.Model):
+class DesaBinaan(Model):
     """A village designated for an office's outreach, with how much risk of non-procedural migration it has."""
 
     __tablename__ = "desa_binaan"
@@ -149,7 +151,7 @@ class Role(str, enum.Enum):
     admin = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who logs in: a Pimpasa officer, a program manager or an administrator."""
 
     __tablename__ = "users"
@@ -188,7 +190,7 @@ class User(UserMixin, db.Model):
         return self.full_name or self.username
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """An officer looks after a desa binaan, from `assigned_on` until `ended_on` (None: still does).
 
     Taking an officer off a village ends the row rather than deleting it, so the records the officer made there
@@ -207,7 +209,7 @@ class Assignment(db.Model):
     desa_binaan: Mapped[DesaBinaan] = relationship()
 
 
-class Device(db.Model):
+class Device(Model):
     """A phone an officer syncs from, with what it last said is still waiting on it."""
 
     __tablename__ = "devices"
@@ -222,7 +224,7 @@ class Device(db.Model):
     last_sync: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class SyncState(db.Model):
+class SyncState(Model):
     """One row holding the server revision: bumped under a row lock, so revisions appear in commit order."""
 
     __tablename__ = "sync_state"
@@ -231,7 +233,7 @@ class SyncState(db.Model):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RecordId(db.Model):
+class RecordId(Model):
     """The id of every field record, whatever its type: its primary key makes one id one record in the
     database, not only in a look-up. A void that reached the server before any valid version of its record has
     its id here and its versions in `record_versions`, but no row of its type yet (it is void for good)."""
@@ -251,6 +253,7 @@ class FieldRecord:
     record is never deleted, only voided. Each type names itself in `record_type`, its name on the wire."""
 
     record_type: ClassVar[str]
+    __tablename__: str  # each type's own table
 
     id: Mapped[str] = mapped_column(String(36), ForeignKey("record_ids.id"), primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -265,7 +268,7 @@ class FieldRecord:
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @declared_attr.directive
-    def __table_args__(cls):
+    def __table_args__(cls) -> tuple[Index, ...]:
         # Coverage counts the records of a period by village, finds each village's last activity, and counts
         # the activity of each office's officers, leaving voids out: each reads only one of these indexes.
         return (
@@ -304,7 +307,7 @@ class FieldRecord:
     def registration(cls) -> Mapped[RecordId]:
         return relationship(RecordId)
 
-    def __init__(self, **fields):
+    def __init__(self, **fields: Any):
         """A new record registers its id for its type, unless it is given the registration a void made."""
         super().__init__(**fields)
         if self.registration is None:
@@ -313,7 +316,7 @@ class FieldRecord:
                 self.registration.officer = self.officer
 
 
-class Visit(FieldRecord, db.Model):
+class Visit(FieldRecord, Model):
     """An officer's visit to a desa binaan."""
 
     __tablename__ = "visits"
@@ -323,27 +326,23 @@ class Visit(FieldRecord, db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
-class EducationSession(FieldRecord, db.Model):
+class EducationSession(FieldRecord, Model):
     """An education session (sosialisasi) held in a desa binaan, with who came and who helped."""
 
     __tablename__ = "education_sessions"
     record_type = "session"
 
     venue: Mapped[str] = mapped_column(String(200))
-    topics: Mapped[list] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     male_under_18: Mapped[int] = mapped_column(Integer, default=0)
     female_under_18: Mapped[int] = mapped_column(Integer, default=0)
     male_adult: Mapped[int] = mapped_column(Integer, default=0)
     female_adult: Mapped[int] = mapped_column(Integer, default=0)
-    audience_groups: Mapped[list] = mapped_column(JSON, default=list)
-    partners: Mapped[list] = mapped_column(JSON, default=list)
+    audience_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
     materials_used: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     visit_id: Mapped[str | None] = mapped_column(String(36), index=True)
-
-    @property
-    def people_reached(self) -> int:
-        return self.male_under_18 + self.female_under_18 + self.male_adult + self.female_adult
 
 
 class MaterialKind(str, enum.Enum):
@@ -353,7 +352,7 @@ class MaterialKind(str, enum.Enum):
     video = "video"
 
 
-class Material(db.Model):
+class Material(Model):
     """An item of the guidance catalogue: an article villagers read, a leaflet or poster file, or a video link.
 
     Officers show it in sessions and hand it out; each save keeps a version (`MaterialVersion`)."""
@@ -363,7 +362,7 @@ class Material(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default=MaterialKind.article.value)
-    topics: Mapped[list] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     title_id: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200), default="")
@@ -371,7 +370,7 @@ class Material(db.Model):
     summary_en: Mapped[str] = mapped_column(Text, default="")
     body_id: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
-    sources: Mapped[list] = mapped_column(JSON, default=list)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     video_url: Mapped[str] = mapped_column(String(500), default="")
     file_name: Mapped[str] = mapped_column(String(200), default="")
     file_type: Mapped[str] = mapped_column(String(100), default="")
@@ -383,8 +382,11 @@ class Material(db.Model):
 
     def text(self, field: str, locale: str) -> str:
         """A field in the reader's language, falling back to Indonesian when there is no English."""
-        english = getattr(self, f"{field}_en")
-        return english if locale == "en" and english else getattr(self, f"{field}_id")
+        english: str = getattr(self, f"{field}_en")
+        if locale == "en" and english:
+            return english
+        indonesian: str = getattr(self, f"{field}_id")
+        return indonesian
 
     def title(self, locale: str) -> str:
         return self.text("title", locale)
@@ -393,7 +395,7 @@ class Material(db.Model):
         return locale == "id" or bool(self.title_en and self.body_en)
 
 
-class MaterialVersion(db.Model):
+class MaterialVersion(Model):
     """A saved version of a material, to see what changed and restore it."""
 
     __tablename__ = "material_versions"
@@ -402,12 +404,12 @@ class MaterialVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     saved_by: Mapped[str] = mapped_column(String(120), default="")
 
 
-class MaterialProposal(db.Model):
+class MaterialProposal(Model):
     """A change to a material that a Kanim manager proposed: the material, and so the public page, keeps its
     published content until a Kanwil manager or an admin publishes the proposal (`outreach.proposals`)."""
 
@@ -416,7 +418,7 @@ class MaterialProposal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
     base_version: Mapped[int] = mapped_column(Integer)  # the material's version the proposal was written against
-    snapshot: Mapped[dict] = mapped_column(JSON)  # the proposed content, as `guidance.snapshot` keeps a version
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # the proposed content, as `guidance.snapshot` keeps a version
     file_name: Mapped[str] = mapped_column(String(200), default="")
     file_type: Mapped[str] = mapped_column(String(100), default="")
     file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
@@ -432,7 +434,7 @@ class MaterialProposal(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class Contact(db.Model):
+class Contact(Model):
     """A hotline, number or place to report or ask, edited by the office, with the date it was last checked.
 
     A contact without an office is national or province-wide: only the Kanwil or an admin changes it. One that
@@ -459,15 +461,18 @@ class Contact(db.Model):
     office: Mapped[Office | None] = relationship()
 
     def text(self, field: str, locale: str) -> str:
-        english = getattr(self, f"{field}_en")
-        return english if locale == "en" and english else getattr(self, f"{field}_id")
+        english: str = getattr(self, f"{field}_en")
+        if locale == "en" and english:
+            return english
+        indonesian: str = getattr(self, f"{field}_id")
+        return indonesian
 
     @property
     def filled(self) -> bool:
         return bool(self.value.strip())
 
 
-class Handout(FieldRecord, db.Model):
+class Handout(FieldRecord, Model):
     """Materials handed out in a desa binaan."""
 
     __tablename__ = "handouts"
@@ -482,7 +487,7 @@ class Handout(FieldRecord, db.Model):
     material: Mapped[Material] = relationship()
 
 
-class EarlyWarning(FieldRecord, db.Model):
+class EarlyWarning(FieldRecord, Model):
     """An early warning (peringatan dini) of trafficking or non-procedural migration, seen or heard in a village.
 
     What the officer reported lives here; what the office does about it lives in `WarningFollowUp`.
@@ -500,7 +505,7 @@ class EarlyWarning(FieldRecord, db.Model):
     follow_up: Mapped[WarningFollowUp | None] = relationship(back_populates="warning", uselist=False)
 
 
-class WarningFollowUp(db.Model):
+class WarningFollowUp(Model):
     """The office's follow-up of an early warning: its own row, so it never conflicts with the officer's edits."""
 
     __tablename__ = "warning_follow_ups"
@@ -518,7 +523,7 @@ class WarningFollowUp(db.Model):
     warning: Mapped[EarlyWarning] = relationship(back_populates="follow_up")
 
 
-class RecordVersion(db.Model):
+class RecordVersion(Model):
     """Every version of a field record the server received, the current one and those a later edit replaced."""
 
     __tablename__ = "record_versions"
@@ -528,7 +533,7 @@ class RecordVersion(db.Model):
     record_type: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[str] = mapped_column(String(36), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     client_updated_at: Mapped[datetime] = mapped_column(DateTime)
     device_id: Mapped[str] = mapped_column(String(100), default="")
@@ -537,7 +542,7 @@ class RecordVersion(db.Model):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
 
 
-class Photo(db.Model):
+class Photo(Model):
     """A photo of a session or its attendance sheet, shrunk on the phone and uploaded after its record."""
 
     __tablename__ = "photos"
@@ -555,7 +560,7 @@ class Photo(db.Model):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change an office user made: who, when, to what, and the values before and after.
 
     Written by `outreach.audit` in the same transaction as the change itself."""
@@ -571,11 +576,11 @@ class AuditEntry(db.Model):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(60))
     label: Mapped[str] = mapped_column(String(200), default="")
-    before: Mapped[dict] = mapped_column(JSON, default=dict)
-    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """A log-in try inside the throttle's window (`outreach.throttle`): written before its password is checked,
     kept when the password was wrong, cleared by a log-in to the same account that succeeds. In the database,
     not in a worker's memory, so that every worker counts the same tries."""
@@ -588,7 +593,7 @@ class LoginAttempt(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One signed-in device: made at log-in, ended by log-out, a password change or reset, deactivation, or
     someone signing it out (a lost phone). The browser holds a random token; only its hash is kept here, so a
     copy of this table lets nobody in (`outreach.sessions`)."""
@@ -613,7 +618,7 @@ class LoginSession(db.Model):
     token = None  # type: str | None
 
 
-class Import(db.Model):
+class Import(Model):
     """A file of an officer's records that a manager brought in (`outreach.imports`): who, when, which file (its
     SHA-256), whose records, and what became of them. Each record version it stored points here."""
 

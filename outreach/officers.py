@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from .extensions import DbSession
 from .models import Device, Role, User
 from .records import RECORD_TYPES
 
@@ -26,7 +26,7 @@ class OfficerHealth:
         return self.last_sync is None or now - self.last_sync > SILENT_AFTER
 
 
-def health(session: Session, *, offices: set[int] | None) -> list[OfficerHealth]:
+def health(session: DbSession, *, offices: set[int] | None) -> list[OfficerHealth]:
     """Every active officer of the given offices (None: all), the silent ones first."""
     query = select(User).where(User.role == Role.officer, User.active.is_(True))
     if offices is not None:

@@ -8,16 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from .domain import DomainError
+from .extensions import DbSession
 from .models import DesaBinaan, Office, OfficeKind, Region, RegionLevel, User, office_regencies
 
 
-class OfficeError(ValueError):
+class OfficeError(DomainError):
     """A rule refuses the office as entered; `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str):
+    def __init__(self, message: str | LazyString, *, field: str):
         super().__init__(message)
         self.field = field
 
@@ -29,7 +32,7 @@ class OfficeRow:
     desa_binaan: int
 
 
-def overview(session: Session) -> list[OfficeRow]:
+def overview(session: DbSession) -> list[OfficeRow]:
     """Every office, the Kanwil first, with its active users and active desa binaan counted."""
     users = dict(session.execute(
         select(User.office_id, func.count()).where(User.active.is_(True), User.office_id.is_not(None))
@@ -45,7 +48,7 @@ def overview(session: Session) -> list[OfficeRow]:
     return [OfficeRow(office, users.get(office.id, 0), desa.get(office.id, 0)) for office in offices]
 
 
-def kanim_of_regencies(session: Session) -> dict[str, Office]:
+def kanim_of_regencies(session: DbSession) -> dict[str, Office]:
     """Which Kanim covers each regency that is covered."""
     rows = session.execute(
         select(office_regencies.c.regency_code, Office)
@@ -55,7 +58,7 @@ def kanim_of_regencies(session: Session) -> dict[str, Office]:
 
 
 def save(
-    session: Session, office: Office, *, code: str, name: str, kind: OfficeKind, parent_id: int | None,
+    session: DbSession, office: Office, *, code: str, name: str, kind: OfficeKind, parent_id: int | None,
     regency_codes: list[str],
 ) -> None:
     """Set an office's code, name, kind, Kanwil and regencies; a new office is added to the session.
@@ -65,29 +68,29 @@ def save(
     codes that are not regencies; a regency another Kanim covers.
     """
     if session.scalar(select(Office.id).where(Office.code == code, Office.id != office.id)) is not None:
-        raise OfficeError(_l("Another office has the code %(code)s.", code=code), "code")
+        raise OfficeError(_l("Another office has the code %(code)s.", code=code), field="code")
     parent = session.get(Office, parent_id) if parent_id is not None else None
     if kind == OfficeKind.kanim:
         if parent is None or parent.kind != OfficeKind.kanwil or parent is office:
-            raise OfficeError(_l("A Kanim belongs to a Kanwil: choose it."), "parent")
+            raise OfficeError(_l("A Kanim belongs to a Kanwil: choose it."), field="parent")
         if office.children:
             raise OfficeError(_l("%(office)s has Kanim under it: it stays a Kanwil.", office=office.name),
-                              "kind")
+                              field="kind")
     elif parent is not None:
-        raise OfficeError(_l("A Kanwil belongs to no other office."), "parent")
+        raise OfficeError(_l("A Kanwil belongs to no other office."), field="parent")
     regencies = list(session.scalars(
         select(Region).where(Region.code.in_(regency_codes), Region.level == RegionLevel.regency)
         .order_by(Region.code)
     ))
     missing = sorted(set(regency_codes) - {r.code for r in regencies})
     if missing:
-        raise OfficeError(_l("Not regencies: %(codes)s.", codes=", ".join(missing)), "regencies")
+        raise OfficeError(_l("Not regencies: %(codes)s.", codes=", ".join(missing)), field="regencies")
     covered = kanim_of_regencies(session)
     for regency in regencies:
         other = covered.get(regency.code)
         if other is not None and other is not office:
             raise OfficeError(_l("%(regency)s is covered by %(office)s already.", regency=regency.name,
-                                 office=other.name), "regencies")
+                                 office=other.name), field="regencies")
     office.code, office.name, office.kind, office.parent = code, name, kind, parent
     office.regencies = regencies
     session.add(office)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from flask_babel.speaklater import LazyString
 from zxcvbn import zxcvbn
 
 from . import sessions
+from .extensions import DbSession
 from .models import LoginSession, User
 
 MIN_LENGTH = 10
@@ -45,7 +48,7 @@ TOO_SHORT = _l("The password must be at least %(count)d characters.", count=MIN_
 _zxcvbn_lock = threading.Lock()
 
 
-def problem(password: str, *, username: str = "", full_name: str = ""):
+def problem(password: str, *, username: str = "", full_name: str = "") -> LazyString | None:
     """Why `password` may not be used, as a message translated when shown; None when it may be used.
 
     zxcvbn counts "rina-marlina1" as strong enough, so a second look: with the user's and the program's words
@@ -56,7 +59,7 @@ def problem(password: str, *, username: str = "", full_name: str = ""):
     words = own_words(username, full_name)
     result = _estimate(checked, words)
     if result["score"] < MIN_SCORE:
-        kinds = {_kind(match) for match in result["sequence"]} - {None}
+        kinds = {kind for match in result["sequence"] if (kind := _kind(match)) is not None}
         return REASONS[min(kinds, key=list(REASONS).index)] if kinds else GUESSABLE
     rest = checked.lower()
     for word in sorted((word for word in words if len(word) >= 3), key=len, reverse=True):
@@ -66,12 +69,12 @@ def problem(password: str, *, username: str = "", full_name: str = ""):
     return None
 
 
-def _estimate(password: str, words: list[str]) -> dict:
+def _estimate(password: str, words: list[str]) -> Mapping[str, Any]:
     with _zxcvbn_lock:
         return zxcvbn(password, user_inputs=words)
 
 
-def set_own(session: Session, user: User, password: str, *, keep: LoginSession | None) -> None:
+def set_own(session: DbSession, user: User, password: str, *, keep: LoginSession | None) -> None:
     """The user's own new password (already checked): nothing more to change, and every device but `keep` signed
     out, so whoever knew the old password is out too. The caller commits."""
     user.set_password(password)
@@ -86,7 +89,7 @@ def own_words(username: str, full_name: str) -> list[str]:
     return [word.lower() for word in words if word]
 
 
-def _kind(match: dict) -> str | None:
+def _kind(match: Mapping[str, Any]) -> str | None:
     pattern = match["pattern"]
     if pattern == "dictionary":
         return {"user_inputs": "yours", "passwords": "common"}.get(match["dictionary_name"], "word")

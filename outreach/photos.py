@@ -20,8 +20,9 @@ from flask_babel import gettext as _
 from PIL import ImageFile, ImageOps, JpegImagePlugin
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from .domain import DomainError
+from .extensions import DbSession
 from .models import Photo, utcnow
 from .records import RECORD_TYPES
 
@@ -32,12 +33,13 @@ KINDS = ("session", "attendance")
 JPEG_START = b"\xff\xd8\xff"
 
 
-class PhotoError(ValueError):
-    """The upload cannot be stored; `status` is the HTTP status that says why."""
+class PhotoError(DomainError):
+    """The upload cannot be stored: the photo itself is wrong (not a JPEG, too large, damaged)."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+
+class PhotoConflict(PhotoError):
+    """The upload cannot be stored as things stand on the server: its id is taken, or its record has not
+    arrived yet."""
 
 
 @dataclass(frozen=True)
@@ -47,19 +49,19 @@ class Stored:
 
 
 def store(
-    session: Session, *, officer_id: int, photo_id: str, record_type: str, record_id: str, kind: str, data: bytes
+    session: DbSession, *, officer_id: int, photo_id: str, record_type: str, record_id: str, kind: str, data: bytes
 ) -> Stored:
     """Store a photo of one of the officer's records; ids in `records.normal_id` form. The caller commits."""
     existing = session.get(Photo, photo_id)
     if existing is not None:
         if existing.officer_id != officer_id or existing.record_id != record_id:
-            raise PhotoError(409, _("This photo id is already used."))
+            raise PhotoConflict(_("This photo id is already used."))
         return Stored(existing, created=False)
     if record_type not in RECORD_TYPES or kind not in KINDS:
-        raise PhotoError(400, _("Unknown record type or photo kind."))
+        raise PhotoError(_("Unknown record type or photo kind."))
     record = session.get(RECORD_TYPES[record_type].model, record_id)
     if record is None or record.officer_id != officer_id:
-        raise PhotoError(409, _("The photo's record has not reached the server yet; send it first."))
+        raise PhotoConflict(_("The photo's record has not reached the server yet; send it first."))
     digest = hashlib.sha256(data).hexdigest()
     same = session.scalar(select(Photo).where(Photo.record_id == record_id, Photo.sha256 == digest))
     if same is not None:
@@ -85,7 +87,7 @@ def store(
 def without_metadata(data: bytes) -> bytes:
     """The photo decoded, upright, and encoded again as a JPEG with no EXIF, GPS, comment or profile."""
     if not data.startswith(JPEG_START):
-        raise PhotoError(400, _("The photo must be a JPEG image."))
+        raise PhotoError(_("The photo must be a JPEG image."))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # as in `decoded`: corrupt EXIF is judged by what it breaks
         image = decoded(JpegImagePlugin.JpegImageFile, data)
@@ -118,7 +120,7 @@ def decoded(image_file: type[ImageFile.ImageFile], data: bytes) -> ImageFile.Ima
         except Exception:  # noqa: BLE001 (see the docstring)
             raise damaged() from None
         if image.width * image.height > MAX_PIXELS:
-            raise PhotoError(400, _("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000))
+            raise PhotoError(_("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000))
         try:
             image.load()
         except Exception:  # noqa: BLE001
@@ -127,4 +129,4 @@ def decoded(image_file: type[ImageFile.ImageFile], data: bytes) -> ImageFile.Ima
 
 
 def damaged() -> PhotoError:
-    return PhotoError(400, _("The photo is damaged or incomplete: take or choose it again."))
+    return PhotoError(_("The photo is damaged or incomplete: take or choose it again."))

@@ -7,17 +7,20 @@ material says then, so the page of a proposal says when the material changed aft
 are their own record of who proposed and who decided, and the material's change is in the audit log."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from . import guidance
+from .domain import DomainError
+from .extensions import DbSession
 from .models import Material, MaterialProposal, MaterialVersion, User, utcnow
 
 PENDING, PUBLISHED, DECLINED = "pending", "published", "declined"
 
 
-class ProposalError(ValueError):
+class ProposalError(DomainError):
     """The proposal cannot be published or declined (any more); the message says why."""
 
 
@@ -28,7 +31,7 @@ def draft(material: Material) -> Material:
     return copy
 
 
-def propose(session: Session, material: Material, content: dict, *, by: User,
+def propose(session: DbSession, material: Material, content: dict[str, Any], *, by: User,
             file: tuple[bytes, str, str] | None = None) -> MaterialProposal:
     """Keep `content` (a snapshot, as `guidance.snapshot` makes) and an uploaded file (bytes, name, type) as a
     proposal for the material. The caller commits."""
@@ -42,7 +45,7 @@ def propose(session: Session, material: Material, content: dict, *, by: User,
     return proposal
 
 
-def pending(session: Session, material: Material | None = None) -> list[MaterialProposal]:
+def pending(session: DbSession, material: Material | None = None) -> list[MaterialProposal]:
     """The proposals waiting for the Kanwil, oldest first: of one material, or of all."""
     query = select(MaterialProposal).where(MaterialProposal.status == PENDING).order_by(MaterialProposal.id)
     if material is not None:
@@ -57,7 +60,7 @@ def changed_fields(material: Material, proposal: MaterialProposal) -> list[str]:
     return fields + (["file"] if proposal.file_name else [])
 
 
-def publish(session: Session, proposal: MaterialProposal, *, by: User) -> MaterialVersion:
+def publish(session: DbSession, proposal: MaterialProposal, *, by: User) -> MaterialVersion:
     """Make the proposal the material's next version. The caller commits."""
     _still_pending(proposal)
     material = proposal.material
@@ -73,7 +76,7 @@ def publish(session: Session, proposal: MaterialProposal, *, by: User) -> Materi
     return version
 
 
-def decline(session: Session, proposal: MaterialProposal, *, by: User) -> None:
+def decline(session: DbSession, proposal: MaterialProposal, *, by: User) -> None:
     """Set the proposal aside; the material stays as it is. The caller commits."""
     _still_pending(proposal)
     proposal.status = DECLINED

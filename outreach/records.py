@@ -6,22 +6,28 @@ app, validates the `data` of a synced record on the server, and names the fields
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from functools import cached_property
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property, reduce
+from operator import add
 from typing import Any
 
-from flask_babel import format_date
+from flask import url_for
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice, StringField, TextAreaField, ValidationError
-from wtforms.fields import FloatField, IntegerField, SelectField, SelectMultipleField
+from wtforms.fields import Field, FloatField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput
 
 from . import clock
-from .models import EarlyWarning, EducationSession, Handout, Visit, iso_utc, utcnow
+from .models import EarlyWarning, EducationSession, FieldRecord, Handout, Visit, iso_utc, utcnow
+from .vocabulary import URGENCY, WARNING_CATEGORY, WARNING_SOURCE
 
 # How far ahead of the server's clock a phone's clock may run, and how old a record may be.
 CLOCK_SKEW = timedelta(hours=1)
@@ -48,7 +54,7 @@ class IsoDateTimeField(StringField):
 
     widget = DateTimeLocalInput()
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
@@ -56,7 +62,7 @@ class IsoDateTimeField(StringField):
             moment = datetime.fromisoformat(valuelist[0].strip())
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=clock.zone())
-            self.data = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            self.data = moment.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, OverflowError):  # OverflowError: year 1 at +14:00 is before the calendar begins
             raise ValueError(_l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")) from None
 
@@ -66,7 +72,7 @@ class NumberField(FloatField):
 
     widget = NumberInput(step="any")
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if valuelist and str(valuelist[0]).strip():
             number = _finite(valuelist[0])
@@ -80,7 +86,7 @@ class CountField(IntegerField):
 
     widget = NumberInput(min=0, step=1)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = 0
         if valuelist and str(valuelist[0]).strip():
             number = _finite(valuelist[0])
@@ -104,7 +110,7 @@ class ChecklistField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Form) -> None:
         known = {choice.value for choice in self.choices}
         for value in self.data or []:
             if value not in known:
@@ -114,26 +120,28 @@ class ChecklistField(SelectMultipleField):
 class ReferenceField(StringField):
     """The phone's id of a related record (it may not have reached the server yet)."""
 
-    def pre_validate(self, form):
+    data: str | None
+
+    def pre_validate(self, form: Form) -> None:
         if self.data:
             self.data = normal_id(self.data)
             if self.data is None:
                 raise ValidationError(_l("Must be the id of a record on this phone."))
 
 
-def _required():
+def _required() -> DataRequired:
     return DataRequired(message=_l("This field is required."))
 
 
-def _choice_required():
+def _choice_required() -> InputRequired:
     return InputRequired(message=_l("Choose one."))
 
 
-def _at_most(n: int):
+def _at_most(n: int) -> Length:
     return Length(max=n, message=_l("At most %(max)d characters."))
 
 
-def _people():
+def _people() -> list[NumberRange]:
     return [NumberRange(0, MAX_PEOPLE, _l("Must be between 0 and %(max)d.", max=MAX_PEOPLE))]
 
 
@@ -149,18 +157,18 @@ class FieldRecordForm(Form):
         validators=[Optional(), NumberRange(0, 100_000, _l("Accuracy must be between 0 and 100,000 metres."))],
     )
 
-    def __init__(self, formdata=None, *, villages: dict[str, date | None] | None = None, materials: set[str] | None = None,
-                 now: datetime | None = None, **kwargs):
+    def __init__(self, formdata: MultiDict[str, str] | None = None, *, villages: dict[str, date | None] | None = None,
+                 materials: set[str] | None = None, now: datetime | None = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
         self.allowed_villages = villages
         self.allowed_materials = materials
         self.now = now or utcnow()
 
-    def validate_village(self, field):
+    def validate_village(self, field: Field) -> None:
         if self.allowed_villages is not None and field.data not in self.allowed_villages:
             raise ValidationError(_l("This village is not one of your desa binaan."))
 
-    def validate_occurred_at(self, field):
+    def validate_occurred_at(self, field: Field) -> None:
         if field.data is None:
             return
         if field.data > self.now + CLOCK_SKEW:
@@ -168,8 +176,8 @@ class FieldRecordForm(Form):
         if field.data < self.now - MAX_AGE:
             raise ValidationError(_l("This is more than a year ago: check the date."))
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
+        valid: bool = super().validate(extra_validators)
         until = (self.allowed_villages or {}).get(self.village.data)
         if until is not None and self.occurred_at.data is not None and clock.local_day(self.occurred_at.data) > until:
             self.village.errors = [*self.village.errors, _l(
@@ -213,6 +221,10 @@ PARTNERS = [
 ]
 
 
+# The counts of a session whose sum is the people it reached.
+PEOPLE_FIELDS = ("male_under_18", "female_under_18", "male_adult", "female_adult")
+
+
 class SessionForm(FieldRecordForm):
     """An education session (sosialisasi)."""
 
@@ -228,9 +240,9 @@ class SessionForm(FieldRecordForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), _at_most(5000)])
     visit_id = ReferenceField(_l("Part of visit"), validators=[Optional()])
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        counts = [self.male_under_18, self.female_under_18, self.male_adult, self.female_adult]
+    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        counts = [self[name] for name in PEOPLE_FIELDS]
         if not any(f.errors for f in counts) and sum(f.data or 0 for f in counts) == 0:
             self.female_adult.errors = [*self.female_adult.errors, _l("Count at least one person who came.")]
             return False
@@ -238,7 +250,7 @@ class SessionForm(FieldRecordForm):
 
 
 HANDOUT_FORMATS = [SelectChoice("printed", _l("Printed")), SelectChoice("digital", _l("Digital")), SelectChoice("qr", _l("QR code"))]
-RECIPIENT_GROUPS = AUDIENCE_GROUPS + [SelectChoice("public", _l("General public"))]
+RECIPIENT_GROUPS = [*AUDIENCE_GROUPS, SelectChoice("public", _l("General public"))]
 
 
 class HandoutForm(FieldRecordForm):
@@ -250,38 +262,20 @@ class HandoutForm(FieldRecordForm):
     recipient_group = SelectField(_l("Given to"), choices=RECIPIENT_GROUPS, validators=[_choice_required()])
     session_id = ReferenceField(_l("Part of session"), validators=[Optional()])
 
-    def validate_material(self, field):
+    def validate_material(self, field: Field) -> None:
         if self.allowed_materials is not None and field.data not in self.allowed_materials:
             raise ValidationError(_l("This material is not in the catalogue."))
-
-
-WARNING_CATEGORIES = [
-    SelectChoice("recruiter", _l("Illegal recruiter or calo")),
-    SelectChoice("fake_job", _l("Fake job offer")),
-    SelectChoice("non_procedural_departure", _l("Non-procedural departure")),
-    SelectChoice("tppo_victim", _l("Suspected or returning victim of TPPO")),
-    SelectChoice("suspicious_foreigner", _l("Suspicious foreigner")),
-    SelectChoice("other", _l("Other")),
-]
-URGENCIES = [SelectChoice("segera", _l("Immediate (segera)")), SelectChoice("tinggi", _l("High (tinggi)")), SelectChoice("biasa", _l("Normal (biasa)"))]
-WARNING_SOURCES = [
-    SelectChoice("seen", _l("Seen by the officer")),
-    SelectChoice("villager", _l("A villager")),
-    SelectChoice("village_official", _l("A village official")),
-    SelectChoice("family", _l("A family member")),
-    SelectChoice("social_media", _l("Social media")),
-    SelectChoice("other", _l("Other")),
-]
 
 
 class WarningForm(FieldRecordForm):
     """An early warning (peringatan dini)."""
 
-    category = SelectField(_l("What kind"), choices=WARNING_CATEGORIES, validators=[_choice_required()])
-    urgency = SelectField(_l("Urgency"), choices=URGENCIES, validators=[_choice_required()])
+    category = SelectField(_l("What kind"), choices=WARNING_CATEGORY.choices(),
+                           validators=[_choice_required()])
+    urgency = SelectField(_l("Urgency"), choices=URGENCY.choices(), validators=[_choice_required()])
     description = TextAreaField(_l("What was seen or heard"), validators=[_required(), _at_most(5000)])
     people_involved = TextAreaField(_l("People involved"), validators=[Optional(), _at_most(2000)])
-    source = SelectField(_l("Source of the information"), choices=WARNING_SOURCES, validators=[_choice_required()])
+    source = SelectField(_l("Source of the information"), choices=WARNING_SOURCE.choices(), validators=[_choice_required()])
 
 
 # Suggestions the phone offers for a visit's purpose; the officer may write any other.
@@ -293,19 +287,63 @@ VISIT_PURPOSES = [
 ]
 
 
+# A part of a record's one-line summary: `{field}`, or `{people}` for the people it reached.
+SUMMARY_PART = re.compile(r"\{(\w+)\}")
+PEOPLE = "people"
+
+
 @dataclass(frozen=True)
 class RecordType:
     """A kind of field record: its model (which names it on the wire), form, and the column a wire field is
-    stored in."""
+    stored in; and what the rest of the program asks of a record whatever its type, so that nothing outside
+    this registry branches on a type's name.
+
+    - `counts_for_coverage`: a record of it makes its desa binaan covered and counts as activity there.
+    - `has_photos`: the officer may add a photo of the event and one of its attendance sheet.
+    - `has_follow_up`: the office follows it up, and the phone is told how that stands.
+    - `people_fields`: the counts whose sum is the people it reached (`people_reached`, `people_sum`).
+    - `summary`: the record in one line, with `{field}` or `{people}` parts (`summarise`, and `summary` in
+      static/js/records.js from `field.views.client_labels`).
+    - `page`: the managers' page of one record, as its endpoint and the name of its id argument.
+    """
 
     label: Any
-    model: type
+    model: type[FieldRecord]
     form: type[FieldRecordForm]
+    summary: str
     columns: tuple[tuple[str, str], ...] = (("village", "village_code"),)
+    counts_for_coverage: bool = False
+    has_photos: bool = False
+    has_follow_up: bool = False
+    people_fields: tuple[str, ...] = ()
+    page: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a field with no column to store it in (`fill` would set an attribute the database never
+        sees), and people or summary parts that are not fields of the type."""
+        stored: set[str] = set(inspect(self.model).columns.keys())
+        missing = [name for name in self.field_names if self.column(name) not in stored]
+        unknown = [name for name in (*self.people_fields, *self.summary_parts)
+                   if name not in self.field_names and not (name == PEOPLE and self.people_fields)]
+        if missing or unknown:
+            raise TypeError(f"Record type {self.name}: fields without a column of {self.model.__name__}: "
+                            f"{missing}; people or summary parts that are not its fields: {unknown}")
 
     @property
     def name(self) -> str:
         return self.model.record_type
+
+    @property
+    def summary_parts(self) -> list[str]:
+        return SUMMARY_PART.findall(self.summary)
+
+    @cached_property
+    def choice_labels(self) -> dict[str, dict[str, Any]]:
+        """The label of each code of each field with fixed choices, by field."""
+        return {
+            field.name: {str(choice.value): choice.label for choice in field.choices}
+            for field in self.form() if getattr(field, "choices", None)
+        }
 
     @cached_property
     def field_names(self) -> list[str]:
@@ -324,7 +362,7 @@ class RecordType:
         now: datetime | None = None,
     ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
         """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
-        context = {"villages": villages, "materials": materials, "now": now}
+        context: dict[str, Any] = {"villages": villages, "materials": materials, "now": now}
         if not isinstance(data, dict):
             return self.form(**context), {"data": [str(_l("Must be an object of fields."))]}
         form = self.form(self.formdata(data), **context)
@@ -339,9 +377,9 @@ class RecordType:
                 errors[name] = [str(_l("Must be text or a number."))]
         return form, errors
 
-    def formdata(self, data: dict) -> MultiDict:
+    def formdata(self, data: dict[str, Any]) -> MultiDict[str, str]:
         """Turn a record's JSON `data` into form data; values of the wrong shape are left out."""
-        out = MultiDict()
+        out: MultiDict[str, str] = MultiDict()
         for key, value in data.items():
             if key in self.list_fields and isinstance(value, list):
                 out.setlist(key, [str(v) for v in value if isinstance(v, (str, int))])
@@ -349,16 +387,45 @@ class RecordType:
                 out[key] = str(value)
         return out
 
-    def to_wire(self, record) -> dict:
+    def to_wire(self, record: FieldRecord) -> dict[str, Any]:
         """Return a stored record's `data` as the phone sends it."""
         return {name: _wire_value(getattr(record, self.column(name))) for name in self.field_names}
 
-    def wire_from_form(self, form: FieldRecordForm) -> dict:
+    def wire_from_form(self, form: FieldRecordForm) -> dict[str, Any]:
         """Return a validated form's values as the phone sends them."""
         return {name: _wire_value(form[name].data) for name in self.field_names}
 
-    def fill(self, record, form: FieldRecordForm) -> None:
-        """Copy a validated form onto a model instance."""
+    def people_reached(self, record: Any) -> int:
+        """How many people a stored record reached (0 for a type that counts none)."""
+        return sum(getattr(record, self.column(name)) or 0 for name in self.people_fields)
+
+    def people_sum(self) -> Any:
+        """The people a record reached as an SQL expression of its model's columns, to add up in a query
+        (for a type with `people_fields`)."""
+        return reduce(add, (getattr(self.model, self.column(name)) for name in self.people_fields))
+
+    def summarise(self, record: Any, titles: dict[str, dict[str, str]] | None = None) -> str:
+        """A stored record in one line, as `summary` in records.js shows it on the phone: a field with choices
+        by its label, a field naming a row of a catalogue by its title in `titles` (by field, then code)."""
+        def part(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == PEOPLE:
+                return str(_("%(count)s people", count=format_decimal(self.people_reached(record))))
+            value = getattr(record, self.column(name))
+            labels = self.choice_labels.get(name) or (titles or {}).get(name) or {}
+            return str(labels.get(value) or ("" if value is None else value))
+        return SUMMARY_PART.sub(part, self.summary)
+
+    def page_url(self, record: Any) -> str | None:
+        """The address of the managers' page of this record, if its type has one."""
+        if self.page is None:
+            return None
+        endpoint, argument = self.page
+        return url_for(endpoint, **{argument: record.id})
+
+    def fill(self, record: FieldRecord, form: FieldRecordForm) -> None:
+        """Copy a validated form onto a model instance (that each field has a column is checked when the type
+        is made)."""
         for name in self.field_names:
             value = form[name].data
             if isinstance(form[name], (StringField, TextAreaField)) and value is None:
@@ -366,16 +433,22 @@ class RecordType:
             setattr(record, self.column(name), value)
 
 
-def _wire_value(value):
+def _wire_value(value: object) -> object:
     return iso_utc(value) if isinstance(value, datetime) else value
 
 
 RECORD_TYPES: dict[str, RecordType] = {
     kind.name: kind for kind in (
-        RecordType(_l("Visit"), Visit, VisitForm),
-        RecordType(_l("Education session"), EducationSession, SessionForm),
+        RecordType(_l("Visit"), Visit, VisitForm, "{purpose}", counts_for_coverage=True),
+        RecordType(_l("Education session"), EducationSession, SessionForm, "{venue} · {people}",
+                   counts_for_coverage=True, has_photos=True, people_fields=PEOPLE_FIELDS),
         RecordType(_l("Material hand-out"), Handout, HandoutForm,
+                   "{material} \N{MULTIPLICATION SIGN} {quantity}",
                    columns=(("village", "village_code"), ("material", "material_slug"))),
-        RecordType(_l("Early warning"), EarlyWarning, WarningForm),
+        RecordType(_l("Early warning"), EarlyWarning, WarningForm, "{urgency} · {category}",
+                   has_follow_up=True, page=("manage.warning", "warning_id")),
     )
 }
+
+# The types whose records make a desa binaan covered and count as activity in it.
+COVERING_TYPES = tuple(kind for kind in RECORD_TYPES.values() if kind.counts_for_coverage)

@@ -9,11 +9,12 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from .domain import DomainError
+from .extensions import DbSession
 from .models import REGION_LEVELS, Region, RegionLevel
 
 COLUMNS = ["code", "name", "level", "parent_code", "lat", "lng"]
@@ -25,19 +26,19 @@ CODE_PATTERNS = {
 }
 
 
-class RegionFileError(ValueError):
-    """A row of the region file is wrong; `line` is its line number in the file."""
+class RegionFileError(DomainError):
+    """A row of the region file is wrong; `line` is its line number in the file, and begins the text."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, message: str, *, line: int):
         super().__init__(f"line {line}: {message}")
         self.line = line
 
 
 @dataclass
 class ImportReport:
-    added: Counter
-    updated: Counter
-    unchanged: Counter
+    added: Counter[str]
+    updated: Counter[str]
+    unchanged: Counter[str]
 
     def lines(self) -> list[str]:
         return [
@@ -52,18 +53,18 @@ def _coordinate(value: str, line: int, name: str, limit: float) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise RegionFileError(line, f"{name} '{value}' is not a number") from None
+        raise RegionFileError(f"{name} '{value}' is not a number", line=line) from None
     if not -limit <= number <= limit:
-        raise RegionFileError(line, f"{name} {number} is out of range")
+        raise RegionFileError(f"{name} {number} is out of range", line=line)
     return number
 
 
-def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict]:
+def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict[str, Any]]:
     """Parse and check every row; `known_codes` maps codes already in the database to their level."""
     reader = csv.reader(stream)
     header = next(reader, None)
     if header is None or [h.strip() for h in header] != COLUMNS:
-        raise RegionFileError(1, f"the header must be {','.join(COLUMNS)}")
+        raise RegionFileError(f"the header must be {','.join(COLUMNS)}", line=1)
     rows, levels = [], dict(known_codes)
     seen: set[str] = set()
     next_line = reader.line_num + 1
@@ -72,32 +73,34 @@ def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict]:
         try:
             fields = next(reader, None)
         except csv.Error as exc:
-            raise RegionFileError(line, f"the row cannot be read ({exc})") from None
+            raise RegionFileError(f"the row cannot be read ({exc})", line=line) from None
         if fields is None:
             break
         next_line = reader.line_num + 1
         if not fields or all(not f.strip() for f in fields):
             continue
         if len(fields) != len(COLUMNS):
-            raise RegionFileError(line, f"expected {len(COLUMNS)} columns, found {len(fields)}")
+            raise RegionFileError(f"expected {len(COLUMNS)} columns, found {len(fields)}", line=line)
         code, name, level, parent, lat, lng = (f.strip() for f in fields)
         if level not in CODE_PATTERNS:
-            raise RegionFileError(line, f"unknown level '{level}' (expected one of {', '.join(REGION_LEVELS)})")
+            raise RegionFileError(f"unknown level '{level}' (expected one of {', '.join(REGION_LEVELS)})",
+                                  line=line)
         if not CODE_PATTERNS[level].match(code):
-            raise RegionFileError(line, f"code '{code}' does not have the form of a {level} code")
+            raise RegionFileError(f"code '{code}' does not have the form of a {level} code", line=line)
         if code in seen:
-            raise RegionFileError(line, f"code {code} appears twice")
+            raise RegionFileError(f"code {code} appears twice", line=line)
         if not name:
-            raise RegionFileError(line, "the name is empty")
+            raise RegionFileError("the name is empty", line=line)
         depth = REGION_LEVELS.index(level)
         if depth == 0:
             if parent:
-                raise RegionFileError(line, "a province has no parent")
+                raise RegionFileError("a province has no parent", line=line)
         else:
             if parent != code.rsplit(".", 1)[0]:
-                raise RegionFileError(line, f"parent '{parent}' does not match code {code}")
+                raise RegionFileError(f"parent '{parent}' does not match code {code}", line=line)
             if levels.get(parent) != REGION_LEVELS[depth - 1]:
-                raise RegionFileError(line, f"parent {parent} is not a {REGION_LEVELS[depth - 1]} listed above or stored")
+                raise RegionFileError(f"parent {parent} is not a {REGION_LEVELS[depth - 1]} listed above or stored",
+                                      line=line)
         seen.add(code)
         levels[code] = level
         rows.append(
@@ -109,7 +112,7 @@ def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict]:
     return rows
 
 
-def import_regions(session: Session, stream: IO[str]) -> ImportReport:
+def import_regions(session: DbSession, stream: IO[str]) -> ImportReport:
     """Add new regions and update changed ones from a CSV stream. The caller commits.
 
     Rows are added in file order, parents before children, which is the order they are inserted in.

@@ -13,11 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row, func, or_, select
+from sqlalchemy.orm import selectinload
 
-from . import coverage, follow_up
-from .models import DesaBinaan, EarlyWarning, Handout, Material, Office, Region, User, utcnow
+from . import coverage, early_warnings, periods
+from .coverage import Row as CoverageRow
+from .extensions import DbSession
+from .models import DesaBinaan, EarlyWarning, Handout, Material, Office, Region, RiskLevel, User, utcnow
 from .scope import office_and_below, records_in
 
 
@@ -50,12 +52,12 @@ class MonthlyReport:
     warnings_reported: int
     materials: list[tuple[str, int]]  # each material's title and how many were handed out, most first
     coverage: coverage.Figures  # of the desa binaan (by village): how many, how many covered, and the rate
-    regencies: list[coverage.Row]  # the same per regency that has desa binaan of the office
+    regencies: list[CoverageRow]  # the same per regency that has desa binaan of the office
     offices: list[OfficeRow]  # coverage per office: the Kanwil's report has a row per Kanim
     not_covered: list[NotCovered]  # highest risk first, then the longest without a visit or session
-    by_category: Counter
-    by_urgency: Counter
-    by_status: Counter  # where each stands today: new, follow_up, closed
+    by_category: Counter[str]
+    by_urgency: Counter[str]
+    by_status: Counter[str]  # where each stands today: new, follow_up, closed
     closed: list[EarlyWarning]
     overdue: list[EarlyWarning]  # still open and waiting too long for the office
     officers: list[OfficerRow]
@@ -67,14 +69,14 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def monthly_report(
-    session: Session, *, office: Office, year: int, month: int, today: date, now: datetime | None = None
+    session: DbSession, *, office: Office, year: int, month: int, today: date, now: datetime | None = None
 ) -> MonthlyReport:
     """The report of an office for a month. `today` dates the last activity of the villages not covered, `now`
     (default: this moment, UTC) decides which open warnings are overdue."""
     first, last = month_bounds(year, month)
     offices = office_and_below(session, office)
 
-    warnings = follow_up.queue(session, offices=offices, occurred=coverage.bounds(first, last))
+    warnings = early_warnings.queue(session, offices=offices, occurred=periods.bounds(first, last))
     officers = _officer_rows(session, offices=offices, first=first, last=last, warnings=warnings)
     totals = coverage.Figures()
     for row in officers:
@@ -102,14 +104,14 @@ def monthly_report(
         coverage=covered_total, regencies=regencies, offices=office_rows,
         not_covered=_not_covered(session, [d for d in desa_rows if not covered.get(d.village_code)], today=today),
         by_category=Counter(w.category for w in warnings), by_urgency=Counter(w.urgency for w in warnings),
-        by_status=Counter(follow_up.status_of(w) for w in warnings),
-        closed=[w for w in warnings if follow_up.status_of(w) == "closed"],
-        overdue=[w for w in warnings if follow_up.is_overdue(w, now)],
+        by_status=Counter(early_warnings.status_of(w) for w in warnings),
+        closed=[w for w in warnings if early_warnings.status_of(w) == "closed"],
+        overdue=[w for w in warnings if early_warnings.is_overdue(w, now)],
         officers=officers,
     )
 
 
-def _officer_rows(session: Session, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]) -> list[OfficerRow]:
+def _officer_rows(session: DbSession, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]) -> list[OfficerRow]:
     """A row per officer with records of the offices in the month, and per active officer working there now."""
     figures = coverage.activity_by(session, start=first, end=last, key="officer_id",
                                    condition=lambda model: records_in(model, offices))
@@ -123,8 +125,8 @@ def _officer_rows(session: Session, *, offices: set[int], first: date, last: dat
     ]
 
 
-def _materials(session: Session, *, offices: set[int], first: date, last: date) -> list[tuple[str, int]]:
-    lo, hi = coverage.bounds(first, last)
+def _materials(session: DbSession, *, offices: set[int], first: date, last: date) -> list[tuple[str, int]]:
+    lo, hi = periods.bounds(first, last)
     quantity = func.sum(Handout.quantity)
     rows = session.execute(
         select(Material.title_id, quantity).join(Material, Handout.material_slug == Material.slug)
@@ -134,7 +136,8 @@ def _materials(session: Session, *, offices: set[int], first: date, last: date) 
     return [(title, total) for title, total in rows]
 
 
-def _not_covered(session: Session, desa_rows: list, *, today: date) -> list[NotCovered]:
+def _not_covered(session: DbSession, desa_rows: list[Row[int, str, int, RiskLevel, date, date | None]], *,
+                 today: date) -> list[NotCovered]:
     last = coverage.last_activity(session, {d.village_code for d in desa_rows}, today=today)
     loaded = list(session.scalars(select(DesaBinaan).options(selectinload(DesaBinaan.village), selectinload(DesaBinaan.office))
                                   .where(DesaBinaan.id.in_([d.id for d in desa_rows]))))

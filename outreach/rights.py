@@ -6,9 +6,8 @@ article, which a Kanwil manager or an admin publishes (`outreach.proposals`). A 
 changes nothing."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from . import scope
+from .extensions import DbSession
 from .models import Contact, Office, OfficeKind, Role, User
 
 
@@ -27,26 +26,27 @@ def proposes_guidance(user: User) -> bool:
     return _office_kind(user) == OfficeKind.kanim
 
 
-def may_edit_contact(session: Session, user: User, contact: Contact) -> bool:
+def may_edit_contact(session: DbSession, user: User, contact: Contact) -> bool:
     """A contact of no office: the Kanwil and admins; an office's contact: also that office's managers (the
     Kanwil's managers for each Kanim under it)."""
     if user.role == Role.admin:
         return True
-    if _office_kind(user) is None:
+    if _office_kind(user) is None or user.office is None:
         return False
     if contact.office_id is None:
         return _office_kind(user) == OfficeKind.kanwil
     return contact.office_id in scope.office_and_below(session, user.office)
 
 
-def may_edit_office(session: Session, user: User, office: Office) -> bool:
+def may_edit_office(session: DbSession, user: User, office: Office) -> bool:
     """An office's address, numbers and hours: its own managers, its Kanwil's, and admins."""
     if user.role == Role.admin:
         return True
-    return _office_kind(user) is not None and office.id in scope.office_and_below(session, user.office)
+    return _office_kind(user) is not None and user.office is not None and \
+        office.id in scope.office_and_below(session, user.office)
 
 
-def contact_keepers(session: Session, user: User) -> list[Office]:
+def contact_keepers(session: DbSession, user: User) -> list[Office]:
     """The offices a user may give a contact to (besides no office at all): for whoever may change contacts
     of no office, the offices they see."""
     if not (user.role == Role.admin or _office_kind(user) == OfficeKind.kanwil):

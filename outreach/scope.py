@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar, cast
 
 from flask import abort
-from sqlalchemy import ColumnElement, event, inspect, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, event, inspect, select, true, update
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import clock
+from .extensions import DbSession
 from .models import DesaBinaan, FieldRecord, Office, OfficeKind, Photo, Role, User
 from .records import RECORD_TYPES
 
+Row = TypeVar("Row")
 
-def office_ids(session: Session, user: User) -> set[int] | None:
+
+def office_ids(session: DbSession, user: User) -> set[int] | None:
     """The offices whose people and records the user may see; None means all of them."""
     if user.role == Role.admin:
         return None
@@ -33,24 +37,24 @@ def office_ids(session: Session, user: User) -> set[int] | None:
     return office_and_below(session, user.office)
 
 
-def office_and_below(session: Session, office: Office) -> set[int]:
+def office_and_below(session: DbSession, office: Office) -> set[int]:
     """The office and, for the Kanwil, every Kanim under it: what its manager sees and its reports count."""
     if office.kind == OfficeKind.kanwil:
         return {office.id, *session.scalars(select(Office.id).where(Office.parent_id == office.id))}
     return {office.id}
 
 
-def may_see_office(session: Session, user: User, office_id: int | None) -> bool:
+def may_see_office(session: DbSession, user: User, office_id: int | None) -> bool:
     offices = office_ids(session, user)
     return offices is None or office_id in offices
 
 
-def may_see_officer(session: Session, user: User, officer: User) -> bool:
+def may_see_officer(session: DbSession, user: User, officer: User) -> bool:
     """People scope: the officer works now at an office the user sees."""
     return may_see_office(session, user, officer.office_id)
 
 
-def offices_in_scope(session: Session, user: User) -> list[Office]:
+def offices_in_scope(session: DbSession, user: User) -> list[Office]:
     """The offices a user may choose in a form (a user's office, a desa binaan's office), Kanwil first."""
     query = select(Office).order_by(Office.kind.desc(), Office.name)
     ids = office_ids(session, user)
@@ -80,15 +84,15 @@ def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) 
     return max(still_open, key=lambda d: d[1])[0] if still_open else None
 
 
-def record_office(session: Session, village_code: str, occurred_at: datetime) -> int | None:
+def record_office(session: DbSession, village_code: str, occurred_at: datetime) -> int | None:
     """The office a record made in this village at this moment belongs to (`office_on`, on the local day)."""
     rows = session.connection().execute(select(DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on)
                                         .where(DesaBinaan.village_code == village_code))
-    return office_on([tuple(row) for row in rows], clock.local_day(occurred_at))
+    return office_on([(office_id, start, end) for office_id, start, end in rows], clock.local_day(occurred_at))
 
 
 @event.listens_for(Session, "after_flush")
-def _set_record_office(session: Session, flush_context) -> None:
+def _set_record_office(session: Session, flush_context: UOWTransaction) -> None:
     """Every record gets its office when it is stored, and again when an edit moves its village or time:
     whichever way it was made (a phone's push, an imported file, the demo), none can forget it. After the flush,
     so that a desa binaan stored in the same flush counts."""
@@ -100,7 +104,7 @@ def _set_record_office(session: Session, flush_context) -> None:
                 state.attrs.occurred_at.history.has_changes():
             office_id = record_office(session, row.village_code, row.occurred_at)
             if office_id != row.office_id:
-                table = type(row).__table__
+                table = cast(Table, state.mapper.local_table)  # a record type's mapper maps one Table
                 session.connection().execute(update(table).where(table.c.id == row.id).values(office_id=office_id))
             set_committed_value(row, "office_id", office_id)
 
@@ -110,12 +114,12 @@ def records_in(model: type[FieldRecord], offices: set[int] | None) -> ColumnElem
     return true() if offices is None else model.office_id.in_(offices)
 
 
-def visible_records(session: Session, user: User, model: type[FieldRecord]) -> ColumnElement[bool]:
+def visible_records(session: DbSession, user: User, model: type[FieldRecord]) -> ColumnElement[bool]:
     """The condition that keeps the records of a type this user may see."""
     return records_in(model, office_ids(session, user))
 
 
-def office_of(session: Session, row) -> int | None:
+def office_of(session: DbSession, row: object) -> int | None:
     """The office a row belongs to for its scope: a record's (or its photo's record's), a person's, a desa
     binaan's, an office itself."""
     if isinstance(row, FieldRecord):
@@ -131,12 +135,12 @@ def office_of(session: Session, row) -> int | None:
     raise TypeError(f"no scope for {type(row).__name__}")
 
 
-def may_see(session: Session, user: User, row) -> bool:
+def may_see(session: DbSession, user: User, row: object) -> bool:
     offices = office_ids(session, user)
     return offices is None or office_of(session, row) in offices
 
 
-def get_or_404(session: Session, model, key, user: User):
+def get_or_404(session: DbSession, model: type[Row], key: object, user: User) -> Row:
     """The row of `model` with this key if the user may see it; else a 404, as if it did not exist. `key`
     None (an id that could not be read) is a 404 too."""
     row = session.get(model, key) if key is not None else None

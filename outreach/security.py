@@ -2,8 +2,8 @@
 `Cache-Control: no-store` on whatever a logged-in user is shown.
 
 - Content-Security-Policy: the app's own scripts, styles, images and connections only; no inline script or
-  style, no plug-ins, no framing, forms posted only here. A route that sends a stricter policy of its own (a
-  guidance file's `sandbox`) keeps it.
+  style, no plug-ins, no framing, forms posted only here. The routes that send a guidance file send a stricter
+  policy of their own (`guidance.FILE_HEADERS`, a `sandbox`): Talisman leaves theirs alone (OWN_POLICY).
 - Permissions-Policy: geolocation and the camera on the officer's app only (`field.app`); elsewhere no
   powerful feature at all.
 - HSTS only on a request that came over HTTPS; plain HTTP is never redirected (a laptop demo, the tests), and
@@ -37,17 +37,11 @@ POLICY = {
 }
 # Every powerful feature Chromium knows (a name it does not know is a console warning), off; the officer's app
 # turns on the two it uses.
-NO_FEATURES = {
-    feature: "()"
-    for feature in (
-        "accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "clipboard-write",
-        "display-capture", "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection",
-        "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "picture-in-picture",
-        "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
-        "window-management", "xr-spatial-tracking",
-    )
-}
+NO_FEATURES = dict.fromkeys(("accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "clipboard-write", "display-capture", "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "window-management", "xr-spatial-tracking"), "()")
 FIELD_APP_FEATURES = {**NO_FEATURES, "geolocation": "(self)", "camera": "(self)"}
+
+# The routes that answer with a guidance file and its own sandbox policy (`guidance.download`).
+OWN_POLICY = ("public.article_file", "manage.material_file", "manage.material_proposal_file")
 
 PRIVATE_BLUEPRINTS = {"manage", "api", "auth", "field"}
 # Served by those blueprints to anyone, and cached as they say: the service worker, the web manifest, the API's
@@ -62,8 +56,7 @@ bp = Blueprint("security", __name__)
 
 def init_app(app):
     """Set the headers on every answer; call after the blueprints are registered (the officer's app view gets
-    its own Permissions-Policy)."""
-    app.after_request(keep_own_policy)  # registered before Talisman's hook, so it runs after it
+    its own Permissions-Policy, a guidance file keeps its own Content-Security-Policy)."""
     talisman.init_app(
         app,
         force_https=False,
@@ -76,24 +69,12 @@ def init_app(app):
         referrer_policy="same-origin",
         permissions_policy=NO_FEATURES,
     )
-    app.after_request(note_own_policy)  # registered after Talisman's hook, so it runs before it
     app.after_request(no_store_when_private)
     talisman(permissions_policy=FIELD_APP_FEATURES)(app.view_functions["field.app"])
+    for endpoint in OWN_POLICY:
+        talisman(content_security_policy=False)(app.view_functions[endpoint])
     app.register_blueprint(bp)
     csrf.exempt(bp)  # the browser sends reports without a token
-
-
-def note_own_policy(response):
-    """Remember a policy the view set itself (stricter than the app's), before Talisman writes the app's."""
-    response.own_policy = response.headers.get("Content-Security-Policy")
-    return response
-
-
-def keep_own_policy(response):
-    own = getattr(response, "own_policy", None)
-    if own:
-        response.headers["Content-Security-Policy"] = own
-    return response
 
 
 def no_store_when_private(response):

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import joinedload
 
+from .extensions import DbSession
 from .models import LoginSession, Role, User, utcnow
 
 OFFICER_DAYS = 60
@@ -45,7 +47,7 @@ def lifetimes(user: User, officer_days: int = OFFICER_DAYS) -> tuple[timedelta |
     return MANAGER_IDLE, timedelta(hours=MANAGER_HOURS)
 
 
-def start(session: Session, user: User, *, device: str, address: str, officer_days: int = OFFICER_DAYS,
+def start(session: DbSession, user: User, *, device: str, address: str, officer_days: int = OFFICER_DAYS,
           now: datetime | None = None) -> LoginSession:
     """Open a session for `user` on one device; the returned row carries the raw token, for the cookie only."""
     now = now or utcnow()
@@ -60,7 +62,7 @@ def start(session: Session, user: User, *, device: str, address: str, officer_da
     return login
 
 
-def resume(session: Session, token: str, *, officer_days: int = OFFICER_DAYS,
+def resume(session: DbSession, token: str, *, officer_days: int = OFFICER_DAYS,
            now: datetime | None = None) -> User | None:
     """The user a session token stands for, or None when it was never made, has ended, has expired or its user
     may no longer log in. Notes the session's last use (committing: it runs first in a request, before a view
@@ -96,7 +98,7 @@ def end(login: LoginSession, reason: str, *, by: User | None = None, now: dateti
         login.ended_by = by
 
 
-def end_all(session: Session, user: User, reason: str, *, by: User | None = None,
+def end_all(session: DbSession, user: User, reason: str, *, by: User | None = None,
             keep: LoginSession | None = None) -> int:
     """End every open session of `user` but `keep` (the one making a password change); the caller commits.
     Answers how many were ended."""
@@ -105,10 +107,11 @@ def end_all(session: Session, user: User, reason: str, *, by: User | None = None
         query = query.where(LoginSession.id != keep.id)
     result = session.execute(query.values(ended_at=utcnow(), ended_reason=reason,
                                           ended_by_id=by.id if by is not None else None))
-    return result.rowcount
+    # An UPDATE answers with a cursor's result, which has the row count; `execute` is typed for any statement.
+    return cast(CursorResult[Any], result).rowcount
 
 
-def open_sessions(session: Session, user: User, *, now: datetime | None = None) -> list[LoginSession]:
+def open_sessions(session: DbSession, user: User, *, now: datetime | None = None) -> list[LoginSession]:
     """The devices `user` is signed in on, the latest used first."""
     now = now or utcnow()
     rows = session.scalars(

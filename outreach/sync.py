@@ -23,54 +23,43 @@ database cannot take is answered `rejected` with a reason while the others are s
 """
 from __future__ import annotations
 
-import json
 import logging
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from .models import Assignment, DesaBinaan, Device, Material, RecordId, RecordVersion, SyncState, User, iso_utc, utcnow
-from .records import CLOCK_SKEW, RECORD_TYPES, RecordType, normal_id
+from .extensions import DbSession
+from .models import (
+    Assignment,
+    DesaBinaan,
+    Device,
+    EarlyWarning,
+    FieldRecord,
+    Material,
+    RecordId,
+    RecordVersion,
+    User,
+    iso_utc,
+    utcnow,
+)
+from .records import CLOCK_SKEW, RECORD_TYPES, FieldRecordForm, RecordType, normal_id
+from .revisions import lock_revisions, next_revision
+from .text import clean_text
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
-# A phone's body is a few levels deep (body, records, record, data, a list of choices); far deeper is not a phone.
-MAX_DEPTH = 16
 # What a phone may say is still waiting on it: far more than any phone holds, and within the database's integer.
 MAX_PENDING = 1_000_000
 # A timestamp before this is a phone whose clock was reset, not a record of the program.
 EARLIEST = datetime(2000, 1, 1)
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 log = logging.getLogger(__name__)
 
 
-class BodyError(ValueError):
-    """What a phone or a file sent is not a JSON body the server can read; the message says why."""
-
-
-def next_revision(session: Session) -> int:
-    """Take the next server revision (locks the counter row until the transaction ends)."""
-    rev = session.execute(
-        update(SyncState).where(SyncState.id == 1).values(revision=SyncState.revision + 1).returning(SyncState.revision)
-    ).scalar()
-    if rev is None:
-        session.add(SyncState(id=1, revision=1))
-        session.flush()
-        rev = 1
-    return rev
-
-
-def current_revision(session: Session) -> int:
-    return session.scalar(select(SyncState.revision).where(SyncState.id == 1)) or 0
-
-
-def officer_villages(session: Session, officer_id: int) -> dict[str, date | None]:
+def officer_villages(session: DbSession, officer_id: int) -> dict[str, date | None]:
     """The villages an officer may record in, each with the last day a record may be dated (None: no end).
 
     Those they look after now, and those they looked after until an assignment or a designation ended: a
@@ -86,49 +75,9 @@ def officer_villages(session: Session, officer_id: int) -> dict[str, date | None
         until = min(ends) if ends else None
         if code not in allowed:
             allowed[code] = until
-        elif allowed[code] is not None:
-            allowed[code] = None if until is None else max(allowed[code], until)
+        elif (current := allowed[code]) is not None:
+            allowed[code] = None if until is None else max(current, until)
     return allowed
-
-
-def load_json(raw: bytes) -> Any:
-    """Read the JSON a phone sent (a push, or an exported outbox file) into values the database can store.
-
-    NaN and Infinity are kept as the text they are, for the number fields to refuse; text is cleaned by
-    `clean_text`. Raises BodyError with a message when it is not JSON or is nested far deeper than a phone's."""
-    try:
-        value = json.loads(raw, parse_constant=str)
-    except RecursionError:
-        raise BodyError(_l("The JSON is nested too deeply.")) from None
-    except ValueError:  # not JSON, not UTF-8, or a number too long to read
-        raise BodyError(_l("The body is not valid JSON.")) from None
-    if _deeper_than(value, MAX_DEPTH):
-        raise BodyError(_l("The JSON is nested too deeply."))
-    return clean_text(value)
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if level > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, level + 1) for child in children)
-    return False
-
-
-def clean_text(value: Any) -> Any:
-    """The same JSON value with text a database can store. NUL characters are taken out (they mean nothing
-    to a person, and PostgreSQL cannot store them); a lone surrogate (half an emoji cut by a phone) becomes
-    U+FFFD, as neither database can store it in UTF-8. Either would otherwise fail the record."""
-    if isinstance(value, str):
-        return LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
-    if isinstance(value, list):
-        return [clean_text(item) for item in value]
-    if isinstance(value, dict):
-        return {clean_text(key): clean_text(item) for key, item in value.items()}
-    return value
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -138,8 +87,8 @@ def parse_instant(value: Any) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
         return None
 
@@ -179,12 +128,14 @@ def read_envelope(record: Any, *, now: datetime) -> tuple[Envelope | None, dict[
         errors["voided"] = [str(_l("Must be true or false."))]
     if errors:
         return None, errors
+    assert kind is not None and record_id is not None and updated_at is not None  # else each has its error
     return Envelope(kind=kind, id=record_id, updated_at=updated_at, voided=voided, data=record.get("data")), {}
 
 
 def _result(
-    record_id: Any, status: str, *, rev: int | None = None, errors: dict | None = None, superseded: bool = False
-) -> dict:
+    record_id: Any, status: str, *, rev: int | None = None, errors: dict[str, list[str]] | None = None,
+    superseded: bool = False,
+) -> dict[str, Any]:
     # The id goes back as the phone sent it: the phone finds its record by its own spelling of the id.
     result: dict[str, Any] = {"id": record_id if isinstance(record_id, str) else None, "status": status}
     if rev is not None:
@@ -196,19 +147,10 @@ def _result(
     return result
 
 
-def lock_revisions(session: Session) -> None:
-    """Take the write lock for the rest of the transaction, before the batch reads anything.
-
-    An UPDATE of the counter row (to the value it has) does it on both databases: PostgreSQL locks the row;
-    SQLite opens the transaction with this write and holds the database's write lock from here, so no other
-    push can slip between what this one reads and what it writes."""
-    session.execute(update(SyncState).where(SyncState.id == 1).values(revision=SyncState.revision))
-
-
 def push(
-    session: Session, *, officer_id: int, device_id: str, records: list, now: datetime | None = None,
+    session: DbSession, *, officer_id: int, device_id: str, records: list[Any], now: datetime | None = None,
     import_id: int | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Store a phone's batch; return one result per record, in order. `import_id`: the batch came in a file a
     manager uploaded (`imports.bring_in`), and each version it stores says so. The caller commits."""
     lock_revisions(session)
@@ -245,12 +187,12 @@ class _Context:
     import_id: int | None = None
 
 
-def catalogue_slugs(session: Session) -> set[str]:
+def catalogue_slugs(session: DbSession) -> set[str]:
     """The materials an officer may record handing out."""
     return set(session.scalars(select(Material.slug).where(Material.published.is_(True))))
 
 
-def _push_one(session: Session, envelope: Envelope, raw_id, context: _Context) -> dict:
+def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Context) -> dict[str, Any]:
     kind = envelope.kind
     holder = session.get(RecordId, envelope.id)
     existing = None
@@ -296,7 +238,8 @@ def _push_one(session: Session, envelope: Envelope, raw_id, context: _Context) -
     return _result(raw_id, ACCEPTED, rev=existing.rev)
 
 
-def _insert(session: Session, envelope: Envelope, raw_id, form, context: _Context, *, void_of: RecordId | None) -> dict:
+def _insert(session: DbSession, envelope: Envelope, raw_id: Any, form: FieldRecordForm, context: _Context, *,
+            void_of: RecordId | None) -> dict[str, Any]:
     """Store the first valid version of a record; after a void that came first (`void_of`), stored void."""
     kind = envelope.kind
     current_at, version, superseded = envelope.updated_at, 1, False
@@ -317,13 +260,14 @@ def _insert(session: Session, envelope: Envelope, raw_id, form, context: _Contex
     return _result(raw_id, ACCEPTED, rev=rev, superseded=superseded)
 
 
-def _has_version(session: Session, record_id: str, updated_at: datetime) -> bool:
+def _has_version(session: DbSession, record_id: str, updated_at: datetime) -> bool:
     return session.scalar(
         select(RecordVersion.id).where(RecordVersion.record_id == record_id, RecordVersion.client_updated_at == updated_at)
     ) is not None
 
 
-def _keep_version(session, kind: RecordType, envelope: Envelope, data: dict, context: _Context, *, voided: bool) -> None:
+def _keep_version(session: DbSession, kind: RecordType, envelope: Envelope, data: dict[str, Any], context: _Context,
+                  *, voided: bool) -> None:
     session.add(
         RecordVersion(
             record_type=kind.name, record_id=envelope.id, officer_id=context.officer_id, data=data, voided=voided,
@@ -333,7 +277,7 @@ def _keep_version(session, kind: RecordType, envelope: Envelope, data: dict, con
     )
 
 
-def history(session: Session, record_id: str) -> list[RecordVersion]:
+def history(session: DbSession, record_id: str) -> list[RecordVersion]:
     """Every version of a record the server received, oldest edit first."""
     return list(
         session.scalars(
@@ -342,7 +286,7 @@ def history(session: Session, record_id: str) -> list[RecordVersion]:
     )
 
 
-def record_device(session: Session, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime) -> None:
+def record_device(session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime) -> None:
     """Remember that this officer's phone synced, and how many records it says are still waiting on it."""
     device = session.scalar(select(Device).where(Device.officer_id == officer_id, Device.device_id == device_id))
     if device is None:
@@ -356,13 +300,13 @@ def is_busy(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
 
 
-def changes(session: Session, *, user: User, since: int, limit: int) -> dict:
+def changes(session: DbSession, *, user: User, since: int, limit: int) -> dict[str, Any]:
     """Return the records that changed after revision `since` that this officer may see, and the next cursor.
 
     An officer sees their own records and every record made in their desa binaan.
     """
     villages = [code for code, until in officer_villages(session, user.id).items() if until is None]
-    items: list[tuple[int, dict]] = []
+    items: list[tuple[int, dict[str, Any]]] = []
     for kind in RECORD_TYPES.values():
         model = kind.model
         rows = session.scalars(
@@ -380,7 +324,7 @@ def changes(session: Session, *, user: User, since: int, limit: int) -> dict:
     return {"changes": [change for _, change in items], "next": next_cursor, "more": more}
 
 
-def _change(kind, row, user: User) -> dict:
+def _change(kind: RecordType, row: FieldRecord, user: User) -> dict[str, Any]:
     change = {
         "id": row.id,
         "type": kind.name,
@@ -392,8 +336,8 @@ def _change(kind, row, user: User) -> dict:
         "officer": {"username": row.officer.username, "name": row.officer.display_name},
         "mine": row.officer_id == user.id,
     }
-    if kind.name == "warning":
-        follow_up = row.follow_up
+    if kind.has_follow_up:
+        follow_up = cast(EarlyWarning, row).follow_up  # the one type the office follows up
         change["follow_up"] = (
             {"status": follow_up.status, "note": follow_up.note, "updated_at": iso_utc(follow_up.updated_at)}
             if follow_up else {"status": "new", "note": "", "updated_at": None}

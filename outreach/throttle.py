@@ -16,8 +16,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TypeGuard
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -69,7 +70,7 @@ def begin(username: str, address: str, *, now: datetime | None = None) -> Locked
     return Locked(until + WINDOW - now)
 
 
-def unlocked_at(matches, limit: int, attempt_id: int, since: datetime) -> datetime | None:
+def unlocked_at(matches: ColumnElement[bool], limit: int, attempt_id: int, since: datetime) -> datetime | None:
     """When the failure that keeps a username or an address locked was made (it unlocks a window later): the
     limit-th newest of the other tries in the window; None when there are fewer, and try `attempt_id` may go on.
     Every other committed try counts, even one that came a moment later: a burst at once may all be refused,
@@ -90,7 +91,7 @@ def dummy_hash() -> str:
     return generate_password_hash("not a password of anyone")
 
 
-def password_matches(user: User | None, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> TypeGuard[User]:
     """Whether `password` is the user's; for an unknown username a dummy hash is checked instead, so that its
     answer takes as long as a real user's and usernames cannot be told from the time."""
     if user is None:

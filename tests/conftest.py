@@ -2,7 +2,7 @@
 import os
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -164,7 +164,7 @@ def today() -> date:
 
 def visit_record(village="15.71.01.1001", **overrides):
     """A visit as the phone sends it."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     record = {
         "id": str(uuid.uuid4()),
         "type": "visit",

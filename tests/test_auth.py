@@ -1,5 +1,5 @@
 """Logging in and out, staying logged in on the phone, and roles on every page and endpoint."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,10 +15,10 @@ def test_an_officer_logs_in_and_lands_in_the_field_app(client, auth, world):
 
 def test_an_officer_stays_logged_in_on_the_phone_for_weeks(client, auth, world):
     response = auth.login("ani")
-    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie
     expires = client.get_cookie("session").expires
-    assert expires is not None and (expires - datetime.now(timezone.utc)).days >= 59
+    assert expires is not None and (expires - datetime.now(UTC)).days >= 59
 
 
 def test_a_managers_session_cookie_goes_when_the_browser_closes(client, auth, world):

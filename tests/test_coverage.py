@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach import coverage
+from outreach import coverage, periods
+from outreach.early_warnings import set_follow_up
 from outreach.extensions import db
-from outreach.follow_up import set_follow_up
 from outreach.models import (
     DesaBinaan,
     EarlyWarning,
@@ -191,13 +191,13 @@ def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_covera
     (date(2021, 1, 1), date(2025, 12, 31)), (date(2024, 2, 29), date(2029, 2, 28)), (date(2099, 12, 31), date(2104, 12, 30)),
 ])
 def test_a_period_may_last_five_years_to_the_day_and_not_one_day_more(start, last):
-    assert coverage.latest_end(start) == last
-    assert coverage.period(None, start, last, today=TODAY) == (start, last)
-    with pytest.raises(coverage.PeriodError):
-        coverage.period(None, start, last + timedelta(days=1), today=TODAY)
-    with pytest.raises(coverage.PeriodError):
-        coverage.period(None, start, start - timedelta(days=1), today=TODAY)
-    assert coverage.period("90", None, None, today=TODAY) == (TODAY - timedelta(days=89), TODAY)  # presets stay short
+    assert periods.latest_end(start) == last
+    assert periods.period(None, start, last, today=TODAY) == (start, last)
+    with pytest.raises(periods.PeriodError):
+        periods.period(None, start, last + timedelta(days=1), today=TODAY)
+    with pytest.raises(periods.PeriodError):
+        periods.period(None, start, start - timedelta(days=1), today=TODAY)
+    assert periods.period("90", None, None, today=TODAY) == (TODAY - timedelta(days=89), TODAY)  # presets stay short
 
 
 @pytest.mark.parametrize("path", ["/kelola/", "/kelola/ekspor/cakupan.csv", "/kelola/ekspor/visit.xlsx",

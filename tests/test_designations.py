@@ -1,7 +1,7 @@
 """Managers designate desa binaan from the region tree, change their risk, end them and assign their officers,
 within the offices in their scope; officers' phones follow."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -230,7 +230,7 @@ def test_a_manager_changes_the_risk_level_and_the_officers_phone_follows(app, cl
 
 def past_visit(days_ago, village="15.71.01.1001"):
     record = visit_record(village)
-    record["data"]["occurred_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    record["data"]["occurred_at"] = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
     return record
 
 

@@ -31,6 +31,8 @@ def test_every_precached_url_is_served(client, auth, world):
     body = client.get("/sw.js").get_data(as_text=True)
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
     assert "/petugas" in precache and "/static/js/app.js" in precache and "/static/js/sync.js" in precache
+    for module in ("api", "outbox", "store", "guidance-cache", "service-worker"):
+        assert f"/static/js/{module}.js" in precache
     for url in precache:
         with client.get(url) as response:
             assert response.status_code == 200, url
@@ -87,7 +89,8 @@ def test_the_shell_holds_no_user_data_no_token_and_no_inline_script(client, auth
 
 
 def test_the_phone_sends_a_record_the_server_failed_on_alone_and_ever_more_slowly():
-    """The queue policy of static/js/sync.js, in tests/js/*.test.mjs, under Node's own test runner."""
+    """The phone's pure logic (the queue policy of static/js/outbox.js, the answers sorted by api.js, what the
+    service worker keeps), in tests/js/*.test.mjs, under Node's own test runner."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")

@@ -1,7 +1,7 @@
 """A file of records a manager brings in is kept with who brought it in, when, and the file's SHA-256; each
 record version it stored points to it, and the managers' pages say so."""
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from tests.test_record_types import warning_record
 def later(record, minutes, **changes):
     """The same record edited on the phone `minutes` later."""
     moment = datetime.fromisoformat(record["updated_at"]) + timedelta(minutes=minutes)
-    return {**record, "updated_at": moment.astimezone(timezone.utc).isoformat(), **changes}
+    return {**record, "updated_at": moment.astimezone(UTC).isoformat(), **changes}
 
 
 def imports(app):

@@ -3,6 +3,7 @@ path filled with real ids, gets hostile values under every key a managers' page 
 admin."""
 import io
 from datetime import timedelta
+from typing import ClassVar
 from urllib.parse import quote
 
 import pytest
@@ -85,7 +86,7 @@ def paths(app, world):
 class ReadArgs(ImmutableMultiDict):
     """A query string that notes which keys the page read, to send hostile values only under those."""
 
-    read: set[str] = set()
+    read: ClassVar[set[str]] = set()
 
     def __contains__(self, key):
         self.read.add(key)

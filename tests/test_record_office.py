@@ -188,7 +188,7 @@ def test_a_village_handed_to_another_kanim_keeps_its_earlier_records_with_the_fi
             datetime(2026, 5, 1, 9): bungo,
             datetime(2024, 1, 1, 9): bungo,  # before any designation: the one open when it is stored
         }
-        for i, (moment, office) in enumerate(on.items()):
+        for i, moment in enumerate(on):
             db.session.add(Visit(id=f"00000000-0000-4000-8000-00000000b00{i}", officer_id=world.ani,
                                  village_code="15.71.01.1002", occurred_at=moment, client_updated_at=moment, rev=i + 1,
                                  purpose="x", notes=""))

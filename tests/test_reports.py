@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from outreach import activity, charts, reports
+from outreach.early_warnings import set_follow_up
 from outreach.extensions import db
-from outreach.follow_up import set_follow_up
 from outreach.models import (
     DesaBinaan,
     EarlyWarning,
@@ -131,7 +131,7 @@ def table_of(page: str) -> dict[str, dict[str, str]]:
     offices = re.findall(r'<th scope="col">([^<]+)</th>', section)[1:]
     table = {office: {} for office in offices}
     for label, cells in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', section):
-        for office, count in zip(offices, re.findall(r"<td>([^<]*)</td>", cells)):
+        for office, count in zip(offices, re.findall(r"<td>([^<]*)</td>", cells), strict=False):
             table[office][label] = count
     return table
 

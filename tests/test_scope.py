@@ -26,9 +26,12 @@ def both_kanim(app, world, area):  # noqa: F811
         tanah_tumbuh = db.session.get(Region, "15.08.01.2001")
         tanah_tumbuh.lat, tanah_tumbuh.lng = -1.43, 102.05
         for model, fields in [
-            (EducationSession, dict(venue="Balai", topics=[], audience_groups=[], partners=[], materials_used="", notes="")),
-            (Handout, dict(material_slug="kenali-tppo", quantity=5, format="printed", recipient_group="students")),
-            (EarlyWarning, dict(category="recruiter", urgency="segera", description="z", people_involved="", source="villager")),
+            (EducationSession, {"venue": "Balai", "topics": [], "audience_groups": [], "partners": [],
+                                "materials_used": "", "notes": ""}),
+            (Handout, {"material_slug": "kenali-tppo", "quantity": 5, "format": "printed",
+                       "recipient_group": "students"}),
+            (EarlyWarning, {"category": "recruiter", "urgency": "segera", "description": "z", "people_involved": "",
+                            "source": "villager"}),
         ]:
             add(model, world.citra, "15.08.01.2001", **fields)
         db.session.flush()

@@ -1,11 +1,11 @@
 """The sync rules, on the domain module alone (no client, no request)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from outreach import designations, sync
+from outreach import designations, revisions, sync
 from outreach.extensions import db
 from outreach.models import DesaBinaan, EarlyWarning, User, Visit
 from tests.conftest import today, visit_record
@@ -65,8 +65,8 @@ def test_a_visit_to_a_village_that_is_not_my_desa_binaan_is_rejected_with_a_reas
     "field, value",
     [
         ("occurred_at", "yesterday"),
-        ("occurred_at", (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()),
-        ("occurred_at", (datetime.now(timezone.utc) - timedelta(days=800)).isoformat()),
+        ("occurred_at", (datetime.now(UTC) + timedelta(days=2)).isoformat()),
+        ("occurred_at", (datetime.now(UTC) - timedelta(days=800)).isoformat()),
         ("lat", 123.0),
         ("lng", "east"),
         ("accuracy", -5),
@@ -254,7 +254,7 @@ def test_an_edit_dated_ahead_of_the_servers_clock_is_rejected_and_never_wins(wor
 def test_revisions_increase_with_every_stored_record(world):
     results = push(world.ani, [visit_record(), visit_record(), visit_record(village="15.71.01.1002")])
     assert [r["rev"] for r in results] == [1, 2, 3]
-    assert sync.current_revision(db.session) == 3
+    assert revisions.current_revision(db.session) == 3
 
 
 def test_changes_show_my_records_and_those_in_my_villages_but_no_others(world):
@@ -307,7 +307,7 @@ def test_an_ended_designation_no_longer_accepts_visits(world):
 
 def dated(days_ago, village="15.71.01.1001"):
     record = visit_record(village=village)
-    record["data"]["occurred_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    record["data"]["occurred_at"] = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
     return record
 
 

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from outreach import sync
+from outreach.early_warnings import is_overdue
 from outreach.extensions import db
-from outreach.follow_up import is_overdue
 from outreach.models import EarlyWarning, Office, User, utcnow
 from tests.conftest import Auth, form_token, make_user
 from tests.test_record_types import warning_record

@@ -26,6 +26,8 @@ from ..records import (
     RecordType,
     ReferenceField,
 )
+from ..text import MAX_DEPTH
+from ..vocabulary import PERIOD_PRESET, WARNING_STATUS
 from . import bp
 
 
@@ -199,7 +201,7 @@ def schemas() -> dict:
                 "records": {"type": "array", "maxItems": config["SYNC_MAX_RECORDS"], "items": ref("PushedRecord")},
             },
             "required": ["records"],
-            "description": f"JSON nested at most {sync.MAX_DEPTH} levels deep.",
+            "description": f"JSON nested at most {MAX_DEPTH} levels deep.",
         },
         "PushedRecord": {"oneOf": [ref(named(kind, "Record")) for kind in RECORD_TYPES.values()]},
         "PushResult": {
@@ -235,7 +237,7 @@ def schemas() -> dict:
                             "required": ["username", "name"]},
                 "mine": {"type": "boolean"},
                 "follow_up": {"type": "object", "description": "Early warnings only: the office's follow-up.",
-                              "properties": {"status": {"enum": ["new", "follow_up", "closed"]}, "note": {"type": "string"},
+                              "properties": {"status": {"enum": list(WARNING_STATUS.values)}, "note": {"type": "string"},
                                              "updated_at": {"type": ["string", "null"], "format": "date-time"}},
                               "required": ["status", "note", "updated_at"]},
             },
@@ -386,9 +388,14 @@ def document() -> dict:
             "/coverage": {"get": {
                 "summary": "Coverage of a region and of each child region, within the user's offices (managers)",
                 "parameters": [
-                    {"name": "region", "in": "query", "schema": {"type": "string", "default": "15"}},
-                    {"name": "from", **date_param, "description": "First day; with `to`, else this month."},
+                    {"name": "region", "in": "query", "schema": {"type": "string"},
+                     "description": "A Kemendagri region code; empty for the whole country. Without it: the region of "
+                                    "the user's office (a Kanim's regency, a Kanwil's province; the country for admins)."},
+                    {"name": "from", **date_param, "description": "First day; with `to`, else the `period` preset."},
                     {"name": "to", **date_param, "description": "Last day."},
+                    {"name": "period", "in": "query", "schema": {"enum": list(PERIOD_PRESET.values), "default": "month"},
+                     "description": "This month, the last 30 or 90 days, or this quarter, when `from` and `to` are not "
+                                    "both given."},
                 ],
                 "responses": {
                     "200": json_answer("The figures.", ref("Coverage")),

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import OperationalError
 
-from .. import clock, coverage, photos, scope, sync
+from .. import clock, coverage, photos, revisions, scope, sync, text
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
@@ -51,7 +51,7 @@ def me():
         office={"code": office.code, "name": office.name} if office else None,
         villages=villages,
         csrf_token=generate_csrf(),
-        revision=sync.current_revision(db.session),
+        revision=revisions.current_revision(db.session),
         limits={"records": current_app.config["SYNC_MAX_RECORDS"], "bytes": current_app.config["MAX_CONTENT_LENGTH"]},
     )
 
@@ -69,8 +69,8 @@ def logout():
 def push():
     # A body over MAX_CONTENT_LENGTH is refused with 413, its limit in the message, when it is read.
     try:
-        body = sync.load_json(request.get_data(cache=False))
-    except sync.BodyError as exc:
+        body = text.load_json(request.get_data(cache=False))
+    except text.BodyError as exc:
         abort_with(400, str(exc))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         abort_with(400, _('The body must be an object with a "records" list.'))
@@ -92,7 +92,7 @@ def push():
             if device_id:
                 sync.record_device(db.session, officer_id=officer_id, device_id=device_id, pending=pending,
                                    user_agent=request.headers.get("User-Agent", ""), now=utcnow())
-            db.session.commit()
+            db.session.flush()  # a busy database says so here, to retry; the answer goes after the commit
             break
         except OperationalError as exc:
             db.session.rollback()
@@ -119,20 +119,21 @@ def changes():
 @roles_required("officer")
 def upload_photo(photo_id: str):
     """Store a JPEG of one of the officer's records: `?type=session&record=<id>&kind=session|attendance`."""
-    photo_id = normal_id(photo_id)
-    if photo_id is None:
+    checked_id = normal_id(photo_id)
+    if checked_id is None:
         abort_with(400, _("Must be a UUID made on the phone."))
     record_id = normal_id(request.args.get("record"))
     if record_id is None:
         abort_with(400, _('"record" must be the id of the photo\'s record, a UUID made on the phone.'))
     try:
         stored = photos.store(
-            db.session, officer_id=current_user.id, photo_id=photo_id, record_type=request.args.get("type", ""),
+            db.session, officer_id=current_user.id, photo_id=checked_id, record_type=request.args.get("type", ""),
             record_id=record_id, kind=request.args.get("kind", "session"), data=request.get_data(cache=False),
         )
+    except photos.PhotoConflict as exc:
+        return jsonify(error="photo", message=str(exc)), 409
     except photos.PhotoError as exc:
-        return jsonify(error="photo", message=str(exc)), exc.status
-    db.session.commit()
+        return jsonify(error="photo", message=str(exc)), 400
     body = {"id": stored.photo.id, "status": "accepted" if stored.created else "duplicate", "sha256": stored.photo.sha256}
     return jsonify(body), 201 if stored.created else 200
 
@@ -141,17 +142,10 @@ def upload_photo(photo_id: str):
 @roles_required("manager", "admin")
 def coverage_figures():
     """The dashboard's figures for a region and each of its child regions, within the user's offices."""
-    try:
-        start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-        start, end = coverage.period(None, start, end, today=clock.today())
-    except coverage.PeriodError as exc:
-        abort_with(400, str(exc))
-    result = coverage.coverage(
-        db.session, region_code=request.args.get("region", "15"), start=start, end=end,
-        offices=scope.office_ids(db.session, current_user),
-    )
-    if result is None:
-        abort_with(404, _("No region with this code."))
+    offices = scope.office_ids(db.session, current_user)
+    choice = coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
+    start, end = choice.period.start, choice.period.end
+    result = coverage.coverage(db.session, region_code=choice.region_code, start=start, end=end, offices=offices)
 
     def region(r):
         return {"code": r.code, "name": r.name, "level": r.level.value}

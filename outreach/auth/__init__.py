@@ -71,9 +71,9 @@ def roles_required(*roles: str):
 
 def end_session() -> None:
     """End this device's session on the server and forget it in the browser."""
-    if current_user.login is not None:
-        sessions.end(current_user.login, "logged_out", by=current_user)
-        db.session.commit()
+    user = current_user._get_current_object()  # the user, not the proxy: it turns anonymous at `logout_user`
+    if user.login is not None:
+        sessions.end(user.login, "logged_out", by=user)
     logout_user()
     session.clear()
 

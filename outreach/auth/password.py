@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from .. import passwords, throttle
 from ..extensions import db
+from ..links import safe_next
 from . import bp, home_for
 from .forms import ChangePasswordForm
-from .views import safe_next
 
 # What a user with a password to change may still open: the public guidance, the phone's API (so its waiting
 # records still sync), the service worker and manifest, log-out and this page.
@@ -40,7 +40,6 @@ def change_password():
                 form.new.errors.append(_("Choose a password other than the current one."))
             else:
                 passwords.set_own(db.session, current_user, form.new.data, keep=current_user.login)
-                db.session.commit()
                 flash(_("Your password has been changed. Your other devices have been signed out."))
                 return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     return _page(form), 400 if form.errors else 200
@@ -60,14 +59,3 @@ def password_to_change():
         return None
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.change_password", next=back))
-
-
-@bp.after_app_request
-def log_in_to_password(response):
-    """Send a log-in with a password to change straight to this page: the officer's phone answers `/petugas` from
-    its service worker's cache, so the server would never see that request to redirect it."""
-    if (request.endpoint == "auth.login" and request.method == "POST" and response.status_code == 302
-            and current_user.is_authenticated and current_user.must_change_password):
-        back = safe_next(request.args.get("next")) or home_for(current_user)
-        response.location = url_for("auth.change_password", next=back)
-    return response

@@ -1,6 +1,4 @@
 """Log-in and log-out pages."""
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -10,19 +8,10 @@ from sqlalchemy import select
 
 from .. import sessions, throttle
 from ..extensions import db
+from ..links import safe_next
 from ..models import LoginSession, User
 from . import CLEAR_CACHE, bp, end_session, home_for, officer_days
 from .forms import LoginForm, LogoutForm
-
-
-def safe_next(target: str | None) -> str | None:
-    """Keep a `next` address only when it stays on this site (no scheme, no host)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -43,7 +32,10 @@ def login():
         else:
             throttle.succeeded(username)
             start_session(user)
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+            back = safe_next(request.args.get("next")) or home_for(user)
+            if user.must_change_password:  # straight there: the phone answers `/petugas` from its cache
+                return redirect(url_for("auth.change_password", next=back))
+            return redirect(back)
         return render_template("auth/login.html", form=form), 400
     return render_template("auth/login.html", form=form), (400 if form.errors else 200)
 
@@ -66,7 +58,6 @@ def start_session(user: User) -> None:
     generate_csrf()
     sessions.start(db.session, user, device=request.user_agent.string, address=request.remote_addr or "",
                    officer_days=officer_days())
-    db.session.commit()
     session.permanent = sessions.long_lived(user)  # a manager's cookie goes when the browser closes
     login_user(user)
 
@@ -101,7 +92,6 @@ def sign_out_device(session_id: int):
         end_session()
         return redirect(url_for("auth.login")), 302, CLEAR_CACHE
     sessions.end(login, "signed_out", by=current_user)
-    db.session.commit()
     flash(_("That device has been signed out."))
     return redirect(url_for("auth.account"))
 
@@ -110,6 +100,5 @@ def sign_out_device(session_id: int):
 @login_required
 def sign_out_other_devices():
     count = sessions.end_all(db.session, current_user, "signed_out", by=current_user, keep=current_user.login)
-    db.session.commit()
     flash(ngettext("%(num)d other device has been signed out.", "%(num)d other devices have been signed out.", count))
     return redirect(url_for("auth.account"))

@@ -3,10 +3,11 @@ from flask import current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..designations import RISK_LEVELS
+from .. import imports
 from ..records import RECORD_TYPES, VISIT_PURPOSES
+from ..vocabulary import ALL as VOCABULARIES
 from . import bp
-from .shell import precache_urls, release_version
+from .shell import release_version, worker_script
 
 
 @bp.route("/petugas")
@@ -26,8 +27,7 @@ def app():
 def service_worker():
     if current_app.debug:
         release_version.cache_clear()
-    body = render_template("field/sw.js", version=release_version(), precache=precache_urls())
-    response = current_app.response_class(body, mimetype="text/javascript")
+    response = current_app.response_class(worker_script(release_version()), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
@@ -57,7 +57,9 @@ def manifest():
 
 
 def client_labels(forms: dict) -> dict:
-    """Each record type's name, field labels and choice labels, for the JavaScript to show records with."""
+    """Each record type's name, field labels and choice labels, and what its declaration in outreach/records.py
+    says the phone needs (its one-line summary, the counts of the people it reached, whether it counts as a
+    visit of its village), for the JavaScript to show records with and never branch on a type's name."""
     return {
         name: {
             "label": str(RECORD_TYPES[name].label),
@@ -66,15 +68,28 @@ def client_labels(forms: dict) -> dict:
                 field.name: {str(choice.value): str(choice.label) for choice in field.choices}
                 for field in form if getattr(field, "choices", None)
             },
+            "summary": RECORD_TYPES[name].summary,
+            "people": list(RECORD_TYPES[name].people_fields),
+            "people_label": _("%(count)s people"),
+            "counts_for_coverage": RECORD_TYPES[name].counts_for_coverage,
         }
         for name, form in forms.items()
     }
 
 
-def client_codes() -> dict[str, dict[str, str]]:
-    """The labels of the program's codes the phone shows outside a record (a village's risk level), so that it
-    shows the words managers see, never the raw code."""
-    return {"risk_level": {level.value: str(label) for level, label in RISK_LEVELS}}
+def client_codes() -> dict[str, dict]:
+    """Every list of the program's codes (outreach/vocabulary.py) as code → words in the officer's language,
+    so that the phone shows the words managers see, never a raw code; each list's codes in order under `order`
+    (the page's JSON sorts keys: urgency's order is the order warnings are sent in); the sentences for the
+    officer under `sentence` (a warning's status); and the name and version of the outbox export file, which
+    outreach/imports.py reads."""
+    return {
+        **{vocabulary.name: vocabulary.labels() for vocabulary in VOCABULARIES},
+        "order": {vocabulary.name: list(vocabulary.values) for vocabulary in VOCABULARIES},
+        "sentence": {vocabulary.name: vocabulary.sentences() for vocabulary in VOCABULARIES
+                     if any(code.sentence for code in vocabulary)},
+        "outbox_file": {"format": imports.FORMAT, "version": imports.VERSION},
+    }
 
 
 def client_strings() -> dict[str, str]:
@@ -91,11 +106,6 @@ def client_strings() -> dict[str, str]:
         "loginAgain": _("Your session has ended. Log in again to send the waiting records; they stay on this phone."),
         "saved": _("Saved on this phone."),
         "synced": _("Sent: %(count)s confirmed by the server."),
-        "rejected": _("Needs fixing"),
-        "stateWaiting": _("waiting"),
-        "stateSending": _("sending"),
-        "stateConfirmed": _("confirmed by the server"),
-        "stateFailed": _("Failed to send"),
         "tried": _("Tried %(count)s times."),
         "nextTry": _("Next try: %(when)s, or press Send now."),
         "noAnswer": _("The server did not answer."),
@@ -124,9 +134,6 @@ def client_strings() -> dict[str, str]:
         "photoFailed": _("This photo could not be read. Try again."),
         "photoWaiting": _("A photo is waiting to be sent."),
         "photoRejected": _("A photo was refused by the server."),
-        "followUp_new": _("The office has not followed this up yet."),
-        "followUp_follow_up": _("The office is following this up"),
-        "followUp_closed": _("Closed by the office"),
         "exported": _("%(count)s records saved to a file. Give it to your manager; the records stay on this phone."),
         "logoutWaiting": _("%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them."),
         "dbError": _("This browser cannot keep records offline (storage is blocked). Do not record here."),

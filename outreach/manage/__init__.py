@@ -2,9 +2,8 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, vocabulary
 from ..auth import refuse_unless
-from ..designations import RISK_LEVELS
 from ..extensions import db
 from ..models import RiskLevel
 
@@ -14,7 +13,13 @@ bp = Blueprint("manage", __name__, url_prefix="/kelola")
 @bp.app_template_filter("risk")
 def risk_label(level: RiskLevel) -> str:
     """A risk level in the reader's words."""
-    return str(dict(RISK_LEVELS)[level])
+    return vocabulary.RISK_LEVEL.label(level.value)
+
+
+@bp.context_processor
+def codes() -> dict:
+    """The program's codes and their words (`vocabulary`), for the pages to show and list them from."""
+    return {"vocabulary": vocabulary}
 
 
 @bp.before_request
@@ -28,16 +33,16 @@ def log_changes_as_the_user():
     audit.act_as(db.session, current_user)
 
 
-from . import (
-    audit_log,  # noqa: E402,F401
-    dashboard,  # noqa: E402,F401
-    designations,  # noqa: E402,F401
-    exports,  # noqa: E402,F401
-    materials,  # noqa: E402,F401
-    offices,  # noqa: E402,F401
-    reports,  # noqa: E402,F401
-    users,  # noqa: E402,F401
-    views,  # noqa: E402,F401
-    villages,  # noqa: E402,F401
-    warnings,  # noqa: E402,F401
+from . import (  # noqa: E402 (the views register their routes on `bp`, made above)
+    accounts,  # noqa: F401
+    audit_log,  # noqa: F401
+    dashboard,  # noqa: F401
+    designations,  # noqa: F401
+    early_warnings,  # noqa: F401
+    exports,  # noqa: F401
+    guidance,  # noqa: F401
+    offices,  # noqa: F401
+    reports,  # noqa: F401
+    views,  # noqa: F401
+    villages,  # noqa: F401
 )

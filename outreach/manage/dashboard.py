@@ -1,51 +1,40 @@
 """The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit."""
-from datetime import date
-
 from flask import abort, current_app, render_template, request
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import activity, charts, clock, coverage, scope
-from ..errors import abort_with
+from ..early_warnings import count as count_warnings
 from ..extensions import db
-from ..follow_up import count as count_warnings
-from ..models import utcnow
+from ..models import RegionLevel, utcnow
 from ..officers import health as officer_health
 from . import bp
 
-PROVINCE = "15"
 PRIORITY_ROWS = 15
 
 
-def chosen_period() -> tuple[date, date]:
-    """The period from the query string; a malformed date, or a period backwards or too long, is a 400 with a
-    message."""
-    try:
-        start, end = coverage.parse_day(request.args.get("from")), coverage.parse_day(request.args.get("to"))
-        return coverage.period(request.args.get("period"), start, end, today=clock.today())
-    except coverage.PeriodError as exc:
-        abort_with(400, str(exc))
+def chosen() -> coverage.Choice:
+    """The region and period this request asks for (a bad one answers 400 or 404 with its message)."""
+    return coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
 
 
 @bp.route("/")
 def dashboard():
-    start, end = chosen_period()
+    choice = chosen()
+    start, end, region_code = choice.period.start, choice.period.end, choice.region_code
     offices = scope.office_ids(db.session, current_user)
-    region_code = request.args.get("region", PROVINCE)
     result = coverage.coverage(db.session, region_code=region_code, start=start, end=end, offices=offices)
-    if result is None:
-        abort(404)
-    if result.region.level.value == "village":
+    if result.region.level == RegionLevel.village:
         abort(404)
     urgent = coverage.priorities(db.session, today=clock.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS)
     new_warnings = count_warnings(db.session, offices=offices, status="new")
     per_office = activity.activity(db.session, start=start, end=end, offices=offices)
     return render_template(
-        "manage/dashboard.html", result=result, path=result.region.path(), urgent=urgent, new_warnings=new_warnings,
+        "manage/dashboard.html", result=result, path=coverage.region_path(result.region), urgent=urgent, new_warnings=new_warnings,
         activity=per_office, activity_labels=bucket_labels(per_office),
         activity_height=charts.activity_chart_height(len(per_office.series)),
-        period_args={"from": start.isoformat(), "to": end.isoformat()}, preset=request.args.get("period", ""),
+        period_args=choice.period.as_args(), preset=choice.period.preset,
     )
 
 
@@ -64,11 +53,9 @@ def officers():
 @bp.route("/peta.svg")
 def village_map():
     """The desa binaan of a region as a map image, coloured by coverage in the chosen period."""
-    start, end = chosen_period()
-    result = coverage.coverage(db.session, region_code=request.args.get("region", PROVINCE), start=start, end=end,
-                               offices=scope.office_ids(db.session, current_user))
-    if result is None:
-        abort(404)
+    choice = chosen()
+    result = coverage.coverage(db.session, region_code=choice.region_code, start=choice.period.start,
+                               end=choice.period.end, offices=scope.office_ids(db.session, current_user))
     svg = charts.village_map_svg(
         coverage.village_map(db.session, result, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT),
         title=_("Desa binaan of %(region)s: covered in green, not covered in red", region=result.region.name),
@@ -80,7 +67,8 @@ def village_map():
 @bp.route("/aktivitas.svg")
 def activity_chart():
     """Visits and sessions per office in the chosen period as a chart image: the numbers of the dashboard's table."""
-    start, end = chosen_period()
+    period = chosen().period
+    start, end = period.start, period.end
     result = activity.activity(db.session, start=start, end=end, offices=scope.office_ids(db.session, current_user))
     svg = charts.activity_chart_svg(
         bucket_labels(result), [(s.office.name, s.counts) for s in result.series], number=format_decimal,

@@ -61,14 +61,14 @@ def new_desa_binaan():
     if form.validate_on_submit():
         try:
             desa = designations.designate(
-                db.session, village=village, office=db.session.get(Office, form.office.data),
+                db.session, village=village, office=db.session.get_one(Office, form.office.data),  # one of the choices
                 risk_level=RiskLevel(form.risk_level.data), reason=form.reason.data or "",
                 designated_on=form.designated_on.data, today=clock.today(),
             )
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            db.session.commit()
+            db.session.flush()  # the new desa binaan's id, for the address below
             flash(_("%(village)s is a desa binaan of %(office)s. Assign its officers below.",
                     village=village.name, office=desa.office.name))
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
@@ -112,7 +112,6 @@ def desa_binaan(desa_id: int):
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
     return _page(desa, form=form)
@@ -128,7 +127,6 @@ def end_desa_binaan(desa_id: int):
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            db.session.commit()
             flash(_("%(village)s is no longer a desa binaan from %(date)s: it has left the officers' phones; "
                     "everything recorded there is kept.",
                     village=desa.village.name, date=format_date(desa.ended_on, "long")))
@@ -141,13 +139,12 @@ def add_officer(desa_id: int):
     desa = _desa_binaan_or_404(desa_id)
     form = _assign_form(desa)
     if form.validate_on_submit():
-        officer = db.session.get(User, form.officer.data)
+        officer = db.session.get_one(User, form.officer.data)  # one of the form's choices
         try:
             designations.assign(db.session, desa, officer, today=clock.today())
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            db.session.commit()
             flash(_("%(name)s looks after %(village)s: it appears on their phone at the next sync.",
                     name=officer.display_name, village=desa.village.name))
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
@@ -164,7 +161,6 @@ def remove_officer(desa_id: int, officer_id: int):
         designations.unassign(db.session, desa, officer, today=clock.today())
     except DesignationError as exc:
         abort_with(404, str(exc))
-    db.session.commit()
     flash(_("%(name)s no longer looks after %(village)s. What they recorded there is kept.",
             name=officer.display_name, village=desa.village.name))
     return redirect(url_for("manage.desa_binaan", desa_id=desa.id))

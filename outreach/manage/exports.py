@@ -1,12 +1,12 @@
 """Downloads of the managers' figures: records of each type and the coverage table, CSV or XLSX."""
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
 
 from .. import coverage, exports, scope
 from ..extensions import db
 from ..records import RECORD_TYPES
 from . import bp
-from .dashboard import PROVINCE, chosen_period
+from .dashboard import chosen
 
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -22,13 +22,11 @@ def download(name: str, fmt: str, header, rows):
 def export(kind: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    start, end = chosen_period()
+    choice = chosen()
+    start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
     if kind == "cakupan":
-        result = coverage.coverage(db.session, region_code=request.args.get("region", PROVINCE), start=start, end=end,
-                                   offices=offices)
-        if result is None:
-            abort(404)
+        result = coverage.coverage(db.session, region_code=choice.region_code, start=start, end=end, offices=offices)
         header, rows = exports.coverage_table(result)
         return download(f"cakupan-{result.region.code}-{start}-{end}", fmt, header, rows)
     if kind not in RECORD_TYPES:

@@ -17,10 +17,9 @@ from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import clock
-from ..designations import RISK_LEVELS
-from ..follow_up import AGENCIES
 from ..guidance import TOPICS
 from ..models import OfficeKind
+from ..vocabulary import AGENCY, RISK_LEVEL, WARNING_STATUS
 
 
 class OutboxUploadForm(FlaskForm):
@@ -78,10 +77,8 @@ class OfficeDetailsForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     """The office's follow-up of an early warning."""
 
-    status = SelectField(_l("Status"), choices=[
-        SelectChoice("new", _l("New")), SelectChoice("follow_up", _l("In follow-up")), SelectChoice("closed", _l("Closed")),
-    ])
-    referred_to = SelectField(_l("Referred to"), choices=[SelectChoice("", "—")] + [SelectChoice(c, l) for c, l in AGENCIES])
+    status = SelectField(_l("Status"), choices=WARNING_STATUS.choices())
+    referred_to = SelectField(_l("Referred to"), choices=[SelectChoice("", "—"), *AGENCY.choices()])
     responsible = StringField(_l("Person responsible"), validators=[Optional(), Length(max=120)])
     note = TextAreaField(_l("Note (the reporting officer sees it)"), validators=[Optional(), Length(max=2000)])
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
@@ -121,8 +118,7 @@ class UserForm(FlaskForm):
 class DesignationForm(FlaskForm):
     """How risky a desa binaan is and why it was chosen."""
 
-    risk_level = SelectField(_l("Risk level"),
-                             choices=[SelectChoice(level.value, label) for level, label in RISK_LEVELS])
+    risk_level = SelectField(_l("Risk level"), choices=RISK_LEVEL.choices())
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 

@@ -1,15 +1,18 @@
-"""Administrators set up the offices: the Kanwil, each Kanim under it and the regencies it covers. (An
-office's contact details are edited on the contacts page.)"""
+"""Administrators set up the offices: the Kanwil, each Kanim under it and the regencies it covers. An
+office's own managers edit its address, numbers and hours (linked from the contacts page)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from .. import rights
 from ..auth import roles_required
+from ..errors import abort_with
 from ..extensions import db
 from ..models import Office, OfficeKind, Region, RegionLevel
 from ..offices import OfficeError, kanim_of_regencies, overview, save
 from . import bp
-from .forms import OfficeForm
+from .forms import OfficeDetailsForm, OfficeForm
 
 
 @bp.route("/kantor")
@@ -47,7 +50,23 @@ def office_setup(office_id: int | None):
         except OfficeError as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("manage.offices"))
     return render_template("manage/office_form.html", form=form, office=office), 400 if form.errors else 200
+
+
+@bp.route("/kantor/<int:office_id>", methods=["GET", "POST"])
+def edit_office(office_id: int):
+    """An office's address, numbers and hours, edited by its own managers (the Kanwil's: its Kanim too)."""
+    office = db.session.get(Office, office_id) or abort(404)
+    if not rights.may_edit_office(db.session, current_user, office):
+        abort_with(403, _(
+            "Only the managers of %(office)s or of its Kanwil, or an admin, may change its details.",
+            office=office.name))
+    form = OfficeDetailsForm(obj=office)
+    if form.validate_on_submit():
+        form.populate_obj(office)
+        flash(_("Saved."))
+        return redirect(url_for("manage.contacts"))
+    page = render_template("manage/simple_form.html", form=form, title=office.name)
+    return page, 400 if form.errors else 200

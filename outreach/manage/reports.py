@@ -12,7 +12,6 @@ from .. import clock, exports, reports, scope
 from ..errors import abort_with
 from ..extensions import db
 from ..models import Office, row_id
-from ..records import URGENCIES, WARNING_CATEGORIES
 from . import bp
 from .exports import FORMATS, download
 
@@ -63,12 +62,7 @@ def _report(office_id: int, month: str) -> reports.MonthlyReport:
 def report(office_id: int, month: str):
     result = _report(office_id, month)
     with force_locale("id"):
-        labels = {
-            "category": {choice.value: str(choice.label) for choice in WARNING_CATEGORIES},
-            "urgency": {choice.value: str(choice.label) for choice in URGENCIES},
-            "status": {"new": _("New"), "follow_up": _("In follow-up"), "closed": _("Closed")},
-        }
-        return render_template("manage/report.html", report=result, month=month, today=clock.today(), labels=labels)
+        return render_template("manage/report.html", report=result, month=month, today=clock.today())
 
 
 @bp.route("/laporan/<int:office_id>/<month>/petugas.<fmt>")

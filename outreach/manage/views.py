@@ -10,7 +10,7 @@ from .. import imports, scope
 from ..extensions import db
 from ..imports import OutboxFileError, read_outbox_file
 from ..models import EducationSession, Photo, Role, User
-from ..records import normal_id
+from ..records import RECORD_TYPES, normal_id
 from . import bp
 from .forms import OutboxUploadForm
 
@@ -34,10 +34,9 @@ def import_outbox():
             elif not scope.may_see_officer(db.session, current_user, officer):
                 form.file.errors.append(_("%(name)s is not an officer of your office.", name=exported.officer))
             else:
-                earlier = imports.earlier_import(db.session, raw)
-                entry, results = imports.bring_in(db.session, raw, exported, file_name=form.file.data.filename,
+                earlier = imports.earlier_import(db.session, exported)
+                entry, results = imports.bring_in(db.session, exported, file_name=form.file.data.filename,
                                                   officer=officer, by=current_user)
-                db.session.commit()
     status = 400 if form.errors else 200
     counts = Counter(result["status"] for result in results or [])
     return render_template("manage/import.html", form=form, results=results, counts=counts, officer=officer,
@@ -50,11 +49,11 @@ def sessions():
     """Recent education sessions of the manager's offices' desa binaan, with their photos."""
     query = select(EducationSession).where(scope.visible_records(db.session, current_user, EducationSession))
     rows = list(db.session.scalars(query.order_by(EducationSession.occurred_at.desc()).limit(RECENT_SESSIONS)))
-    photos = {}
+    photos: dict[str, list[Photo]] = {}
     if rows:
         for photo in db.session.scalars(select(Photo).where(Photo.record_id.in_([r.id for r in rows]))):
             photos.setdefault(photo.record_id, []).append(photo)
-    return render_template("manage/sessions.html", sessions=rows, photos=photos)
+    return render_template("manage/sessions.html", sessions=rows, photos=photos, kind=RECORD_TYPES["session"])
 
 
 @bp.route("/foto/<photo_id>")

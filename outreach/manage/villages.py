@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .. import imports, scope
 from ..extensions import db
-from ..models import Assignment, DesaBinaan, Photo, Region
+from ..models import Assignment, DesaBinaan, Material, Photo, Region
 from ..records import RECORD_TYPES
 from . import bp
 
@@ -30,9 +30,11 @@ def village(code: str):
                                          .order_by(model.occurred_at.desc()).limit(TIMELINE_ROWS)):
             timeline.append((kind, record))
     timeline.sort(key=lambda item: item[1].occurred_at, reverse=True)
-    photos = {}
+    photos: dict[str, list[Photo]] = {}
     for photo in db.session.scalars(select(Photo).where(Photo.record_id.in_([r.id for _, r in timeline]))):
         photos.setdefault(photo.record_id, []).append(photo)
+    materials = db.session.execute(select(Material.slug, Material.title_id))
+    titles = {"material": dict(materials.all())}  # how a hand-out's summary names its material
     return render_template("manage/village.html", region=region, designations=designations, officers=officers,
-                           timeline=timeline[:TIMELINE_ROWS], photos=photos,
+                           timeline=timeline[:TIMELINE_ROWS], photos=photos, titles=titles,
                            imported=imports.provenance(db.session, [r.id for _, r in timeline[:TIMELINE_ROWS]]))

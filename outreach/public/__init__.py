@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 
-from ..auth.views import safe_next
+from ..links import safe_next
 
 bp = Blueprint("public", __name__)
 

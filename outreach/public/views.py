@@ -111,7 +111,7 @@ def article_file(slug: str):
     material = _published(slug)
     if not material.file_data:
         abort(404)
-    return guidance.download(material)
+    return guidance.download(material.file_data, material.file_name, default=material.slug)
 
 
 @bp.route("/panduan.json")

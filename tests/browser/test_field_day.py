@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.models import EarlyWarning, EducationSession, Handout, Photo, RecordVersion, Visit
+from outreach.records import RECORD_TYPES
 
 ALL_SYNCED = "Semua sudah tersinkronisasi"
 
@@ -67,7 +68,7 @@ def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_
     assert live_server.pushed[0]["type"] == "warning"
     [session] = rows(app, EducationSession)
     assert session.venue == "Balai Desa Sungai Putri" and session.topics == ["tppo", "passports"]
-    assert session.people_reached == 12 and session.partners == ["timpora"]
+    assert RECORD_TYPES["session"].people_reached(session) == 12 and session.partners == ["timpora"]
     [handout] = rows(app, Handout)
     assert handout.material_slug == "kenali-tppo" and handout.quantity == 20
     [warning] = rows(app, EarlyWarning)
@@ -253,7 +254,7 @@ def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kep
 
 
 def test_a_warnings_follow_up_by_the_office_reaches_the_officers_phone(app, phone, world):
-    from outreach.follow_up import set_follow_up
+    from outreach.early_warnings import set_follow_up
 
     page = phone.ready()
     phone.record("warning", village="15.71.01.1001", category="fake_job", urgency="tinggi",

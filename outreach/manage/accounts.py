@@ -50,7 +50,6 @@ def new_user():
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            db.session.commit()
             if form.password.data:
                 flash(_("Account %(name)s created.", name=user.username))
                 return redirect(url_for("manage.users"))
@@ -77,7 +76,6 @@ def edit_user(user_id: int):
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Saved."))
             return redirect(url_for("manage.users"))
     if not form.end_assignments.errors:  # the confirmation is asked only when a move would end assignments
@@ -99,7 +97,6 @@ def sign_out_device(user_id: int, session_id: int):
     if login is None or login.user_id != user.id:
         abort(404)
     sessions.end(login, "signed_out", by=current_user)
-    db.session.commit()
     flash(_("The device has been signed out. Records waiting on it stay there until %(name)s logs in again.",
             name=user.display_name))
     return redirect(url_for("manage.edit_user", user_id=user.id))
@@ -110,7 +107,6 @@ def sign_out_everywhere(user_id: int):
     user = _managed_user(user_id)
     count = sessions.end_all(db.session, user, "signed_out", by=current_user,
                              keep=current_user.login if user.id == current_user.id else None)
-    db.session.commit()
     flash(ngettext("%(num)d device has been signed out.", "%(num)d devices have been signed out.", count))
     return redirect(url_for("manage.edit_user", user_id=user.id))
 
@@ -123,5 +119,4 @@ def reset_password(user_id: int):
     user.set_password(password)
     user.must_change_password = True
     sessions.end_all(db.session, user, "password_reset", by=current_user)
-    db.session.commit()
     return _password_page(user, password)

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import imports, scope
+from ..early_warnings import is_overdue, queue, set_follow_up
 from ..extensions import db
-from ..follow_up import STATUSES, is_overdue, queue, set_follow_up
 from ..models import EarlyWarning, utcnow
-from ..records import RECORD_TYPES, normal_id
+from ..records import normal_id
+from ..vocabulary import WARNING_STATUS
 from . import bp
 from .forms import FollowUpForm
 
@@ -15,10 +16,11 @@ from .forms import FollowUpForm
 @bp.route("/peringatan")
 def warnings():
     status = request.args.get("status")
-    rows = queue(db.session, offices=scope.office_ids(db.session, current_user), status=status if status in STATUSES else None)
+    rows = queue(db.session, offices=scope.office_ids(db.session, current_user),
+                 status=status if status in WARNING_STATUS else None)
     now = utcnow()
     return render_template("manage/warnings.html", warnings=rows, overdue={w.id for w in rows if is_overdue(w, now)},
-                           status=status, labels=_choice_labels())
+                           status=status)
 
 
 @bp.route("/peringatan/<warning_id>", methods=["GET", "POST"])
@@ -32,14 +34,8 @@ def warning(warning_id: str):
         set_follow_up(db.session, found, status=form.status.data, note=form.note.data or "", by_user_id=current_user.id,
                       referred_to=form.referred_to.data or "", responsible=form.responsible.data or "",
                       outcome=form.outcome.data or "")
-        db.session.commit()
         flash(_("Saved. The reporting officer sees the status on the next sync."))
         return redirect(url_for("manage.warnings"))
-    return render_template("manage/warning.html", warning=found, form=form, labels=_choice_labels(),
+    return render_template("manage/warning.html", warning=found, form=form,
                            overdue=is_overdue(found, utcnow()),
                            imported=imports.provenance(db.session, [found.id]).get(found.id, [])), 400 if form.errors else 200
-
-
-def _choice_labels() -> dict:
-    form = RECORD_TYPES["warning"].form()
-    return {name: {c.value: str(c.label) for c in form[name].choices} for name in ("category", "urgency", "source")}

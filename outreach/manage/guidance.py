@@ -1,8 +1,6 @@
 """Managers keep the guidance correct: edit materials with a preview, publish, see and restore versions;
-edit contacts and the offices' details. Who may change what is `outreach.rights`: a Kanim manager's save of a
-material is a proposal that the Kanwil publishes or declines."""
-from types import SimpleNamespace
-
+edit contacts (an office's own address and hours are edited in `manage/offices.py`). Who may change what is
+`outreach.rights`: a Kanim manager's save of a material is a proposal that the Kanwil publishes or declines."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +12,7 @@ from ..errors import abort_with
 from ..extensions import db
 from ..models import Contact, Material, MaterialProposal, MaterialVersion, Office
 from . import bp
-from .forms import ContactForm, MaterialForm, OfficeDetailsForm
+from .forms import ContactForm, MaterialForm
 
 MAX_FILE_BYTES = 900 * 1024
 
@@ -87,15 +85,13 @@ def edit_material(material_id: int | None):
             target.sources = _sources_from(form.sources.data or "", previous_sources)
             if not publisher:
                 proposals.propose(db.session, material, guidance.snapshot(target), by=current_user,
-                                  file=(data, upload.filename, kind) if data is not None else None)
-                db.session.commit()
+                                  file=(data, upload.filename, kind) if data is not None and kind is not None else None)
                 flash(_("Your proposal was sent to the Kanwil. The public page keeps the published text until the "
                         "Kanwil publishes it."))
                 return redirect(url_for("manage.edit_material", material_id=material.id))
-            if data is not None:
+            if data is not None and kind is not None:  # a file of no known type was refused above
                 guidance.keep_file(material, data, upload.filename, kind)
             guidance.save(db.session, material, by=current_user.display_name)
-            db.session.commit()
             flash(_("Saved as version %(version)d.", version=material.version))
             return redirect(url_for("manage.edit_material", material_id=material.id))
     status = 400 if form.errors else 200
@@ -129,7 +125,6 @@ def restore_material(material_id: int, version: int):
         message = _("Bringing back version %(old)d was proposed to the Kanwil.", old=version)
     else:
         _refuse_guidance_change()
-    db.session.commit()
     flash(message)
     return redirect(url_for("manage.edit_material", material_id=material.id))
 
@@ -139,7 +134,7 @@ def material_file(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
     if not material.file_data:
         abort(404)
-    return guidance.download(material)
+    return guidance.download(material.file_data, material.file_name, default=material.slug)
 
 
 def _proposal(material_id: int, proposal_id: int) -> MaterialProposal:
@@ -167,8 +162,7 @@ def material_proposal_file(material_id: int, proposal_id: int):
     proposal = _proposal(material_id, proposal_id)
     if not proposal.file_data:
         abort(404)
-    return guidance.download(SimpleNamespace(file_data=proposal.file_data, file_name=proposal.file_name,
-                                             slug=proposal.material.slug))
+    return guidance.download(proposal.file_data, proposal.file_name, default=proposal.material.slug)
 
 
 @bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>/<any(terbitkan, tolak):decision>", methods=["POST"])
@@ -184,9 +178,7 @@ def decide_proposal(material_id: int, proposal_id: int, decision: str):
             proposals.decline(db.session, proposal, by=current_user)
             message = _("The proposal was declined; the material stays as it was.")
     except proposals.ProposalError as exc:
-        db.session.rollback()
         abort_with(409, str(exc))
-    db.session.commit()
     flash(message)
     return redirect(url_for("manage.edit_material", material_id=material_id))
 
@@ -221,26 +213,9 @@ def edit_contact(contact_id: int):
         form.populate_obj(contact)
         if keepers:
             contact.office_id = int(form.office_id.data) if form.office_id.data else None
-        db.session.commit()
         flash(_("Saved."))
         return redirect(url_for("manage.contacts"))
     return _simple_form(form, contact.name_id)
-
-
-@bp.route("/kantor/<int:office_id>", methods=["GET", "POST"])
-def edit_office(office_id: int):
-    """An office's address, numbers and hours, edited by its own managers (the Kanwil's: its Kanim too)."""
-    office = db.session.get(Office, office_id) or abort(404)
-    if not rights.may_edit_office(db.session, current_user, office):
-        abort_with(403, _("Only the managers of %(office)s or of its Kanwil, or an admin, may change its details.",
-                          office=office.name))
-    form = OfficeDetailsForm(obj=office)
-    if form.validate_on_submit():
-        form.populate_obj(office)
-        db.session.commit()
-        flash(_("Saved."))
-        return redirect(url_for("manage.contacts"))
-    return _simple_form(form, office.name)
 
 
 def _simple_form(form, title: str):

@@ -1,0 +1,98 @@
+"""The period a manager looks at: a range of days chosen by hand or by a preset, checked once for every page,
+image, export and API answer that shows figures, and turned into the moments that hold its days."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from .domain import DomainError
+from .vocabulary import PERIOD_PRESET
+
+# The days a period may start and end on: the program's records begin after 2000; a day near 9999-12-31 would
+# overflow where the period's end is counted (`bounds` adds a day), and no manager plans a century ahead.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# The longest period: five years, the span of the ministry's strategic plan (Renstra), the longest a manager
+# reports on. Its activity chart has 60 months; a longer one grows the chart, the tables and the exports with it.
+MAX_YEARS = 5
+
+
+class PeriodError(DomainError):
+    """A day or a period that cannot be shown: not a date, out of range, ending before it starts, or too long.
+    The message says which."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days from `start` to `end`, both included; `preset` is the preset they came from ('' when chosen by
+    hand), so that a page can show the choice again."""
+
+    start: date
+    end: date
+    preset: str = ""
+
+    def as_args(self) -> dict[str, str]:
+        """The query string that shows the same days again."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date given as YYYY-MM-DD, or None when none was given; PeriodError when it is not a date or is out of
+    the range a period may cover."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PeriodError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
+                             last=LAST_DAY.isoformat()))
+    return day
+
+
+def latest_end(start: date) -> date:
+    """The last day a period from `start` may end on: the day before the same date MAX_YEARS later."""
+    try:
+        later = start.replace(year=start.year + MAX_YEARS)
+    except ValueError:  # 29 February, and no such day MAX_YEARS later
+        later = date(start.year + MAX_YEARS, 3, 1)
+    return later - timedelta(days=1)
+
+
+def period(preset: str | None, start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
+    """A chosen range, or a preset (this month, the last 30 or 90 days, this quarter); this month when nothing
+    is chosen. PeriodError when a chosen range ends before it starts or is longer than MAX_YEARS."""
+    if start and end:
+        if end < start:
+            raise PeriodError(_l("The period ends on %(end)s, before it starts on %(start)s.", start=start.isoformat(),
+                                 end=end.isoformat()))
+        if end > latest_end(start):
+            raise PeriodError(_l("A period may cover at most %(years)d years: from %(start)s, it may end on %(last)s "
+                                 "at the latest.", years=MAX_YEARS, start=start.isoformat(),
+                                 last=latest_end(start).isoformat()))
+        return start, end
+    if preset == "30":
+        return today - timedelta(days=29), today
+    if preset == "90":
+        return today - timedelta(days=89), today
+    if preset == "quarter":
+        return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
+    return today.replace(day=1), today
+
+
+def from_args(args: Mapping[str, str], *, today: date) -> Period:
+    """The period a query string asks for (`from` and `to`, or `period` for a preset), as every page, image,
+    export and the coverage API read it. PeriodError says what is wrong."""
+    start, end = parse_day(args.get("from")), parse_day(args.get("to"))
+    preset = args.get("period") or ""
+    first, last = period(preset, start, end, today=today)
+    return Period(first, last, "" if start and end else (preset if preset in PERIOD_PRESET else ""))
+
+
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The moments that hold the days from start to end: from start's midnight to the midnight after end."""
+    return datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)

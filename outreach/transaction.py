@@ -1,0 +1,22 @@
+"""A request commits once, at its end: views and the domain functions they call change the session and may
+flush, but never commit. (The log-in throttle and the session check at a request's start commit on their own,
+before a view has changed anything: what they note must stay even when the request is refused.)"""
+from flask import Flask, Response
+
+from .extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(commit_or_roll_back)
+
+
+def commit_or_roll_back(response: Response) -> Response:
+    """Commit when the answer is a success or a redirect, roll back when it is an error (a form sent back with
+    its errors, a refusal, a crash). This runs before the answer's body is sent, so the phone's sync is never
+    acknowledged for a record that is not stored; a commit that fails becomes a 500, which comes back through
+    here and rolls back. An exception the app lets through (as in tests) skips this: nothing is committed."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
