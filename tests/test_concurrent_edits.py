@@ -2,7 +2,7 @@
 the edit with the latest `updated_at` is current after every round, and every version is in the history."""
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ def test_the_latest_of_simultaneous_edits_is_current_and_every_version_is_kept(a
                 phone.login()
             wrong = []
             for round_ in range(ROUNDS):
-                first = datetime.now(timezone.utc) - timedelta(minutes=30)
+                first = datetime.now(UTC) - timedelta(minutes=30)
                 record = visit_record(updated_at=first.isoformat())
                 assert phones[0].push([record]).json()["results"][0]["status"] == "accepted"
                 # each phone its own edit, a second apart; which phone holds the latest changes every round

@@ -8,7 +8,7 @@ import os
 import traceback
 import uuid
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -113,7 +113,7 @@ def moments(now: datetime):
         "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999",
         "2099-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2026-02-30T10:00:00Z", "not a time", "",
     ])
-    anywhen = st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: d.isoformat())
+    anywhen = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
     return st.one_of(recent, recent, recent, extremes, anywhen)
 
 
@@ -337,7 +337,7 @@ def figures_of(statuses: Counter) -> dict:
 def test_generated_requests_are_answered_as_described_and_never_5xx(app, world, described, caplog):
     caplog.set_level(logging.ERROR, logger="outreach")
     traffic = Traffic(app, described)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     bodies = push_bodies(traffic, now)
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,

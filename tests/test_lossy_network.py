@@ -5,7 +5,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -60,7 +60,7 @@ def drain(phone: HttpPhone, queue: list[dict], sent: Counter, deadline: float) -
         if response.status_code != 200:
             problems.append(f"{phone.device_id}: {response.status_code} {response.text[:200]}")
             return problems
-        for record, result in zip(batch, response.json()["results"]):
+        for record, result in zip(batch, response.json()["results"], strict=False):
             sent[result["status"]] += 1
             if result["status"] == "rejected":
                 problems.append(f"{phone.device_id}: {record['id']} rejected: {result.get('errors')}")
@@ -71,7 +71,7 @@ def drain(phone: HttpPhone, queue: list[dict], sent: Counter, deadline: float) -
 
 
 def test_through_a_lossy_network_every_record_is_stored_once_with_its_latest_version(app, world):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     queues = [outbox(i, village, now) for i, (_, village) in enumerate(PHONES)]
     versions = [record for queue in queues for record in queue]
     with served(app) as server:
@@ -107,7 +107,7 @@ def test_through_a_lossy_network_every_record_is_stored_once_with_its_latest_ver
             for row in db.session.scalars(select(kind.model).where(kind.model.id.in_(latest))):
                 rows_of[row.id] += 1
                 want = latest[row.id]
-                at = datetime.fromisoformat(want["updated_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+                at = datetime.fromisoformat(want["updated_at"]).astimezone(UTC).replace(tzinfo=None)
                 if want["type"] != kind.name or row.client_updated_at != at or row.lat != want["data"]["lat"]:
                     stale.append(row.id)
         kept = Counter(db.session.execute(

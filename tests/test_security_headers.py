@@ -55,7 +55,7 @@ def browser(app, username=None):
 
 def policy(response) -> dict[str, str]:
     parts = [part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";")]
-    return {name: value for name, value in parts}
+    return dict(parts)
 
 
 def features(response) -> dict[str, str]:

@@ -1,13 +1,12 @@
 """spine: regions, offices, desa binaan, users, assignments, visits
 
 Revision ID: 25d0032be5c6
-Revises: 
+Revises:
 Create Date: 2026-11-29 02:00:09.332295
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '25d0032be5c6'

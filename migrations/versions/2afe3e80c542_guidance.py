@@ -5,9 +5,8 @@ Revises: 3fb99c025bfa
 Create Date: 2026-11-29 03:03:29.819461
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2afe3e80c542'

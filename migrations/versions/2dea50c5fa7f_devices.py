@@ -5,9 +5,8 @@ Revises: 31cbef555f4a
 Create Date: 2026-11-29 03:28:07.515021
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2dea50c5fa7f'

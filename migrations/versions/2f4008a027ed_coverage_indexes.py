@@ -6,8 +6,6 @@ Create Date: 2026-11-29 03:18:17.349144
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '2f4008a027ed'

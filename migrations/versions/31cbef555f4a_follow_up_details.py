@@ -5,9 +5,8 @@ Revises: 2f4008a027ed
 Create Date: 2026-11-29 03:23:43.006588
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '31cbef555f4a'

@@ -5,9 +5,8 @@ Revises: 25d0032be5c6
 Create Date: 2026-11-29 02:31:26.171062
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3fb99c025bfa'

@@ -5,9 +5,8 @@ Revises: 7f6cd3cbebd0
 Create Date: 2026-11-29 04:55:43.805973
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '53498045a075'

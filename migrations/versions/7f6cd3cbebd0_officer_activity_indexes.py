@@ -6,8 +6,6 @@ Create Date: 2026-11-29 04:49:50.579029
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '7f6cd3cbebd0'

@@ -5,9 +5,8 @@ Revises: 2dea50c5fa7f
 Create Date: 2026-11-29 04:35:01.589526
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7fb8263aa5c5'

@@ -5,9 +5,8 @@ Revises: 53498045a075
 Create Date: 2026-12-01 17:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8c1d2e3f4a5b'

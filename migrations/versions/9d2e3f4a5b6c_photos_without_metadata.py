@@ -8,9 +8,8 @@ Create Date: 2026-12-01 18:20:00.000000
 import io
 import warnings
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9d2e3f4a5b6c'

@@ -5,9 +5,8 @@ Revises: 9d2e3f4a5b6c
 Create Date: 2026-12-01 18:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7e4a1c9d3f2'

@@ -5,9 +5,8 @@ Revises: b7e4a1c9d3f2
 Create Date: 2026-12-01 19:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3a8f0d2e6b1'

@@ -9,9 +9,8 @@ Revises: c3a8f0d2e6b1
 Create Date: 2026-12-01 19:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd5e1b2c3f4a6'

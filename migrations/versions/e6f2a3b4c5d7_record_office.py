@@ -10,7 +10,7 @@ Create Date: 2026-12-01 20:30:00.000000
 
 """
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -52,7 +52,7 @@ def _backfill():
         rows = conn.execute(sa.text(f'SELECT id, village_code, occurred_at FROM {table}')).all()
         for record_id, village_code, occurred_at in rows:
             moment = occurred_at if isinstance(occurred_at, datetime) else datetime.fromisoformat(str(occurred_at))
-            day = moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+            day = moment.replace(tzinfo=UTC).astimezone(zone).date()
             office_id = _office_on(designations.get(village_code, []), day)
             if office_id is not None:
                 by_office[office_id].append(record_id)
