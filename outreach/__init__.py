@@ -1,4 +1,5 @@
 """Pimpasa Outreach: the offline-first app of the Desa Binaan Imigrasi program."""
+
 import os
 import sqlite3
 from pathlib import Path

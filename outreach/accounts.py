@@ -1,6 +1,7 @@
 """Accounts of the people who log in, and who may manage whom: an admin manages everyone; a manager the
 officers and managers of the offices in their scope, never an admin and never beyond their offices. Nobody can
 lock themselves out by deactivating their own account or taking away their own role."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,11 @@ def new_password() -> str:
 
 def users(session: DbSession, actor: User, *, include_inactive: bool) -> list[User]:
     """The accounts `actor` may manage, by office and name."""
-    query = select(User).outerjoin(Office, User.office_id == Office.id).order_by(Office.name, User.role, User.username)
+    query = (
+        select(User)
+        .outerjoin(Office, User.office_id == Office.id)
+        .order_by(Office.name, User.role, User.username)
+    )
     offices = scope.office_ids(session, actor)
     if offices is not None:
         query = query.where(User.office_id.in_(offices), User.role != Role.admin)
@@ -65,15 +70,24 @@ def _check(session: DbSession, actor: User, *, role: Role, office: Office | None
         raise AccountError(_l("This office is outside your area."), field="office")
 
 
-def create(session: DbSession, actor: User | None, *, username: str, full_name: str, role: Role, office: Office | None,
-           password: str) -> User:
+def create(
+    session: DbSession,
+    actor: User | None,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    office: Office | None,
+    password: str,
+) -> User:
     """Add an account; `actor` None is the command line, which may do anything. A password chosen by a manager
     must be changed at its first use; the command line's was chosen by the admin who will use it. The caller
     commits."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise AccountError(_l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."),
-                           field="username")
+        raise AccountError(
+            _l("Use 1 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
+        )
     refused = passwords.problem(password, username=username, full_name=full_name)
     if refused is not None:
         raise AccountError(refused, field="password")
@@ -95,28 +109,52 @@ def assignments_ended_by_move(session: DbSession, user: User, office: Office | N
     Whoever looks after a village works at its office; their records there stay that office's (`scope`)."""
     if user.office_id is None or (office is not None and office.id == user.office_id):
         return []
-    return list(session.scalars(
-        select(Assignment).join(DesaBinaan, Assignment.desa_binaan_id == DesaBinaan.id)
-        .where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.office_id == user.office_id)
-    ))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .join(DesaBinaan, Assignment.desa_binaan_id == DesaBinaan.id)
+            .where(
+                Assignment.officer_id == user.id,
+                Assignment.ended_on.is_(None),
+                DesaBinaan.office_id == user.office_id,
+            )
+        )
+    )
 
 
-def update(session: DbSession, actor: User, user: User, *, full_name: str, role: Role, office: Office | None,
-           active: bool, end_assignments: bool = False) -> None:
+def update(
+    session: DbSession,
+    actor: User,
+    user: User,
+    *,
+    full_name: str,
+    role: Role,
+    office: Office | None,
+    active: bool,
+    end_assignments: bool = False,
+) -> None:
     """Change an account's name, role, office or whether it may log in. Moving someone to another office ends
     their assignments at the old one (today), once `end_assignments` confirms it; without it, an AccountError
     on `end_assignments` says what the move would end. The caller commits."""
     if user.id == actor.id and (role != user.role or not active):
-        raise AccountError(_l("You cannot take away your own role or access."),
-                           field="role" if role != user.role else "active")
+        raise AccountError(
+            _l("You cannot take away your own role or access."),
+            field="role" if role != user.role else "active",
+        )
     _check(session, actor, role=role, office=office)
     ending = assignments_ended_by_move(session, user, office)
     if ending and not end_assignments:
         assert user.office is not None  # `ending` holds assignments at the office the user leaves
-        raise AccountError(ngettext(
-            "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends this assignment.",
-            "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends those assignments.",
-            len(ending), name=user.display_name, office=user.office.name), field="end_assignments")
+        raise AccountError(
+            ngettext(
+                "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends this assignment.",
+                "%(name)s looks after %(num)d desa binaan of %(office)s; moving them ends those assignments.",
+                len(ending),
+                name=user.display_name,
+                office=user.office.name,
+            ),
+            field="end_assignments",
+        )
     for assignment in ending:
         assignment.ended_on = clock.today()
     if user.active and not active:

@@ -5,6 +5,7 @@ shows the same numbers in a table beside it.
 A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
 database groups by office and day (a few hundred rows at most); the days are put into weeks or months here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +72,12 @@ def activity(session: DbSession, *, start: date, end: date, offices: set[int] | 
         day = func.date(model.occurred_at, type_=Date)
         counts = (
             select(model.office_id, day, func.count())
-            .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi,
-                   scope.records_in(model, offices))
+            .where(
+                model.voided.is_(False),
+                model.occurred_at >= lo,
+                model.occurred_at < hi,
+                scope.records_in(model, offices),
+            )
             .group_by(model.office_id, day)
         )
         for office_id, when, count in session.execute(counts):

@@ -8,6 +8,7 @@ every version of it is kept in `record_versions` already.
 The actor is the user of the managers' request (`act_as`), or, for a command run on the server (`flask
 create-user`, `flask demo`...), the command line and the account of the system that ran it.
 """
+
 from __future__ import annotations
 
 import enum
@@ -65,18 +66,37 @@ def _actor(session: DbSession) -> tuple[int | None, str] | None:
     return session.info.get(ACTOR) or command_line_actor()
 
 
-def note(session: DbSession, *, action: str, entity: str, entity_id: str, label: str, after: dict[str, Any]) -> None:
+def note(
+    session: DbSession, *, action: str, entity: str, entity_id: str, label: str, after: dict[str, Any]
+) -> None:
     """Log a change the listener does not see row by row (a whole file of regions), as the current actor."""
     actor = _actor(session)
     if actor is None:
         return
-    session.add(AuditEntry(at=utcnow(), actor_id=actor[0], actor_name=actor[1], action=action, entity=entity,
-                           entity_id=entity_id[:60], label=label[:200], before={}, after=after))
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            actor_id=actor[0],
+            actor_name=actor[1],
+            action=action,
+            entity=entity,
+            entity_id=entity_id[:60],
+            label=label[:200],
+            before={},
+            after=after,
+        )
+    )
 
 
 # The column that names each kind of row for a reader; an assignment is named by its officer and village.
-LABELS = {User: "username", Office: "code", DesaBinaan: "village_code", Material: "slug", Contact: "key",
-          WarningFollowUp: "warning_id"}
+LABELS = {
+    User: "username",
+    Office: "code",
+    DesaBinaan: "village_code",
+    Material: "slug",
+    Contact: "key",
+    WarningFollowUp: "warning_id",
+}
 
 
 def _label(session: DbSession, row: Base) -> str:
@@ -153,14 +173,26 @@ def _changes(entry: Base) -> tuple[dict[str, object], dict[str, object]]:
     return before, after
 
 
-def _entry(session: Session, actor: tuple[int | None, str], action: str, row: Base, before: dict[str, object],
-           after: dict[str, object]) -> dict[str, object]:
+def _entry(
+    session: Session,
+    actor: tuple[int | None, str],
+    action: str,
+    row: Base,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> dict[str, object]:
     actor_id, actor_name = actor
     identity = inspect(row).mapper.primary_key_from_instance(row)
     return {
-        "at": utcnow(), "actor_id": actor_id, "actor_name": actor_name, "action": action,
-        "entity": row.__tablename__, "entity_id": ",".join(str(part) for part in identity),
-        "label": _label(session, row)[:200], "before": before, "after": after,
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "entity": row.__tablename__,
+        "entity_id": ",".join(str(part) for part in identity),
+        "label": _label(session, row)[:200],
+        "before": before,
+        "after": after,
     }
 
 
@@ -186,8 +218,15 @@ def _log_changes(session: Session, flush_context: UOWTransaction) -> None:
         session.connection().execute(insert(cast(Table, AuditEntry.__table__)), rows)
 
 
-def entries(session: DbSession, *, entity: str | None = None, entity_id: str | None = None, actor_id: int | None = None,
-            older_than: int | None = None, limit: int = PAGE_SIZE) -> list[AuditEntry]:
+def entries(
+    session: DbSession,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor_id: int | None = None,
+    older_than: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[AuditEntry]:
     """The newest entries first, optionally of one kind of row, one row, or one person; `older_than` pages on."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if entity:
@@ -199,4 +238,3 @@ def entries(session: DbSession, *, entity: str | None = None, entity_id: str | N
     if older_than:
         query = query.where(AuditEntry.id < older_than)
     return list(session.scalars(query))
-

@@ -4,6 +4,7 @@ A plain copy of the SQLite file is no backup: committed records may still sit in
 (`-wal`), and a copy made during a write can be torn. Both ways here read one consistent snapshot, write it to
 a temporary file beside the target and only then rename it into place, so the target is whole or absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -105,8 +106,10 @@ def _postgresql_dump(engine: Engine, partial: Path) -> int:
     revision in, so the revision reported is the one in the dump."""
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
-        raise BackupError("pg_dump is not installed: install the PostgreSQL client of the server's version "
-                          "(Debian: apt-get install postgresql-client).")
+        raise BackupError(
+            "pg_dump is not installed: install the PostgreSQL client of the server's version "
+            "(Debian: apt-get install postgresql-client)."
+        )
     url = engine.url.set(drivername="postgresql", password=None)  # libpq's form; the password by PGPASSWORD
     env = dict(os.environ)
     if engine.url.password is not None:
@@ -116,9 +119,18 @@ def _postgresql_dump(engine: Engine, partial: Path) -> int:
         revision = conn.scalar(select(SyncState.revision).where(SyncState.id == 1)) or 0
         try:
             done = subprocess.run(
-                [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}",
-                 f"--dbname={url.render_as_string(hide_password=False)}"],
-                env=env, capture_output=True, text=True, timeout=DUMP_TIMEOUT, check=False,
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={partial}",
+                    f"--dbname={url.render_as_string(hide_password=False)}",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=DUMP_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             raise BackupError(f"pg_dump did not finish in {DUMP_TIMEOUT // 60} minutes.") from None

@@ -1,5 +1,6 @@
 """Charts drawn as SVG on the server: nothing from another server, readable without JavaScript, and the same
 numbers as the table beside them."""
+
 from collections.abc import Callable
 
 from markupsafe import escape
@@ -60,8 +61,9 @@ def _step(largest: int) -> int:
         power *= 10
 
 
-def activity_chart_svg(labels: list[str], series: list[tuple[str, list[int]]], *, title: str,
-                      number: Callable[[int], str] = str) -> str:
+def activity_chart_svg(
+    labels: list[str], series: list[tuple[str, list[int]]], *, title: str, number: Callable[[int], str] = str
+) -> str:
     """A standalone SVG image: one line per office over the buckets named by `labels`, count grid lines on the
     left, and a legend; each point is named with its office, bucket and count on hover. `number` writes a
     count the way the table beside the chart does."""
@@ -80,22 +82,30 @@ def activity_chart_svg(labels: list[str], series: list[tuple[str, list[int]]], *
 
     parts = []
     for count in range(0, top_count + 1, step):
-        parts.append(f'<line x1="{LEFT}" x2="{CHART_WIDTH - RIGHT}" y1="{y(count)}" y2="{y(count)}" stroke="{GRID}"/>'
-                     f'<text x="{LEFT - 6}" y="{y(count) + 4}" text-anchor="end">{escape(number(count))}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{CHART_WIDTH - RIGHT}" y1="{y(count)}" y2="{y(count)}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{y(count) + 4}" text-anchor="end">{escape(number(count))}</text>'
+        )
     every = -(-len(labels) // max(1, plot_width // 60))  # at most one date label per 60 pixels
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(f'<text x="{x(i)}" y="{bottom + 18}" text-anchor="middle">{escape(label)}</text>')
-    parts.append(f'<line x1="{LEFT}" x2="{CHART_WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="{MUTED}"/>')
+    parts.append(
+        f'<line x1="{LEFT}" x2="{CHART_WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="{MUTED}"/>'
+    )
     for n, (name, counts) in enumerate(series):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         points = " ".join(f"{x(i)},{y(c)}" for i, c in enumerate(counts))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        parts.extend(_marker(n, x(i), y(c), colour, f"{name}, {labels[i]}: {number(c)}") for i, c in enumerate(counts))
+        parts.extend(
+            _marker(n, x(i), y(c), colour, f"{name}, {labels[i]}: {number(c)}") for i, c in enumerate(counts)
+        )
         row = bottom + AXIS_BAND + n * LEGEND_ROW + 6
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT + 24}" y1="{row}" y2="{row}" stroke="{colour}" stroke-width="2.5"/>'
-                     f'{_marker(n, LEFT + 12, row, colour)}'
-                     f'<text x="{LEFT + 32}" y="{row + 4}">{escape(name)}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + 24}" y1="{row}" y2="{row}" stroke="{colour}" stroke-width="2.5"/>'
+            f"{_marker(n, LEFT + 12, row, colour)}"
+            f'<text x="{LEFT + 32}" y="{row + 4}">{escape(name)}</text>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" '
         f'height="{height}" role="img" font-family="system-ui, sans-serif" font-size="12" fill="{INK}">'

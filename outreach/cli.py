@@ -1,5 +1,6 @@
 """Commands: import regions, create offices and users, build the demo database, check the guidance's sources,
 back up the database. What a command changes is in the audit log, made by the command line (`audit`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,9 +35,20 @@ def import_regions_command(path: str) -> None:
                 f"{path} is not UTF-8 text: save it as CSV UTF-8. Nothing was imported."
             ) from None
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    audit.note(db.session, action="import", entity=audit.REGIONS, entity_id=digest[:12], label=Path(path).name,
-               after={"sha256": digest, **{level: {"added": report.added[level], "updated": report.updated[level]}
-                                           for level in REGION_LEVELS}})
+    audit.note(
+        db.session,
+        action="import",
+        entity=audit.REGIONS,
+        entity_id=digest[:12],
+        label=Path(path).name,
+        after={
+            "sha256": digest,
+            **{
+                level: {"added": report.added[level], "updated": report.updated[level]}
+                for level in REGION_LEVELS
+            },
+        },
+    )
     db.session.commit()
     for line in report.lines():
         click.echo(line)
@@ -47,9 +59,13 @@ def import_regions_command(path: str) -> None:
 @click.option("--name", required=True, help="Full name, e.g. 'Kantor Imigrasi Kelas II TPI Kuala Tungkal'.")
 @click.option("--kind", type=click.Choice([k.value for k in OfficeKind]), required=True)
 @click.option("--parent", help="Code of the Kanwil a Kanim belongs to.")
-@click.option("--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable).")
+@click.option(
+    "--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable)."
+)
 @with_appcontext
-def create_office_command(code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]) -> None:
+def create_office_command(
+    code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]
+) -> None:
     """Create an office (the Kanwil or a Kanim) and the regencies it covers, by the rules of the offices page."""
     parent_office = None
     if parent:
@@ -57,8 +73,15 @@ def create_office_command(code: str, name: str, kind: str, parent: str | None, r
         if parent_office is None:
             raise click.ClickException(f"No office with code {parent}.")
     try:
-        offices.save(db.session, Office(), code=code, name=name, kind=OfficeKind(kind),
-                     parent_id=parent_office.id if parent_office else None, regency_codes=list(regencies))
+        offices.save(
+            db.session,
+            Office(),
+            code=code,
+            name=name,
+            kind=OfficeKind(kind),
+            parent_id=parent_office.id if parent_office else None,
+            regency_codes=list(regencies),
+        )
     except offices.OfficeError as exc:
         with force_locale("en"):
             raise click.ClickException(str(exc)) from None
@@ -71,7 +94,9 @@ def create_office_command(code: str, name: str, kind: str, parent: str | None, r
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--office", help="Office code (required for officers and managers).")
 @click.option("--name", default="", help="Full name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out.")
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out."
+)
 @with_appcontext
 def create_user_command(username: str, role: str, office: str | None, name: str, password: str) -> None:
     """Create a user account."""
@@ -81,8 +106,15 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
         if office_row is None:
             raise click.ClickException(f"No office with code {office}.")
     try:
-        user = accounts.create(db.session, None, username=username, full_name=name, role=Role(role), office=office_row,
-                               password=password)
+        user = accounts.create(
+            db.session,
+            None,
+            username=username,
+            full_name=name,
+            role=Role(role),
+            office=office_row,
+            password=password,
+        )
     except accounts.AccountError as exc:
         with force_locale("en"):  # the command line speaks English, like its other messages
             raise click.ClickException(str(exc)) from None
@@ -91,8 +123,12 @@ def create_user_command(username: str, role: str, office: str | None, name: str,
 
 
 @click.command("demo")
-@click.option("--regions", "regions_path", type=click.Path(exists=True, dir_okay=False),
-              help="Another region CSV instead of the Jambi list shipped with the app.")
+@click.option(
+    "--regions",
+    "regions_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Another region CSV instead of the Jambi list shipped with the app.",
+)
 @click.option("--password", help="Give every demo account this password (otherwise each gets a random one).")
 @click.option("--reset", is_flag=True, help="Delete all existing data first.")
 @with_appcontext
@@ -105,8 +141,14 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
     if reset:
         demo.clear(db.session)
     elif any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Office)):
-        raise click.ClickException("The database has data already. Run with --reset to replace it with the demo.")
-    with open(regions_path, encoding="utf-8-sig", newline="") if regions_path else demo.jambi_regions() as stream:
+        raise click.ClickException(
+            "The database has data already. Run with --reset to replace it with the demo."
+        )
+    with (
+        open(regions_path, encoding="utf-8-sig", newline="")
+        if regions_path
+        else demo.jambi_regions() as stream
+    ):
         try:
             report, made = demo.build(db.session, regions=stream, password=password)
         except RegionFileError as exc:
@@ -120,12 +162,18 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
     db.session.commit()
     for line in report.lines():
         click.echo(line)
-    widths = [max(len(getattr(a, f)) for a in [*made, demo.Account("username", "role", "office", "password")])
-              for f in ("username", "role", "office", "password")]
+    widths = [
+        max(len(getattr(a, f)) for a in [*made, demo.Account("username", "role", "office", "password")])
+        for f in ("username", "role", "office", "password")
+    ]
     click.echo()
     for row in [demo.Account("username", "role", "office", "password"), *made]:
-        click.echo("  ".join(getattr(row, f).ljust(w)
-                             for f, w in zip(("username", "role", "office", "password"), widths, strict=True)))
+        click.echo(
+            "  ".join(
+                getattr(row, f).ljust(w)
+                for f, w in zip(("username", "role", "office", "password"), widths, strict=True)
+            )
+        )
 
 
 @click.command("load-guidance")
@@ -134,8 +182,10 @@ def load_guidance_command() -> None:
     """Add the guidance articles and contacts shipped with the app (the office's own edits are kept)."""
     report = guidance.load(db.session)
     db.session.commit()
-    click.echo(f"articles: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
-               f"contacts: {report.contacts} added")
+    click.echo(
+        f"articles: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
+        f"contacts: {report.contacts} added"
+    )
 
 
 @click.command("check-sources")
@@ -166,6 +216,13 @@ def backup_command(file: Path, force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (import_regions_command, create_office_command, create_user_command, demo_command,
-                    load_guidance_command, check_sources_command, backup_command):
+    for command in (
+        import_regions_command,
+        create_office_command,
+        create_user_command,
+        demo_command,
+        load_guidance_command,
+        check_sources_command,
+        backup_command,
+    ):
         app.cli.add_command(command)

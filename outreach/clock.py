@@ -1,5 +1,6 @@
 """Days as the program counts them. Times are stored in UTC; a day (today, the day a record was made, the last
 day of an assignment) is a day in the program's time zone (`TIMEZONE`, WIB for Jambi), not the server's."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -1,4 +1,5 @@
 """Configuration from the environment, with defaults that are safe on a single machine."""
+
 import os
 import re
 import secrets
@@ -15,7 +16,7 @@ def database_url(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; the driver we ship is psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -54,7 +55,9 @@ def public_url() -> str | None:
     if not url:
         return None
     if not ORIGIN.fullmatch(url):
-        raise ValueError(f"PUBLIC_URL must be an address such as https://outreach.example.go.id, without a path, not {url!r}")
+        raise ValueError(
+            f"PUBLIC_URL must be an address such as https://outreach.example.go.id, without a path, not {url!r}"
+        )
     return url
 
 

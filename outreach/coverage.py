@@ -5,6 +5,7 @@ A desa binaan is covered in a period when it had at least one record of a type t
 (`RecordType.counts_for_coverage`: visits and education sessions). Figures are
 counted per village and added up the region tree, so the children of a region always add up to it.
 """
+
 from __future__ import annotations
 
 import math
@@ -97,18 +98,21 @@ def active_desa(
     """Desa binaan designated for some part of the period, in the given offices (None: all), as rows of
     (id, village_code, office_id, risk_level, designated_on, ended_on)."""
     query = select(
-        DesaBinaan.id, DesaBinaan.village_code, DesaBinaan.office_id, DesaBinaan.risk_level, DesaBinaan.designated_on,
+        DesaBinaan.id,
+        DesaBinaan.village_code,
+        DesaBinaan.office_id,
+        DesaBinaan.risk_level,
+        DesaBinaan.designated_on,
         DesaBinaan.ended_on,
-    ).where(
-        DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start)
-    )
+    ).where(DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start))
     if offices is not None:
         query = query.where(DesaBinaan.office_id.in_(offices))
     return session.execute(query)
 
 
-def activity_by(session: DbSession, *, start: date, end: date, key: str, condition: Condition | None = None
-                ) -> dict[Any, Figures]:
+def activity_by(
+    session: DbSession, *, start: date, end: date, key: str, condition: Condition | None = None
+) -> dict[Any, Figures]:
     """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
     grouped queries (one per record type) by `key`, a column every record type has: its village for coverage,
     its officer for reports. `condition` (a function of the record model) narrows the records."""
@@ -117,7 +121,8 @@ def activity_by(session: DbSession, *, start: date, end: date, key: str, conditi
 
     def grouped(model: type[FieldRecord], *columns: ColumnElement[Any]) -> Result[*tuple[Any, ...]]:
         query = select(getattr(model, key), *columns).where(
-            model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False))
+            model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False)
+        )
         if condition is not None:
             query = query.where(condition(model))
         return session.execute(query.group_by(getattr(model, key)))
@@ -126,12 +131,21 @@ def activity_by(session: DbSession, *, start: date, end: date, key: str, conditi
         figures[value].visits = count
     s = EducationSession
     for value, count, people, male, female, under_18 in grouped(
-        s, func.count(), func.sum(RECORD_TYPES[s.record_type].people_sum()), func.sum(s.male_under_18 + s.male_adult),
-        func.sum(s.female_under_18 + s.female_adult), func.sum(s.male_under_18 + s.female_under_18),
+        s,
+        func.count(),
+        func.sum(RECORD_TYPES[s.record_type].people_sum()),
+        func.sum(s.male_under_18 + s.male_adult),
+        func.sum(s.female_under_18 + s.female_adult),
+        func.sum(s.male_under_18 + s.female_under_18),
     ):
         f = figures[value]
         f.sessions, f.people, f.people_male, f.people_female, f.people_under_18 = (
-            count, people or 0, male or 0, female or 0, under_18 or 0)
+            count,
+            people or 0,
+            male or 0,
+            female or 0,
+            under_18 or 0,
+        )
     for value, quantity in grouped(Handout, func.sum(Handout.quantity)):
         figures[value].materials = quantity or 0
     return figures
@@ -143,8 +157,13 @@ def active_villages(session: DbSession, *, start: date, end: date) -> set[str]:
     active: set[str] = set()
     for kind in COVERING_TYPES:
         model = kind.model
-        active.update(session.scalars(select(model.village_code).distinct().where(
-            model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi)))
+        active.update(
+            session.scalars(
+                select(model.village_code)
+                .distinct()
+                .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi)
+            )
+        )
     return active
 
 
@@ -157,8 +176,11 @@ def per_village(session: DbSession, *, start: date, end: date, villages: set[str
     open_warnings = session.execute(
         select(EarlyWarning.village_code, func.count())
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
-        .where(EarlyWarning.occurred_at < hi, EarlyWarning.voided.is_(False),
-               or_(WarningFollowUp.status.is_(None), WarningFollowUp.status != "closed"))
+        .where(
+            EarlyWarning.occurred_at < hi,
+            EarlyWarning.voided.is_(False),
+            or_(WarningFollowUp.status.is_(None), WarningFollowUp.status != "closed"),
+        )
         .group_by(EarlyWarning.village_code)
     )
     for code, count in open_warnings:
@@ -195,8 +217,11 @@ def home_region(session: DbSession, user: User) -> str:
     if user.role == Role.admin or user.office is None:
         return NATION
     offices = scope.office_and_below(session, user.office)
-    codes: set[str] = set(session.scalars(
-        select(office_regencies.c.regency_code).where(office_regencies.c.office_id.in_(offices))))
+    codes: set[str] = set(
+        session.scalars(
+            select(office_regencies.c.regency_code).where(office_regencies.c.office_id.in_(offices))
+        )
+    )
     provinces = {code.split(".")[0] for code in codes}
     if len(provinces) != 1:
         return NATION
@@ -218,17 +243,24 @@ def chosen(session: DbSession, args: Mapping[str, str], *, user: User, today: da
     query string asks for: the one reading of it for the dashboard, its images, exports and the coverage API.
     PeriodError says what is wrong with the period; `coverage` raises UnknownRegion for a code of no region."""
     code = args.get("region")
-    return Choice(home_region(session, user) if code is None else code.strip(), periods.from_args(args, today=today))
+    return Choice(
+        home_region(session, user) if code is None else code.strip(), periods.from_args(args, today=today)
+    )
 
 
-def coverage(session: DbSession, *, region_code: str, start: date, end: date, offices: set[int] | None) -> Coverage:
+def coverage(
+    session: DbSession, *, region_code: str, start: date, end: date, offices: set[int] | None
+) -> Coverage:
     """Figures of a region and of each of its child regions, for the desa binaan in the given offices.
     UnknownRegion when no region has the code."""
     place = region(session, region_code)
     if place is None:
         raise UnknownRegion(_l("No region with this code."))
-    villages = {d.village_code for d in active_desa(session, start=start, end=end, offices=offices)
-                if _within(d.village_code, place.code)}
+    villages = {
+        d.village_code
+        for d in active_desa(session, start=start, end=end, offices=offices)
+        if _within(d.village_code, place.code)
+    }
     activity = per_village(session, start=start, end=end, villages=villages)
     active = active_villages(session, start=start, end=end) if villages else set()
     parent = Region.parent_code.is_(None) if place.code == NATION else Region.parent_code == place.code
@@ -246,7 +278,9 @@ def coverage(session: DbSession, *, region_code: str, start: date, end: date, of
         child = _child_of(village, place.code)
         if child in rows:
             rows[child].figures.add(f)
-    return Coverage(region=place, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered)
+    return Coverage(
+        region=place, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered
+    )
 
 
 @dataclass(frozen=True)
@@ -258,13 +292,18 @@ class MapPoint:
     covered: bool
 
 
-def village_map(session: DbSession, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12) -> list[MapPoint]:
+def village_map(
+    session: DbSession, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12
+) -> list[MapPoint]:
     """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
     nothing from another server): longitude scaled by the cosine of the latitude, north up."""
-    regions = list(session.execute(
-        select(Region.code, Region.name, Region.lat, Region.lng)
-        .where(Region.code.in_(sorted(result.covered)), Region.lat.is_not(None)).order_by(Region.code)
-    ))
+    regions = list(
+        session.execute(
+            select(Region.code, Region.name, Region.lat, Region.lng)
+            .where(Region.code.in_(sorted(result.covered)), Region.lat.is_not(None))
+            .order_by(Region.code)
+        )
+    )
     if not regions:
         return []
     mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))
@@ -273,8 +312,13 @@ def village_map(session: DbSession, result: Coverage, *, width: int = 640, heigh
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
     scale = min((width - 2 * margin), (height - 2 * margin)) / span
     return [
-        MapPoint(r.code, r.name, round(margin + (x - min(xs)) * scale, 1), round(margin + (y - min(ys)) * scale, 1),
-                 result.covered[r.code])
+        MapPoint(
+            r.code,
+            r.name,
+            round(margin + (x - min(xs)) * scale, 1),
+            round(margin + (y - min(ys)) * scale, 1),
+            result.covered[r.code],
+        )
         for r, x, y in zip(regions, xs, ys, strict=True)  # xs and ys are made from regions
     ]
 
@@ -301,7 +345,9 @@ def last_activity(session: DbSession, villages: set[str], *, today: date) -> dic
 
     def collect(condition: Condition) -> None:
         for model in (kind.model for kind in COVERING_TYPES):
-            query = select(model.village_code, func.max(model.occurred_at)).where(model.voided.is_(False), condition(model))
+            query = select(model.village_code, func.max(model.occurred_at)).where(
+                model.voided.is_(False), condition(model)
+            )
             for code, when in session.execute(query.group_by(model.village_code)):
                 if code in villages and (code not in last or when > last[code]):
                     last[code] = when
@@ -310,7 +356,7 @@ def last_activity(session: DbSession, villages: set[str], *, today: date) -> dic
     collect(lambda model: model.occurred_at >= recent)
     rest = sorted(villages - last.keys())
     for i in range(0, len(rest), IN_CHUNK):
-        chunk = rest[i:i + IN_CHUNK]
+        chunk = rest[i : i + IN_CHUNK]
         collect(lambda model: model.village_code.in_(chunk))  # noqa: B023 (`collect` calls it at once)
     return last
 
@@ -324,21 +370,35 @@ class Priority:
 
 
 def priorities(
-    session: DbSession, *, today: date, offices: set[int] | None, region_code: str | None = None, limit: int | None = None
+    session: DbSession,
+    *,
+    today: date,
+    offices: set[int] | None,
+    region_code: str | None = None,
+    limit: int | None = None,
 ) -> list[Priority]:
     """Desa binaan not ended, the most urgent first: risk level times days since the last visit or session.
     High-risk villages never visited come first (their days count from the designation)."""
-    desa_rows = [d for d in active_desa(session, start=today, end=today, offices=offices)
-                 if d.ended_on is None and (not region_code or _within(d.village_code, region_code))]
+    desa_rows = [
+        d
+        for d in active_desa(session, start=today, end=today, offices=offices)
+        if d.ended_on is None and (not region_code or _within(d.village_code, region_code))
+    ]
     last = last_activity(session, {d.village_code for d in desa_rows}, today=today)
     ranked = []
     for desa in desa_rows:
         seen = last.get(desa.village_code)
         days = max(0, (today - (seen.date() if seen else desa.designated_on)).days)
         weight = RISK_WEIGHT[desa.risk_level]
-        ranked.append(((seen is not None, -weight if seen is None else 0, -weight * days), desa.id, seen, days, weight))
+        ranked.append(
+            ((seen is not None, -weight if seen is None else 0, -weight * days), desa.id, seen, days, weight)
+        )
     ranked.sort(key=lambda item: item[0])
     ranked = ranked[:limit] if limit is not None else ranked
-    loaded = {d.id: d for d in session.scalars(select(DesaBinaan).where(DesaBinaan.id.in_([r[1] for r in ranked])))}
-    return [Priority(loaded[desa_id], seen.date() if seen else None, days, weight * days)
-            for _, desa_id, seen, days, weight in ranked]
+    loaded = {
+        d.id: d for d in session.scalars(select(DesaBinaan).where(DesaBinaan.id.in_([r[1] for r in ranked])))
+    }
+    return [
+        Priority(loaded[desa_id], seen.date() if seen else None, days, weight * days)
+        for _, desa_id, seen, days, weight in ranked
+    ]

@@ -1,4 +1,5 @@
 """A ready database for trying the app: the offices of Jambi, desa binaan, people and some past activity."""
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,14 @@ JAMBI_OFFICES = [
 ]
 KANWIL = ("kanwil-jambi", "Kantor Wilayah Direktorat Jenderal Imigrasi Jambi")
 OFFICER_NAMES = [
-    "Rina Marlina", "Agus Saputra", "Dewi Lestari", "Budi Hartono", "Siti Aminah", "Hendra Gunawan",
-    "Yulia Rahmawati", "Fajar Nugroho",
+    "Rina Marlina",
+    "Agus Saputra",
+    "Dewi Lestari",
+    "Budi Hartono",
+    "Siti Aminah",
+    "Hendra Gunawan",
+    "Yulia Rahmawati",
+    "Fajar Nugroho",
 ]
 REASONS = [
     "Kantong PMI non-prosedural; beberapa warga berangkat dengan visa kunjungan.",
@@ -59,7 +66,13 @@ PURPOSES = [
     "Pertemuan dengan keluarga PMI",
 ]
 # Guidance articles shipped with the app that demo officers hand out.
-HANDOUT_SLUGS = ["kenali-tppo", "tanda-lowongan-palsu", "langkah-pmi-resmi", "paspor-m-paspor", "ke-mana-melapor"]
+HANDOUT_SLUGS = [
+    "kenali-tppo",
+    "tanda-lowongan-palsu",
+    "langkah-pmi-resmi",
+    "paspor-m-paspor",
+    "ke-mana-melapor",
+]
 DESA_PER_REGENCY = 3
 VISITS_PER_OFFICER = 8
 SESSIONS_PER_OFFICER = 3
@@ -89,7 +102,9 @@ def clear(session: DbSession) -> None:
             session.execute(table.delete())
 
 
-def build(session: DbSession, *, regions: IO[str], password: str | None, seed: int = 2026) -> tuple[ImportReport, list[Account]]:
+def build(
+    session: DbSession, *, regions: IO[str], password: str | None, seed: int = 2026
+) -> tuple[ImportReport, list[Account]]:
     """Fill an empty database; return the region import report and the accounts made. The caller commits."""
     rng = random.Random(seed)
     report = import_regions(session, regions)
@@ -129,14 +144,21 @@ def build(session: DbSession, *, regions: IO[str], password: str | None, seed: i
             )
             for village in rng.sample(villages, min(DESA_PER_REGENCY, len(villages))):
                 desa = DesaBinaan(
-                    village=village, office=office, risk_level=rng.choice(list(RiskLevel)),
-                    designated_on=today - timedelta(days=rng.randint(120, 700)), reason=rng.choice(REASONS),
+                    village=village,
+                    office=office,
+                    risk_level=rng.choice(list(RiskLevel)),
+                    designated_on=today - timedelta(days=rng.randint(120, 700)),
+                    reason=rng.choice(REASONS),
                 )
                 session.add(desa)
                 desa_list.append(desa)
         session.flush()
         for i, desa in enumerate(desa_list):
-            session.add(Assignment(officer=officers[i % len(officers)], desa_binaan=desa, assigned_on=desa.designated_on))
+            session.add(
+                Assignment(
+                    officer=officers[i % len(officers)], desa_binaan=desa, assigned_on=desa.designated_on
+                )
+            )
         session.flush()
         for officer in officers:
             mine = [desa for i, desa in enumerate(desa_list) if officers[i % len(officers)] is officer]
@@ -146,37 +168,72 @@ def build(session: DbSession, *, regions: IO[str], password: str | None, seed: i
                 _past(session, rng, Visit, officer, rng.choice(mine), purpose=rng.choice(PURPOSES), notes="")
             for _ in range(SESSIONS_PER_OFFICER):
                 _past(
-                    session, rng, EducationSession, officer, rng.choice(mine), venue="Balai desa",
+                    session,
+                    rng,
+                    EducationSession,
+                    officer,
+                    rng.choice(mine),
+                    venue="Balai desa",
                     topics=rng.sample(["tppo", "safe_migration", "passports"], 2),
-                    male_under_18=rng.randint(0, 10), female_under_18=rng.randint(0, 10),
-                    male_adult=rng.randint(5, 30), female_adult=rng.randint(5, 30),
-                    audience_groups=["village_officials", "prospective_migrants"], partners=["village_government"],
-                    materials_used="", notes="",
+                    male_under_18=rng.randint(0, 10),
+                    female_under_18=rng.randint(0, 10),
+                    male_adult=rng.randint(5, 30),
+                    female_adult=rng.randint(5, 30),
+                    audience_groups=["village_officials", "prospective_migrants"],
+                    partners=["village_government"],
+                    materials_used="",
+                    notes="",
                 )
             for _ in range(HANDOUTS_PER_OFFICER):
                 _past(
-                    session, rng, Handout, officer, rng.choice(mine), material_slug=rng.choice(HANDOUT_SLUGS),
-                    quantity=rng.randint(10, 60), format="printed", recipient_group="prospective_migrants",
+                    session,
+                    rng,
+                    Handout,
+                    officer,
+                    rng.choice(mine),
+                    material_slug=rng.choice(HANDOUT_SLUGS),
+                    quantity=rng.randint(10, 60),
+                    format="printed",
+                    recipient_group="prospective_migrants",
                 )
             for _ in range(WARNINGS_PER_OFFICER):
                 _past(
-                    session, rng, EarlyWarning, officer, rng.choice(mine), category="recruiter",
+                    session,
+                    rng,
+                    EarlyWarning,
+                    officer,
+                    rng.choice(mine),
+                    category="recruiter",
                     urgency=rng.choice(URGENCY.values),
                     description="Seorang perekrut menawarkan kerja ke Malaysia tanpa kontrak kepada beberapa pemuda.",
-                    people_involved="", source="villager",
+                    people_involved="",
+                    source="villager",
                 )
     return report, accounts
 
 
-def _past(session: DbSession, rng: random.Random, model: type[FieldRecord], officer: User, desa: DesaBinaan,
-          **fields: Any) -> None:
+def _past(
+    session: DbSession,
+    rng: random.Random,
+    model: type[FieldRecord],
+    officer: User,
+    desa: DesaBinaan,
+    **fields: Any,
+) -> None:
     """A record that reached the server some time in the last four months."""
     occurred = utcnow() - timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 8))
     session.add(
         model(
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            officer=officer, village_code=desa.village_code, occurred_at=occurred, client_updated_at=occurred,
-            device_id="demo", rev=revisions.next_revision(session), version=1, voided=False,
-            received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()), **fields,
+            officer=officer,
+            village_code=desa.village_code,
+            occurred_at=occurred,
+            client_updated_at=occurred,
+            device_id="demo",
+            rev=revisions.next_revision(session),
+            version=1,
+            voided=False,
+            received_at=min(occurred + timedelta(hours=rng.randint(1, 72)), utcnow()),
+            **fields,
         )
     )

@@ -5,6 +5,7 @@ A designation is never deleted: ending it keeps the row (with its end date) so t
 and everything recorded in the village stay as they were. Officers' phones only get villages whose designation
 has not ended. The caller commits.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,8 +24,11 @@ from .models import Assignment, DesaBinaan, Office, OfficeKind, Region, RegionLe
 def with_path(to_village: QueryableAttribute[Region] | None = None) -> LoaderOption:
     """Loader option for villages' districts, regencies and provinces, so that `path()` costs three queries
     for any number of villages; `to_village` leads from the entity queried to its village."""
-    district = selectinload(Region.parent) if to_village is None else selectinload(to_village).selectinload(
-        Region.parent)
+    district = (
+        selectinload(Region.parent)
+        if to_village is None
+        else selectinload(to_village).selectinload(Region.parent)
+    )
     return district.selectinload(Region.parent).selectinload(Region.parent)
 
 
@@ -95,8 +99,9 @@ def find_villages(session: DbSession, text: str, regencies: set[str] | None, *, 
         Region.level == RegionLevel.village, func.lower(Region.name).contains(text.lower(), autoescape=True)
     )
     if regencies is not None:
-        query = query.where(or_(*(Region.code.startswith(f"{code}.", autoescape=True)
-                                  for code in sorted(regencies))))
+        query = query.where(
+            or_(*(Region.code.startswith(f"{code}.", autoescape=True) for code in sorted(regencies)))
+        )
     return list(session.scalars(query.options(with_path()).order_by(Region.name, Region.code).limit(limit)))
 
 
@@ -105,7 +110,8 @@ def active_offices(session: DbSession, village_codes: list[str]) -> dict[str, st
     if not village_codes:
         return {}
     rows = session.execute(
-        select(DesaBinaan.village_code, Office.name).join(Office, DesaBinaan.office_id == Office.id)
+        select(DesaBinaan.village_code, Office.name)
+        .join(Office, DesaBinaan.office_id == Office.id)
         .where(DesaBinaan.ended_on.is_(None), DesaBinaan.village_code.in_(village_codes))
     )
     return dict(rows.all())
@@ -121,8 +127,14 @@ def covering_office(offices: list[Office], village: Region) -> Office | None:
 
 
 def designate(
-    session: DbSession, *, village: Region, office: Office, risk_level: RiskLevel, reason: str,
-    designated_on: date, today: date,
+    session: DbSession,
+    *,
+    village: Region,
+    office: Office,
+    risk_level: RiskLevel,
+    reason: str,
+    designated_on: date,
+    today: date,
 ) -> DesaBinaan:
     """Make a village a desa binaan of an office.
 
@@ -140,13 +152,25 @@ def designate(
         select(DesaBinaan).where(DesaBinaan.village_code == village.code, DesaBinaan.ended_on.is_(None))
     )
     if current is not None:
-        raise DesignationError(_l("%(village)s is a desa binaan of %(office)s already.", village=village.name,
-                                  office=current.office.name))
+        raise DesignationError(
+            _l(
+                "%(village)s is a desa binaan of %(office)s already.",
+                village=village.name,
+                office=current.office.name,
+            )
+        )
     if not in_area(village.code, office_area(office)):
-        raise DesignationError(_l("%(village)s lies outside the regencies %(office)s covers.",
-                                  village=village.name, office=office.name), field="office")
-    desa = DesaBinaan(village=village, office=office, risk_level=risk_level, reason=reason,
-                      designated_on=designated_on)
+        raise DesignationError(
+            _l(
+                "%(village)s lies outside the regencies %(office)s covers.",
+                village=village.name,
+                office=office.name,
+            ),
+            field="office",
+        )
+    desa = DesaBinaan(
+        village=village, office=office, risk_level=risk_level, reason=reason, designated_on=designated_on
+    )
     session.add(desa)
     return desa
 
@@ -166,8 +190,10 @@ def end(desa: DesaBinaan, *, ended_on: date, today: date) -> None:
     if ended_on > today:
         raise DesignationError(_l("The date cannot be in the future."), field="ended_on")
     if ended_on < desa.designated_on:
-        raise DesignationError(_l("The end cannot be before the designation (%(date)s).",
-                                  date=desa.designated_on.isoformat()), field="ended_on")
+        raise DesignationError(
+            _l("The end cannot be before the designation (%(date)s).", date=desa.designated_on.isoformat()),
+            field="ended_on",
+        )
     desa.ended_on = ended_on
 
 
@@ -176,7 +202,8 @@ def assigned_officers(session: DbSession, desa_ids: list[int]) -> dict[int, list
     officers: dict[int, list[User]] = {}
     if desa_ids:
         rows = session.execute(
-            select(Assignment.desa_binaan_id, User).join(User, Assignment.officer_id == User.id)
+            select(Assignment.desa_binaan_id, User)
+            .join(User, Assignment.officer_id == User.id)
             .where(Assignment.desa_binaan_id.in_(desa_ids), Assignment.ended_on.is_(None))
             .order_by(User.full_name, User.username)
         )
@@ -187,11 +214,21 @@ def assigned_officers(session: DbSession, desa_ids: list[int]) -> dict[int, list
 
 def assignable_officers(session: DbSession, desa: DesaBinaan) -> list[User]:
     """Active officers of the desa binaan's office who do not look after it yet."""
-    assigned = select(Assignment.officer_id).where(Assignment.desa_binaan_id == desa.id, Assignment.ended_on.is_(None))
-    return list(session.scalars(
-        select(User).where(User.role == Role.officer, User.active.is_(True), User.office_id == desa.office_id,
-                           User.id.not_in(assigned)).order_by(User.full_name, User.username)
-    ))
+    assigned = select(Assignment.officer_id).where(
+        Assignment.desa_binaan_id == desa.id, Assignment.ended_on.is_(None)
+    )
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.role == Role.officer,
+                User.active.is_(True),
+                User.office_id == desa.office_id,
+                User.id.not_in(assigned),
+            )
+            .order_by(User.full_name, User.username)
+        )
+    )
 
 
 def assign(session: DbSession, desa: DesaBinaan, officer: User, *, today: date) -> Assignment:
@@ -200,13 +237,21 @@ def assign(session: DbSession, desa: DesaBinaan, officer: User, *, today: date) 
     if not desa.active:
         raise DesignationError(_l("This designation has ended already."))
     if officer.role != Role.officer or not officer.active or officer.office_id != desa.office_id:
-        raise DesignationError(_l("%(name)s is not an active officer of %(office)s.",
-                                  name=officer.display_name, office=desa.office.name), field="officer")
-    assignment = session.scalar(select(Assignment).where(Assignment.desa_binaan_id == desa.id,
-                                                         Assignment.officer_id == officer.id))
+        raise DesignationError(
+            _l(
+                "%(name)s is not an active officer of %(office)s.",
+                name=officer.display_name,
+                office=desa.office.name,
+            ),
+            field="officer",
+        )
+    assignment = session.scalar(
+        select(Assignment).where(Assignment.desa_binaan_id == desa.id, Assignment.officer_id == officer.id)
+    )
     if assignment is not None and assignment.ended_on is None:
-        raise DesignationError(_l("%(name)s looks after this desa binaan already.",
-                                  name=officer.display_name), field="officer")
+        raise DesignationError(
+            _l("%(name)s looks after this desa binaan already.", name=officer.display_name), field="officer"
+        )
     if assignment is None:
         assignment = Assignment(officer=officer, desa_binaan=desa)
         session.add(assignment)
@@ -218,10 +263,14 @@ def unassign(session: DbSession, desa: DesaBinaan, officer: User, *, today: date
     """Take an officer off a desa binaan from today. What the officer recorded there stays, and records made
     before today that are still waiting on the phone are accepted when they arrive."""
     assignment = session.scalar(
-        select(Assignment).where(Assignment.desa_binaan_id == desa.id, Assignment.officer_id == officer.id,
-                                 Assignment.ended_on.is_(None))
+        select(Assignment).where(
+            Assignment.desa_binaan_id == desa.id,
+            Assignment.officer_id == officer.id,
+            Assignment.ended_on.is_(None),
+        )
     )
     if assignment is None:
-        raise DesignationError(_l("%(name)s does not look after this desa binaan.",
-                                  name=officer.display_name))
+        raise DesignationError(
+            _l("%(name)s does not look after this desa binaan.", name=officer.display_name)
+        )
     assignment.ended_on = today

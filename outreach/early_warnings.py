@@ -1,6 +1,7 @@
 """The office's follow-up of early warnings: new, in follow-up (referred to an agency, with a person
 responsible), closed (with the outcome). It lives in its own row, and each change moves the warning to a new
 server revision so that the status reaches the reporting officer's phone on the next sync."""
+
 from datetime import datetime
 from typing import Any
 
@@ -27,14 +28,23 @@ def is_overdue(warning: EarlyWarning, now: datetime) -> bool:
     if status == "new":
         limit = URGENCY.within(warning.urgency) or URGENCY.codes[-1].within  # every urgency has its limit
         return limit is not None and now - warning.received_at > limit
-    within, follow_up = WARNING_STATUS.within(status), warning.follow_up  # a warning past new has its follow-up
+    within, follow_up = (
+        WARNING_STATUS.within(status),
+        warning.follow_up,
+    )  # a warning past new has its follow-up
     return within is not None and follow_up is not None and now - follow_up.updated_at > within
 
 
-def _select(what: Any, *, offices: set[int] | None, status: str | None,
-            occurred: tuple[datetime, datetime] | None = None) -> Select[*tuple[Any, ...]]:
+def _select(
+    what: Any,
+    *,
+    offices: set[int] | None,
+    status: str | None,
+    occurred: tuple[datetime, datetime] | None = None,
+) -> Select[*tuple[Any, ...]]:
     query = (
-        select(what).select_from(EarlyWarning)
+        select(what)
+        .select_from(EarlyWarning)
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
         .where(EarlyWarning.voided.is_(False), scope.records_in(EarlyWarning, offices))
     )
@@ -53,7 +63,10 @@ def count(session: DbSession, *, offices: set[int] | None, status: str | None = 
 
 
 def queue(
-    session: DbSession, *, offices: set[int] | None, status: str | None = None,
+    session: DbSession,
+    *,
+    offices: set[int] | None,
+    status: str | None = None,
     occurred: tuple[datetime, datetime] | None = None,
 ) -> list[EarlyWarning]:
     """The warnings that belong to the given offices (None: all), urgent and old first; voided ones left out.
@@ -65,8 +78,15 @@ def queue(
 
 
 def set_follow_up(
-    session: DbSession, warning: EarlyWarning, *, status: str, note: str, by_user_id: int,
-    referred_to: str = "", responsible: str = "", outcome: str = "",
+    session: DbSession,
+    warning: EarlyWarning,
+    *,
+    status: str,
+    note: str,
+    by_user_id: int,
+    referred_to: str = "",
+    responsible: str = "",
+    outcome: str = "",
 ) -> WarningFollowUp:
     """Record the office's follow-up status of a warning. The caller commits."""
     if status not in WARNING_STATUS:

@@ -1,4 +1,5 @@
 """Error answers: a page in the user's language, or JSON under /api/; and the body limits they name."""
+
 import io
 from typing import NoReturn
 
@@ -29,9 +30,16 @@ def too_large() -> str:
     being within that, the form parser's (a field too long, or too many fields)."""
     limit, length = request.max_content_length, request.content_length
     if limit is not None and (length is None or length > limit):
-        return _("What you sent is too large: the limit is %(size)s (%(limit)d bytes).", size=size_text(limit), limit=limit)
-    return _("This form is too large: at most %(parts)d fields, each at most %(size)s.",
-             parts=request.max_form_parts, size=size_text(request.max_form_memory_size or 0))
+        return _(
+            "What you sent is too large: the limit is %(size)s (%(limit)d bytes).",
+            size=size_text(limit),
+            limit=limit,
+        )
+    return _(
+        "This form is too large: at most %(parts)d fields, each at most %(size)s.",
+        parts=request.max_form_parts,
+        size=size_text(request.max_form_memory_size or 0),
+    )
 
 
 def size_text(size: int) -> str:
@@ -45,9 +53,11 @@ def size_text(size: int) -> str:
 def body_limit(size: int):
     """Give a view a body limit below the app's MAX_CONTENT_LENGTH (a photo's, say), so that a larger body is
     refused with a 413 that names this limit."""
+
     def mark(view):
         view.max_content_length = size
         return view
+
     return mark
 
 
@@ -104,22 +114,28 @@ def handle_http_error(exc: HTTPException):
     )
     if request.path.startswith("/api/"):
         return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), code
-    if isinstance(exc, SecurityError):  # a host TRUSTED_HOSTS does not list: no address can be built, so no page
+    if isinstance(
+        exc, SecurityError
+    ):  # a host TRUSTED_HOSTS does not list: no address can be built, so no page
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=code, message=message), code
 
 
 def refuse_nul_characters():
     """A NUL character in an address or a form is never typed by a person, and PostgreSQL cannot store it."""
-    if "\x00" in request.path or any("\x00" in value for value in (*request.args.values(), *request.form.values())):
+    if "\x00" in request.path or any(
+        "\x00" in value for value in (*request.args.values(), *request.form.values())
+    ):
         abort_with(400, _("The text contains a NUL character, which is not allowed."))
 
 
 def answer_with(code: int):
     """An error handler that answers a domain exception, whose message says what was wrong, with this HTTP
     status: the domain raises its own exceptions, and the web's codes are chosen here."""
+
     def handle(exc: Exception):
         return handle_http_error(with_message(default_exceptions[code](), str(exc)))
+
     return handle
 
 

@@ -4,6 +4,7 @@ or XLSX (openpyxl), so that nobody has to ask for a spreadsheet.
 Exports are inert: text an officer typed is never a formula in a spreadsheet. In CSV a text cell starting with
 `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote in front (OWASP's advice); in XLSX every text
 is written as a string cell, which no spreadsheet evaluates. Numbers stay numbers."""
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,11 @@ def records_table(
     record_type = RECORD_TYPES[kind]
     model = record_type.model
     lo, hi = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
-    query = (select(model).where(model.occurred_at >= lo, model.occurred_at < hi, scope.records_in(model, offices))
-             .order_by(model.occurred_at))
+    query = (
+        select(model)
+        .where(model.occurred_at >= lo, model.occurred_at < hi, scope.records_in(model, offices))
+        .order_by(model.occurred_at)
+    )
     form = record_type.form()
     fields = [name for name in record_type.field_names if name not in ("village", "occurred_at")]
     header = ["id", _("Officer"), _("Office"), _("Village code"), _("Village"), _("When")]
@@ -42,26 +46,57 @@ def records_table(
     rows = []
     for record in session.scalars(query):
         values = [getattr(record, record_type.column(name)) for name in fields]
-        rows.append([
-            record.id, record.officer.display_name, record.office.name if record.office else "",
-            record.village_code, record.village.name, format_datetime(record.occurred_at, "yyyy-MM-dd HH:mm"),
-            *(", ".join(v) if isinstance(v, list) else v for v in values),
-            _("yes") if record.voided else "", format_datetime(record.received_at, "yyyy-MM-dd HH:mm"),
-        ])
+        rows.append(
+            [
+                record.id,
+                record.officer.display_name,
+                record.office.name if record.office else "",
+                record.village_code,
+                record.village.name,
+                format_datetime(record.occurred_at, "yyyy-MM-dd HH:mm"),
+                *(", ".join(v) if isinstance(v, list) else v for v in values),
+                _("yes") if record.voided else "",
+                format_datetime(record.received_at, "yyyy-MM-dd HH:mm"),
+            ]
+        )
     return header, rows
 
 
-COVERAGE_COLUMNS = ["desa_binaan", "covered", "coverage_rate", "visits", "sessions", "people", "people_male",
-                    "people_female", "people_under_18", "materials", "open_warnings"]
+COVERAGE_COLUMNS = [
+    "desa_binaan",
+    "covered",
+    "coverage_rate",
+    "visits",
+    "sessions",
+    "people",
+    "people_male",
+    "people_female",
+    "people_under_18",
+    "materials",
+    "open_warnings",
+]
 
 
 def coverage_table(result: Coverage) -> tuple[list[str], list[list[object]]]:
     """The dashboard's table: one row per child region and the total."""
-    header = [_("Code"), _("Region"), _("Desa binaan"), _("Covered"), _("Rate"), _("Visits"), _("Sessions"),
-              _("People reached"), _("Men and boys"), _("Women and girls"), _("Under 18"), _("Materials handed out"),
-              _("Open warnings")]
+    header = [
+        _("Code"),
+        _("Region"),
+        _("Desa binaan"),
+        _("Covered"),
+        _("Rate"),
+        _("Visits"),
+        _("Sessions"),
+        _("People reached"),
+        _("Men and boys"),
+        _("Women and girls"),
+        _("Under 18"),
+        _("Materials handed out"),
+        _("Open warnings"),
+    ]
     rows: list[list[object]] = [
-        [row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)] for row in result.rows
+        [row.region.code, row.region.name, *(row.figures.as_dict()[c] for c in COVERAGE_COLUMNS)]
+        for row in result.rows
     ]
     rows.append([result.region.code, _("Total"), *(result.totals.as_dict()[c] for c in COVERAGE_COLUMNS)])
     return header, rows
@@ -69,10 +104,27 @@ def coverage_table(result: Coverage) -> tuple[list[str], list[list[object]]]:
 
 def officer_table(report: MonthlyReport) -> tuple[list[str], list[list[object]]]:
     """The monthly report's table of officers, with its total."""
-    header = [_("Officer"), _("Office"), _("Visits"), _("Sessions"), _("People reached"), _("Materials handed out"),
-              _("Early warnings")]
-    rows = [[row.officer.display_name, row.officer.office.name if row.officer.office else "", row.figures.visits,
-             row.figures.sessions, row.figures.people, row.figures.materials, row.warnings] for row in report.officers]
+    header = [
+        _("Officer"),
+        _("Office"),
+        _("Visits"),
+        _("Sessions"),
+        _("People reached"),
+        _("Materials handed out"),
+        _("Early warnings"),
+    ]
+    rows = [
+        [
+            row.officer.display_name,
+            row.officer.office.name if row.officer.office else "",
+            row.figures.visits,
+            row.figures.sessions,
+            row.figures.people,
+            row.figures.materials,
+            row.warnings,
+        ]
+        for row in report.officers
+    ]
     t = report.totals
     rows.append([_("Total"), "", t.visits, t.sessions, t.people, t.materials, report.warnings_reported])
     return header, rows

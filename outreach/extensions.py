@@ -1,4 +1,5 @@
 """Flask extensions, created unbound here and bound to the app in the factory."""
+
 from typing import TYPE_CHECKING, TypeAlias
 
 from flask_babel import Babel

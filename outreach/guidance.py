@@ -3,6 +3,7 @@ the files shipped in the package (`outreach/content/`).
 
 A leaflet's or poster's file is kept only when its bytes are a PDF, PNG or JPEG, whatever its name or the
 browser says, and it is served as an attachment that no browser runs (`FILE_HEADERS`)."""
+
 from __future__ import annotations
 
 import io
@@ -34,17 +35,46 @@ TOPICS = [
     ("passports", _l("Passports")),
     ("report", _l("Where to report")),
 ]
-ALLOWED_TAGS = {"h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "hr", "code"}
+ALLOWED_TAGS = {
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "blockquote",
+    "br",
+    "hr",
+    "code",
+}
 VERSIONED_FIELDS = (
-    "slug", "kind", "topics", "published", "title_id", "title_en", "summary_id", "summary_en", "body_id",
-    "body_en", "sources", "video_url", "reviewed_by",
+    "slug",
+    "kind",
+    "topics",
+    "published",
+    "title_id",
+    "title_en",
+    "summary_id",
+    "summary_en",
+    "body_id",
+    "body_en",
+    "sources",
+    "video_url",
+    "reviewed_by",
 )
 
 
 # A leaflet's or poster's file: the allowed types and their extension, the bytes each starts with.
 FILE_TYPES: dict[str | None, str] = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-IMAGE_FILES: dict[str | None, type[ImageFile.ImageFile]] = {"image/png": PngImagePlugin.PngImageFile, "image/jpeg": JpegImagePlugin.JpegImageFile}
+IMAGE_FILES: dict[str | None, type[ImageFile.ImageFile]] = {
+    "image/png": PngImagePlugin.PngImageFile,
+    "image/jpeg": JpegImagePlugin.JpegImageFile,
+}
 FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
 
 
@@ -52,8 +82,11 @@ def render_markdown(text: str) -> Markup:
     """Markdown to HTML with only plain text formatting and links: no author's HTML, script or style survives."""
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
-        html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer",
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
     )
     return Markup(clean)
 
@@ -80,8 +113,13 @@ def search(session: DbSession, query: str) -> list[Material]:
     for word in words:
         pattern = f"%{word}%"
         statement = statement.where(
-            or_(*(getattr(Material, f"{field}_{lang}").ilike(pattern)
-                  for field in ("title", "summary", "body") for lang in ("id", "en")))
+            or_(
+                *(
+                    getattr(Material, f"{field}_{lang}").ilike(pattern)
+                    for field in ("title", "summary", "body")
+                    for lang in ("id", "en")
+                )
+            )
         )
     return list(session.scalars(statement.order_by(Material.title_id)))
 
@@ -100,7 +138,9 @@ def save(session: DbSession, material: Material, *, by: str) -> MaterialVersion:
     else:
         material.version = (material.version or 0) + 1
     material.updated_at = utcnow()
-    version = MaterialVersion(material_id=material.id, version=material.version, snapshot=snapshot(material), saved_by=by)
+    version = MaterialVersion(
+        material_id=material.id, version=material.version, snapshot=snapshot(material), saved_by=by
+    )
     session.add(version)
     return version
 
@@ -149,8 +189,12 @@ def download(data: bytes, name: str, *, default: str) -> Response:
     kept before they were checked, as application/octet-stream), named `name` (`default`, the material's slug,
     when nothing is left of it), with FILE_HEADERS: no browser runs it as a page of this site."""
     kind = signature_type(data)
-    response = send_file(io.BytesIO(data), mimetype=kind or "application/octet-stream",
-                         as_attachment=True, download_name=file_name(name, kind, default=default))
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=kind or "application/octet-stream",
+        as_attachment=True,
+        download_name=file_name(name, kind, default=default),
+    )
     response.headers.update(FILE_HEADERS)
     return response
 
@@ -170,9 +214,13 @@ def apply_snapshot(material: Material, data: Mapping[str, Any]) -> None:
 
 
 def versions(session: DbSession, material: Material) -> list[MaterialVersion]:
-    return list(session.scalars(
-        select(MaterialVersion).where(MaterialVersion.material_id == material.id).order_by(MaterialVersion.version.desc())
-    ))
+    return list(
+        session.scalars(
+            select(MaterialVersion)
+            .where(MaterialVersion.material_id == material.id)
+            .order_by(MaterialVersion.version.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -207,8 +255,10 @@ def _sources(indonesian: Article, english: Article | None) -> list[dict[str, Any
 
 def _edited_by_people(session: DbSession, material: Material, loader: str) -> bool:
     latest = session.scalar(
-        select(MaterialVersion.saved_by).where(MaterialVersion.material_id == material.id)
-        .order_by(MaterialVersion.version.desc()).limit(1)
+        select(MaterialVersion.saved_by)
+        .where(MaterialVersion.material_id == material.id)
+        .order_by(MaterialVersion.version.desc())
+        .limit(1)
     )
     return latest is not None and latest != loader
 
@@ -229,7 +279,9 @@ def check_sources(facts: str, directory: Path | None = None) -> SourceCheck:
     facts) does not name word for word: an editor who adds or rewords a source sees it before it ships."""
     directory = directory or content_dir()
     articles = [read_article(path) for path in sorted((directory / "articles").glob("*.id.md"))]
-    cited = [(article.slug, entry["source"]) for article in articles for entry in article.meta.get("sources", [])]
+    cited = [
+        (article.slug, entry["source"]) for article in articles for entry in article.meta.get("sources", [])
+    ]
     missing = [(slug, source) for slug, source in cited if source.rstrip(".") not in facts]
     return SourceCheck(articles=len(articles), sources=len(cited), missing=missing)
 
@@ -245,10 +297,14 @@ def load(session: DbSession, directory: Path | None = None, *, by: str = "conten
         english = read_article(english_path) if english_path.exists() else None
         material = session.scalar(select(Material).where(Material.slug == indonesian.slug))
         fields = {
-            "kind": "article", "topics": indonesian.meta.get("topics", []),
-            "title_id": indonesian.meta["title"], "summary_id": indonesian.meta.get("summary", ""),
-            "body_id": indonesian.body, "sources": _sources(indonesian, english),
-            "title_en": english.meta["title"] if english else "", "summary_en": english.meta.get("summary", "") if english else "",
+            "kind": "article",
+            "topics": indonesian.meta.get("topics", []),
+            "title_id": indonesian.meta["title"],
+            "summary_id": indonesian.meta.get("summary", ""),
+            "body_id": indonesian.body,
+            "sources": _sources(indonesian, english),
+            "title_en": english.meta["title"] if english else "",
+            "summary_en": english.meta.get("summary", "") if english else "",
             "body_en": english.body if english else "",
         }
         if material is None:
@@ -266,7 +322,9 @@ def load(session: DbSession, directory: Path | None = None, *, by: str = "conten
             report.unchanged += 1
     contacts_file = directory / "contacts.toml"
     if contacts_file.exists():
-        for order, entry in enumerate(tomllib.loads(contacts_file.read_text(encoding="utf-8")).get("contact", [])):
+        for order, entry in enumerate(
+            tomllib.loads(contacts_file.read_text(encoding="utf-8")).get("contact", [])
+        ):
             contact = session.scalar(select(Contact).where(Contact.key == entry["key"]))
             if contact is None:
                 contact = Contact(key=entry["key"])

@@ -1,4 +1,5 @@
 """Addresses a request hands on: a `next` address is followed only when it stays on this site."""
+
 from urllib.parse import urlsplit
 
 

@@ -1,4 +1,5 @@
 """The program's records: regions, offices, desa binaan, people and what officers do in the field."""
+
 from __future__ import annotations
 
 import enum
@@ -417,8 +418,12 @@ class MaterialProposal(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
-    base_version: Mapped[int] = mapped_column(Integer)  # the material's version the proposal was written against
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # the proposed content, as `guidance.snapshot` keeps a version
+    base_version: Mapped[int] = mapped_column(
+        Integer
+    )  # the material's version the proposal was written against
+    snapshot: Mapped[dict[str, Any]] = mapped_column(
+        JSON
+    )  # the proposed content, as `guidance.snapshot` keeps a version
     file_name: Mapped[str] = mapped_column(String(200), default="")
     file_type: Mapped[str] = mapped_column(String(100), default="")
     file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -1,5 +1,6 @@
 """How each officer's phones are syncing: the last sync, the devices, what they say is still waiting, the last
 activity. An officer silent for more than two weeks stands out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,21 +35,31 @@ def health(session: DbSession, *, offices: set[int] | None) -> list[OfficerHealt
     officers = list(session.scalars(query.order_by(User.full_name)))
     ids = [o.id for o in officers]
     devices: dict[int, list[Device]] = {}
-    for device in session.scalars(select(Device).where(Device.officer_id.in_(ids)).order_by(Device.last_sync.desc())):
+    for device in session.scalars(
+        select(Device).where(Device.officer_id.in_(ids)).order_by(Device.last_sync.desc())
+    ):
         devices.setdefault(device.officer_id, []).append(device)
     last: dict[int, datetime] = {}
     for kind in RECORD_TYPES.values():
         model = kind.model
         for officer_id, when in session.execute(
-            select(model.officer_id, func.max(model.occurred_at)).where(model.officer_id.in_(ids)).group_by(model.officer_id)
+            select(model.officer_id, func.max(model.occurred_at))
+            .where(model.officer_id.in_(ids))
+            .group_by(model.officer_id)
         ):
             if officer_id not in last or when > last[officer_id]:
                 last[officer_id] = when
     rows = []
     for officer in officers:
         mine = devices.get(officer.id, [])
-        rows.append(OfficerHealth(
-            officer, mine, max((d.last_sync for d in mine), default=None), sum(d.pending for d in mine), last.get(officer.id),
-        ))
+        rows.append(
+            OfficerHealth(
+                officer,
+                mine,
+                max((d.last_sync for d in mine), default=None),
+                sum(d.pending for d in mine),
+                last.get(officer.id),
+            )
+        )
     rows.sort(key=lambda h: (h.last_sync is not None, h.last_sync or datetime.min))
     return rows

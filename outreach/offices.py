@@ -3,6 +3,7 @@
 Which regencies a Kanim covers decides where it may designate desa binaan and what its managers see in the
 region tree, so one regency belongs to one Kanim at most. The caller commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,14 +35,20 @@ class OfficeRow:
 
 def overview(session: DbSession) -> list[OfficeRow]:
     """Every office, the Kanwil first, with its active users and active desa binaan counted."""
-    users = dict(session.execute(
-        select(User.office_id, func.count()).where(User.active.is_(True), User.office_id.is_not(None))
-        .group_by(User.office_id)
-    ).all())
-    desa = dict(session.execute(
-        select(DesaBinaan.office_id, func.count()).where(DesaBinaan.ended_on.is_(None))
-        .group_by(DesaBinaan.office_id)
-    ).all())
+    users = dict(
+        session.execute(
+            select(User.office_id, func.count())
+            .where(User.active.is_(True), User.office_id.is_not(None))
+            .group_by(User.office_id)
+        ).all()
+    )
+    desa = dict(
+        session.execute(
+            select(DesaBinaan.office_id, func.count())
+            .where(DesaBinaan.ended_on.is_(None))
+            .group_by(DesaBinaan.office_id)
+        ).all()
+    )
     offices = session.scalars(
         select(Office).options(selectinload(Office.regencies)).order_by(Office.kind.desc(), Office.name)
     )
@@ -52,13 +59,20 @@ def kanim_of_regencies(session: DbSession) -> dict[str, Office]:
     """Which Kanim covers each regency that is covered."""
     rows = session.execute(
         select(office_regencies.c.regency_code, Office)
-        .join(Office, Office.id == office_regencies.c.office_id).where(Office.kind == OfficeKind.kanim)
+        .join(Office, Office.id == office_regencies.c.office_id)
+        .where(Office.kind == OfficeKind.kanim)
     )
     return dict(rows.all())
 
 
 def save(
-    session: DbSession, office: Office, *, code: str, name: str, kind: OfficeKind, parent_id: int | None,
+    session: DbSession,
+    office: Office,
+    *,
+    code: str,
+    name: str,
+    kind: OfficeKind,
+    parent_id: int | None,
     regency_codes: list[str],
 ) -> None:
     """Set an office's code, name, kind, Kanwil and regencies; a new office is added to the session.
@@ -74,14 +88,18 @@ def save(
         if parent is None or parent.kind != OfficeKind.kanwil or parent is office:
             raise OfficeError(_l("A Kanim belongs to a Kanwil: choose it."), field="parent")
         if office.children:
-            raise OfficeError(_l("%(office)s has Kanim under it: it stays a Kanwil.", office=office.name),
-                              field="kind")
+            raise OfficeError(
+                _l("%(office)s has Kanim under it: it stays a Kanwil.", office=office.name), field="kind"
+            )
     elif parent is not None:
         raise OfficeError(_l("A Kanwil belongs to no other office."), field="parent")
-    regencies = list(session.scalars(
-        select(Region).where(Region.code.in_(regency_codes), Region.level == RegionLevel.regency)
-        .order_by(Region.code)
-    ))
+    regencies = list(
+        session.scalars(
+            select(Region)
+            .where(Region.code.in_(regency_codes), Region.level == RegionLevel.regency)
+            .order_by(Region.code)
+        )
+    )
     missing = sorted(set(regency_codes) - {r.code for r in regencies})
     if missing:
         raise OfficeError(_l("Not regencies: %(codes)s.", codes=", ".join(missing)), field="regencies")
@@ -89,8 +107,10 @@ def save(
     for regency in regencies:
         other = covered.get(regency.code)
         if other is not None and other is not office:
-            raise OfficeError(_l("%(regency)s is covered by %(office)s already.", regency=regency.name,
-                                 office=other.name), field="regencies")
+            raise OfficeError(
+                _l("%(regency)s is covered by %(office)s already.", regency=regency.name, office=other.name),
+                field="regencies",
+            )
     office.code, office.name, office.kind, office.parent = code, name, kind, parent
     office.regencies = regencies
     session.add(office)

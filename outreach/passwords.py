@@ -8,6 +8,7 @@ hour (see throttle.py). zxcvbn's feedback is English only, so the reason given i
 language.
 
 One check takes about 2 ms for a password of 10 to 20 characters, up to about 90 ms at `CHECKED_LENGTH`."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,9 @@ PROGRAM_WORDS = ("pimpasa", "imigrasi", "outreach", "jambi", "desa", "binaan")
 
 # Why a password is easy to guess, from the kind of zxcvbn's matches, the most telling first.
 REASONS = {
-    "yours": _l("This password is too easy to guess: it contains your name, your username or the program's name."),
+    "yours": _l(
+        "This password is too easy to guess: it contains your name, your username or the program's name."
+    ),
     "common": _l("This password is too easy to guess: it is one of the most common passwords."),
     "word": _l("This password is too easy to guess: it is mostly a common word or name."),
     "date": _l("This password is too easy to guess: it is mostly a date or a year."),
@@ -93,5 +96,10 @@ def _kind(match: Mapping[str, Any]) -> str | None:
     pattern = match["pattern"]
     if pattern == "dictionary":
         return {"user_inputs": "yours", "passwords": "common"}.get(match["dictionary_name"], "word")
-    return {"regex": "date", "date": "date", "sequence": "sequence", "repeat": "repeat",
-            "spatial": "keyboard"}.get(pattern)
+    return {
+        "regex": "date",
+        "date": "date",
+        "sequence": "sequence",
+        "repeat": "repeat",
+        "spatial": "keyboard",
+    }.get(pattern)

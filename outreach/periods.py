@@ -49,8 +49,13 @@ def parse_day(text: str | None) -> date | None:
     except ValueError:
         raise PeriodError(_l("Dates must be written as YYYY-MM-DD, for example 2026-01-31.")) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise PeriodError(_l("Dates must be between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
-                             last=LAST_DAY.isoformat()))
+        raise PeriodError(
+            _l(
+                "Dates must be between %(first)s and %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
     return day
 
 
@@ -68,12 +73,23 @@ def period(preset: str | None, start: date | None, end: date | None, *, today: d
     is chosen. PeriodError when a chosen range ends before it starts or is longer than MAX_YEARS."""
     if start and end:
         if end < start:
-            raise PeriodError(_l("The period ends on %(end)s, before it starts on %(start)s.", start=start.isoformat(),
-                                 end=end.isoformat()))
+            raise PeriodError(
+                _l(
+                    "The period ends on %(end)s, before it starts on %(start)s.",
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                )
+            )
         if end > latest_end(start):
-            raise PeriodError(_l("A period may cover at most %(years)d years: from %(start)s, it may end on %(last)s "
-                                 "at the latest.", years=MAX_YEARS, start=start.isoformat(),
-                                 last=latest_end(start).isoformat()))
+            raise PeriodError(
+                _l(
+                    "A period may cover at most %(years)d years: from %(start)s, it may end on %(last)s "
+                    "at the latest.",
+                    years=MAX_YEARS,
+                    start=start.isoformat(),
+                    last=latest_end(start).isoformat(),
+                )
+            )
         return start, end
     if preset == "30":
         return today - timedelta(days=29), today

@@ -9,6 +9,7 @@ Uploads are idempotent: the same photo id, or the same bytes for the same record
 `Photo.sha256` is the digest of the bytes the phone uploaded (a retry sends them again), not of the stored
 re-encoded file; `Photo.size` is the stored file's size.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,14 @@ class Stored:
 
 
 def store(
-    session: DbSession, *, officer_id: int, photo_id: str, record_type: str, record_id: str, kind: str, data: bytes
+    session: DbSession,
+    *,
+    officer_id: int,
+    photo_id: str,
+    record_type: str,
+    record_id: str,
+    kind: str,
+    data: bytes,
 ) -> Stored:
     """Store a photo of one of the officer's records; ids in `records.normal_id` form. The caller commits."""
     existing = session.get(Photo, photo_id)
@@ -68,8 +76,16 @@ def store(
         return Stored(same, created=False)
     clean = without_metadata(data)
     photo = Photo(
-        id=photo_id, record_type=record_type, record_id=record_id, officer_id=officer_id, kind=kind,
-        content_type="image/jpeg", sha256=digest, size=len(clean), data=clean, received_at=utcnow(),
+        id=photo_id,
+        record_type=record_type,
+        record_id=record_id,
+        officer_id=officer_id,
+        kind=kind,
+        content_type="image/jpeg",
+        sha256=digest,
+        size=len(clean),
+        data=clean,
+        received_at=utcnow(),
     )
     try:
         with session.begin_nested():
@@ -120,7 +136,9 @@ def decoded(image_file: type[ImageFile.ImageFile], data: bytes) -> ImageFile.Ima
         except Exception:  # noqa: BLE001 (see the docstring)
             raise damaged() from None
         if image.width * image.height > MAX_PIXELS:
-            raise PhotoError(_("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000))
+            raise PhotoError(
+                _("The photo has more than %(limit)d megapixels.", limit=MAX_PIXELS // 1_000_000)
+            )
         try:
             image.load()
         except Exception:  # noqa: BLE001

@@ -5,6 +5,7 @@ next version) or declines it. Who may do which is `outreach.rights`.
 A proposal holds the whole content it proposes, as a version does; publishing it replaces whatever the
 material says then, so the page of a proposal says when the material changed after it was written. Proposals
 are their own record of who proposed and who decided, and the material's change is in the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,12 +32,24 @@ def draft(material: Material) -> Material:
     return copy
 
 
-def propose(session: DbSession, material: Material, content: dict[str, Any], *, by: User,
-            file: tuple[bytes, str, str] | None = None) -> MaterialProposal:
+def propose(
+    session: DbSession,
+    material: Material,
+    content: dict[str, Any],
+    *,
+    by: User,
+    file: tuple[bytes, str, str] | None = None,
+) -> MaterialProposal:
     """Keep `content` (a snapshot, as `guidance.snapshot` makes) and an uploaded file (bytes, name, type) as a
     proposal for the material. The caller commits."""
-    proposal = MaterialProposal(material=material, base_version=material.version, snapshot=content,
-                                proposed_by_id=by.id, proposed_at=utcnow(), status=PENDING)
+    proposal = MaterialProposal(
+        material=material,
+        base_version=material.version,
+        snapshot=content,
+        proposed_by_id=by.id,
+        proposed_at=utcnow(),
+        status=PENDING,
+    )
     if file is not None:
         data, name, kind = file
         proposal.file_data, proposal.file_type = data, kind
@@ -64,12 +77,20 @@ def publish(session: DbSession, proposal: MaterialProposal, *, by: User) -> Mate
     """Make the proposal the material's next version. The caller commits."""
     _still_pending(proposal)
     material = proposal.material
-    clash = session.scalar(select(Material.id).where(Material.slug == proposal.snapshot["slug"], Material.id != material.id))
+    clash = session.scalar(
+        select(Material.id).where(Material.slug == proposal.snapshot["slug"], Material.id != material.id)
+    )
     if clash is not None:
-        raise ProposalError(_l("Another material now uses the address name of this proposal; change one of them first."))
+        raise ProposalError(
+            _l("Another material now uses the address name of this proposal; change one of them first.")
+        )
     guidance.apply_snapshot(material, proposal.snapshot)
     if proposal.file_name:
-        material.file_data, material.file_type, material.file_name = proposal.file_data, proposal.file_type, proposal.file_name
+        material.file_data, material.file_type, material.file_name = (
+            proposal.file_data,
+            proposal.file_type,
+            proposal.file_name,
+        )
     version = guidance.save(session, material, by=by.display_name)
     proposal.status, proposal.version = PUBLISHED, material.version
     _decided(proposal, by)

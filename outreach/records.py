@@ -3,6 +3,7 @@
 Each type pairs its model with a WTForms form. The same form renders the offline HTML form in the officer's
 app, validates the `data` of a synced record on the server, and names the fields of the wire format.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,7 +65,9 @@ class IsoDateTimeField(StringField):
                 moment = moment.replace(tzinfo=clock.zone())
             self.data = moment.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, OverflowError):  # OverflowError: year 1 at +14:00 is before the calendar begins
-            raise ValueError(_l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")) from None
+            raise ValueError(
+                _l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")
+            ) from None
 
 
 class NumberField(FloatField):
@@ -150,15 +153,31 @@ class FieldRecordForm(Form):
 
     village = SelectField(_l("Desa binaan"), validators=[_required()], validate_choice=False, choices=[])
     occurred_at = IsoDateTimeField(_l("When"), validators=[_required()])
-    lat = NumberField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90, _l("Latitude must be between -90 and 90."))])
-    lng = NumberField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180, _l("Longitude must be between -180 and 180."))])
+    lat = NumberField(
+        _l("Latitude"),
+        validators=[Optional(), NumberRange(-90, 90, _l("Latitude must be between -90 and 90."))],
+    )
+    lng = NumberField(
+        _l("Longitude"),
+        validators=[Optional(), NumberRange(-180, 180, _l("Longitude must be between -180 and 180."))],
+    )
     accuracy = NumberField(
         _l("Accuracy (metres)"),
-        validators=[Optional(), NumberRange(0, 100_000, _l("Accuracy must be between 0 and 100,000 metres."))],
+        validators=[
+            Optional(),
+            NumberRange(0, 100_000, _l("Accuracy must be between 0 and 100,000 metres.")),
+        ],
     )
 
-    def __init__(self, formdata: MultiDict[str, str] | None = None, *, villages: dict[str, date | None] | None = None,
-                 materials: set[str] | None = None, now: datetime | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        formdata: MultiDict[str, str] | None = None,
+        *,
+        villages: dict[str, date | None] | None = None,
+        materials: set[str] | None = None,
+        now: datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(formdata, **kwargs)
         self.allowed_villages = villages
         self.allowed_materials = materials
@@ -179,9 +198,18 @@ class FieldRecordForm(Form):
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         valid: bool = super().validate(extra_validators)
         until = (self.allowed_villages or {}).get(self.village.data)
-        if until is not None and self.occurred_at.data is not None and clock.local_day(self.occurred_at.data) > until:
-            self.village.errors = [*self.village.errors, _l(
-                "This village stopped being one of your desa binaan on %(date)s.", date=format_date(until, "long"))]
+        if (
+            until is not None
+            and self.occurred_at.data is not None
+            and clock.local_day(self.occurred_at.data) > until
+        ):
+            self.village.errors = [
+                *self.village.errors,
+                _l(
+                    "This village stopped being one of your desa binaan on %(date)s.",
+                    date=format_date(until, "long"),
+                ),
+            ]
             return False
         if not self.lat.errors and not self.lng.errors and (self.lat.data is None) != (self.lng.data is None):
             missing = self.lng if self.lng.data is None else self.lat
@@ -249,7 +277,11 @@ class SessionForm(FieldRecordForm):
         return valid
 
 
-HANDOUT_FORMATS = [SelectChoice("printed", _l("Printed")), SelectChoice("digital", _l("Digital")), SelectChoice("qr", _l("QR code"))]
+HANDOUT_FORMATS = [
+    SelectChoice("printed", _l("Printed")),
+    SelectChoice("digital", _l("Digital")),
+    SelectChoice("qr", _l("QR code")),
+]
 RECIPIENT_GROUPS = [*AUDIENCE_GROUPS, SelectChoice("public", _l("General public"))]
 
 
@@ -257,7 +289,10 @@ class HandoutForm(FieldRecordForm):
     """Materials from the catalogue handed out in a desa binaan."""
 
     material = SelectField(_l("Material"), validators=[_required()], validate_choice=False, choices=[])
-    quantity = CountField(_l("Quantity"), validators=[NumberRange(1, MAX_PEOPLE, _l("Must be between 1 and %(max)d.", max=MAX_PEOPLE))])
+    quantity = CountField(
+        _l("Quantity"),
+        validators=[NumberRange(1, MAX_PEOPLE, _l("Must be between 1 and %(max)d.", max=MAX_PEOPLE))],
+    )
     format = SelectField(_l("Format"), choices=HANDOUT_FORMATS, validators=[_choice_required()])
     recipient_group = SelectField(_l("Given to"), choices=RECIPIENT_GROUPS, validators=[_choice_required()])
     session_id = ReferenceField(_l("Part of session"), validators=[Optional()])
@@ -270,12 +305,15 @@ class HandoutForm(FieldRecordForm):
 class WarningForm(FieldRecordForm):
     """An early warning (peringatan dini)."""
 
-    category = SelectField(_l("What kind"), choices=WARNING_CATEGORY.choices(),
-                           validators=[_choice_required()])
+    category = SelectField(
+        _l("What kind"), choices=WARNING_CATEGORY.choices(), validators=[_choice_required()]
+    )
     urgency = SelectField(_l("Urgency"), choices=URGENCY.choices(), validators=[_choice_required()])
     description = TextAreaField(_l("What was seen or heard"), validators=[_required(), _at_most(5000)])
     people_involved = TextAreaField(_l("People involved"), validators=[Optional(), _at_most(2000)])
-    source = SelectField(_l("Source of the information"), choices=WARNING_SOURCE.choices(), validators=[_choice_required()])
+    source = SelectField(
+        _l("Source of the information"), choices=WARNING_SOURCE.choices(), validators=[_choice_required()]
+    )
 
 
 # Suggestions the phone offers for a visit's purpose; the officer may write any other.
@@ -323,11 +361,16 @@ class RecordType:
         sees), and people or summary parts that are not fields of the type."""
         stored: set[str] = set(inspect(self.model).columns.keys())
         missing = [name for name in self.field_names if self.column(name) not in stored]
-        unknown = [name for name in (*self.people_fields, *self.summary_parts)
-                   if name not in self.field_names and not (name == PEOPLE and self.people_fields)]
+        unknown = [
+            name
+            for name in (*self.people_fields, *self.summary_parts)
+            if name not in self.field_names and not (name == PEOPLE and self.people_fields)
+        ]
         if missing or unknown:
-            raise TypeError(f"Record type {self.name}: fields without a column of {self.model.__name__}: "
-                            f"{missing}; people or summary parts that are not its fields: {unknown}")
+            raise TypeError(
+                f"Record type {self.name}: fields without a column of {self.model.__name__}: "
+                f"{missing}; people or summary parts that are not its fields: {unknown}"
+            )
 
     @property
     def name(self) -> str:
@@ -342,7 +385,8 @@ class RecordType:
         """The label of each code of each field with fixed choices, by field."""
         return {
             field.name: {str(choice.value): choice.label for choice in field.choices}
-            for field in self.form() if getattr(field, "choices", None)
+            for field in self.form()
+            if getattr(field, "choices", None)
         }
 
     @cached_property
@@ -358,7 +402,11 @@ class RecordType:
         return dict(self.columns).get(name, name)
 
     def validate(
-        self, data: Any, *, villages: dict[str, date | None], materials: set[str] | None = None,
+        self,
+        data: Any,
+        *,
+        villages: dict[str, date | None],
+        materials: set[str] | None = None,
         now: datetime | None = None,
     ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
         """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
@@ -407,6 +455,7 @@ class RecordType:
     def summarise(self, record: Any, titles: dict[str, dict[str, str]] | None = None) -> str:
         """A stored record in one line, as `summary` in records.js shows it on the phone: a field with choices
         by its label, a field naming a row of a catalogue by its title in `titles` (by field, then code)."""
+
         def part(match: re.Match[str]) -> str:
             name = match.group(1)
             if name == PEOPLE:
@@ -414,6 +463,7 @@ class RecordType:
             value = getattr(record, self.column(name))
             labels = self.choice_labels.get(name) or (titles or {}).get(name) or {}
             return str(labels.get(value) or ("" if value is None else value))
+
         return SUMMARY_PART.sub(part, self.summary)
 
     def page_url(self, record: Any) -> str | None:
@@ -438,15 +488,33 @@ def _wire_value(value: object) -> object:
 
 
 RECORD_TYPES: dict[str, RecordType] = {
-    kind.name: kind for kind in (
+    kind.name: kind
+    for kind in (
         RecordType(_l("Visit"), Visit, VisitForm, "{purpose}", counts_for_coverage=True),
-        RecordType(_l("Education session"), EducationSession, SessionForm, "{venue} · {people}",
-                   counts_for_coverage=True, has_photos=True, people_fields=PEOPLE_FIELDS),
-        RecordType(_l("Material hand-out"), Handout, HandoutForm,
-                   "{material} \N{MULTIPLICATION SIGN} {quantity}",
-                   columns=(("village", "village_code"), ("material", "material_slug"))),
-        RecordType(_l("Early warning"), EarlyWarning, WarningForm, "{urgency} · {category}",
-                   has_follow_up=True, page=("manage.warning", "warning_id")),
+        RecordType(
+            _l("Education session"),
+            EducationSession,
+            SessionForm,
+            "{venue} · {people}",
+            counts_for_coverage=True,
+            has_photos=True,
+            people_fields=PEOPLE_FIELDS,
+        ),
+        RecordType(
+            _l("Material hand-out"),
+            Handout,
+            HandoutForm,
+            "{material} \N{MULTIPLICATION SIGN} {quantity}",
+            columns=(("village", "village_code"), ("material", "material_slug")),
+        ),
+        RecordType(
+            _l("Early warning"),
+            EarlyWarning,
+            WarningForm,
+            "{urgency} · {category}",
+            has_follow_up=True,
+            page=("manage.warning", "warning_id"),
+        ),
     )
 }
 

@@ -3,6 +3,7 @@
 The whole file is checked before anything is written, so a bad row stops the import with its line number and
 nothing is half imported. Importing the same file again changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -83,8 +84,9 @@ def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict[str, An
             raise RegionFileError(f"expected {len(COLUMNS)} columns, found {len(fields)}", line=line)
         code, name, level, parent, lat, lng = (f.strip() for f in fields)
         if level not in CODE_PATTERNS:
-            raise RegionFileError(f"unknown level '{level}' (expected one of {', '.join(REGION_LEVELS)})",
-                                  line=line)
+            raise RegionFileError(
+                f"unknown level '{level}' (expected one of {', '.join(REGION_LEVELS)})", line=line
+            )
         if not CODE_PATTERNS[level].match(code):
             raise RegionFileError(f"code '{code}' does not have the form of a {level} code", line=line)
         if code in seen:
@@ -99,14 +101,19 @@ def read_rows(stream: IO[str], known_codes: dict[str, str]) -> list[dict[str, An
             if parent != code.rsplit(".", 1)[0]:
                 raise RegionFileError(f"parent '{parent}' does not match code {code}", line=line)
             if levels.get(parent) != REGION_LEVELS[depth - 1]:
-                raise RegionFileError(f"parent {parent} is not a {REGION_LEVELS[depth - 1]} listed above or stored",
-                                      line=line)
+                raise RegionFileError(
+                    f"parent {parent} is not a {REGION_LEVELS[depth - 1]} listed above or stored", line=line
+                )
         seen.add(code)
         levels[code] = level
         rows.append(
             {
-                "code": code, "name": name, "level": RegionLevel(level), "parent_code": parent or None,
-                "lat": _coordinate(lat, line, "lat", 90), "lng": _coordinate(lng, line, "lng", 180),
+                "code": code,
+                "name": name,
+                "level": RegionLevel(level),
+                "parent_code": parent or None,
+                "lat": _coordinate(lat, line, "lat", 90),
+                "lng": _coordinate(lng, line, "lng", 180),
             }
         )
     return rows

@@ -6,6 +6,7 @@ under it. A record counts for the office it belongs to (`scope`: whose desa bina
 made), as in the exports and the warning queue, whoever made it and wherever they work now; each officer who
 made some, or works at the office, has a row. Coverage is of the office's desa binaan, whoever visited them.
 """
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -92,18 +93,35 @@ def monthly_report(
         covered.update(result.covered)
     office_rows = []
     if len(offices) > 1:  # each office's share, from the villages already counted
-        for member in session.scalars(select(Office).where(Office.id.in_(offices)).order_by(Office.kind.desc(), Office.name)):
+        for member in session.scalars(
+            select(Office).where(Office.id.in_(offices)).order_by(Office.kind.desc(), Office.name)
+        ):
             villages = {d.village_code for d in desa_rows if d.office_id == member.id}
-            office_rows.append(OfficeRow(member, coverage.Figures(
-                desa_binaan=len(villages), covered=sum(covered[code] for code in villages))))
+            office_rows.append(
+                OfficeRow(
+                    member,
+                    coverage.Figures(
+                        desa_binaan=len(villages), covered=sum(covered[code] for code in villages)
+                    ),
+                )
+            )
 
     now = now or utcnow()
     return MonthlyReport(
-        office=office, first=first, last=last, totals=totals, warnings_reported=len(warnings),
+        office=office,
+        first=first,
+        last=last,
+        totals=totals,
+        warnings_reported=len(warnings),
         materials=_materials(session, offices=offices, first=first, last=last),
-        coverage=covered_total, regencies=regencies, offices=office_rows,
-        not_covered=_not_covered(session, [d for d in desa_rows if not covered.get(d.village_code)], today=today),
-        by_category=Counter(w.category for w in warnings), by_urgency=Counter(w.urgency for w in warnings),
+        coverage=covered_total,
+        regencies=regencies,
+        offices=office_rows,
+        not_covered=_not_covered(
+            session, [d for d in desa_rows if not covered.get(d.village_code)], today=today
+        ),
+        by_category=Counter(w.category for w in warnings),
+        by_urgency=Counter(w.urgency for w in warnings),
         by_status=Counter(early_warnings.status_of(w) for w in warnings),
         closed=[w for w in warnings if early_warnings.status_of(w) == "closed"],
         overdue=[w for w in warnings if early_warnings.is_overdue(w, now)],
@@ -111,13 +129,21 @@ def monthly_report(
     )
 
 
-def _officer_rows(session: DbSession, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]) -> list[OfficerRow]:
+def _officer_rows(
+    session: DbSession, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]
+) -> list[OfficerRow]:
     """A row per officer with records of the offices in the month, and per active officer working there now."""
-    figures = coverage.activity_by(session, start=first, end=last, key="officer_id",
-                                   condition=lambda model: records_in(model, offices))
+    figures = coverage.activity_by(
+        session, start=first, end=last, key="officer_id", condition=lambda model: records_in(model, offices)
+    )
     reported = Counter(w.officer_id for w in warnings)
-    people = list(session.scalars(select(User).where(or_(User.office_id.in_(offices), User.id.in_([*figures, *reported])))
-                                  .order_by(User.full_name, User.username)))
+    people = list(
+        session.scalars(
+            select(User)
+            .where(or_(User.office_id.in_(offices), User.id.in_([*figures, *reported])))
+            .order_by(User.full_name, User.username)
+        )
+    )
     return [
         OfficerRow(person, figures.get(person.id, coverage.Figures()), reported[person.id])
         for person in people
@@ -129,20 +155,44 @@ def _materials(session: DbSession, *, offices: set[int], first: date, last: date
     lo, hi = periods.bounds(first, last)
     quantity = func.sum(Handout.quantity)
     rows = session.execute(
-        select(Material.title_id, quantity).join(Material, Handout.material_slug == Material.slug)
-        .where(records_in(Handout, offices), Handout.voided.is_(False), Handout.occurred_at >= lo, Handout.occurred_at < hi)
-        .group_by(Material.slug, Material.title_id).order_by(quantity.desc(), Material.title_id)
+        select(Material.title_id, quantity)
+        .join(Material, Handout.material_slug == Material.slug)
+        .where(
+            records_in(Handout, offices),
+            Handout.voided.is_(False),
+            Handout.occurred_at >= lo,
+            Handout.occurred_at < hi,
+        )
+        .group_by(Material.slug, Material.title_id)
+        .order_by(quantity.desc(), Material.title_id)
     )
     return [(title, total) for title, total in rows]
 
 
-def _not_covered(session: DbSession, desa_rows: list[Row[int, str, int, RiskLevel, date, date | None]], *,
-                 today: date) -> list[NotCovered]:
+def _not_covered(
+    session: DbSession, desa_rows: list[Row[int, str, int, RiskLevel, date, date | None]], *, today: date
+) -> list[NotCovered]:
     last = coverage.last_activity(session, {d.village_code for d in desa_rows}, today=today)
-    loaded = list(session.scalars(select(DesaBinaan).options(selectinload(DesaBinaan.village), selectinload(DesaBinaan.office))
-                                  .where(DesaBinaan.id.in_([d.id for d in desa_rows]))))
+    loaded = list(
+        session.scalars(
+            select(DesaBinaan)
+            .options(selectinload(DesaBinaan.village), selectinload(DesaBinaan.office))
+            .where(DesaBinaan.id.in_([d.id for d in desa_rows]))
+        )
+    )
     regency_codes = {".".join(d.village_code.split(".")[:2]) for d in loaded}
-    regencies = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(regency_codes))).all())
-    rows = [NotCovered(d, regencies.get(".".join(d.village_code.split(".")[:2]), ""), last.get(d.village_code)) for d in loaded]
-    rows.sort(key=lambda r: (-coverage.RISK_WEIGHT[r.desa.risk_level], r.last_activity or datetime.min, r.desa.village.name))
+    regencies = dict(
+        session.execute(select(Region.code, Region.name).where(Region.code.in_(regency_codes))).all()
+    )
+    rows = [
+        NotCovered(d, regencies.get(".".join(d.village_code.split(".")[:2]), ""), last.get(d.village_code))
+        for d in loaded
+    ]
+    rows.sort(
+        key=lambda r: (
+            -coverage.RISK_WEIGHT[r.desa.risk_level],
+            r.last_activity or datetime.min,
+            r.desa.village.name,
+        )
+    )
     return rows

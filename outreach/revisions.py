@@ -1,5 +1,6 @@
 """The server's revision counter: every stored change takes the next revision, and a phone pulls what came
 after the last one it saw. Its one row is also the lock that keeps pushes from interleaving (see `sync`)."""
+
 from sqlalchemy import select, update
 
 from .extensions import DbSession

@@ -4,6 +4,7 @@ The province's articles and the national or province-wide contacts are the Kanwi
 change them. A Kanim manager changes the contacts and details of their own office, and proposes changes to an
 article, which a Kanwil manager or an admin publishes (`outreach.proposals`). A manager without an office
 changes nothing."""
+
 from __future__ import annotations
 
 from . import scope
@@ -42,8 +43,11 @@ def may_edit_office(session: DbSession, user: User, office: Office) -> bool:
     """An office's address, numbers and hours: its own managers, its Kanwil's, and admins."""
     if user.role == Role.admin:
         return True
-    return _office_kind(user) is not None and user.office is not None and \
-        office.id in scope.office_and_below(session, user.office)
+    return (
+        _office_kind(user) is not None
+        and user.office is not None
+        and office.id in scope.office_and_below(session, user.office)
+    )
 
 
 def contact_keepers(session: DbSession, user: User) -> list[Office]:

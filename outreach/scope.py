@@ -9,6 +9,7 @@ everything. "Their office" has two meanings, and each query uses one of them thr
   So when an officer moves to another Kanim, what they did stays with the Kanim whose villages they did it in.
 - **Desa binaan** belong to the office they are designated for (`DesaBinaan.office_id`; coverage counts them).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -86,9 +87,14 @@ def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) 
 
 def record_office(session: DbSession, village_code: str, occurred_at: datetime) -> int | None:
     """The office a record made in this village at this moment belongs to (`office_on`, on the local day)."""
-    rows = session.connection().execute(select(DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on)
-                                        .where(DesaBinaan.village_code == village_code))
-    return office_on([(office_id, start, end) for office_id, start, end in rows], clock.local_day(occurred_at))
+    rows = session.connection().execute(
+        select(DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on).where(
+            DesaBinaan.village_code == village_code
+        )
+    )
+    return office_on(
+        [(office_id, start, end) for office_id, start, end in rows], clock.local_day(occurred_at)
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -100,12 +106,17 @@ def _set_record_office(session: Session, flush_context: UOWTransaction) -> None:
         if not isinstance(row, FieldRecord):
             continue
         state = inspect(row)
-        if row in session.new or state.attrs.village_code.history.has_changes() or \
-                state.attrs.occurred_at.history.has_changes():
+        if (
+            row in session.new
+            or state.attrs.village_code.history.has_changes()
+            or state.attrs.occurred_at.history.has_changes()
+        ):
             office_id = record_office(session, row.village_code, row.occurred_at)
             if office_id != row.office_id:
                 table = cast(Table, state.mapper.local_table)  # a record type's mapper maps one Table
-                session.connection().execute(update(table).where(table.c.id == row.id).values(office_id=office_id))
+                session.connection().execute(
+                    update(table).where(table.c.id == row.id).values(office_id=office_id)
+                )
             set_committed_value(row, "office_id", office_id)
 
 

@@ -12,6 +12,7 @@
   (an early warning names people at risk: no shared or back-button cache may keep it), except the few public
   files those blueprints serve; static files and anonymous public pages keep their own caching.
 """
+
 import json
 
 from flask import Blueprint, abort, current_app, request
@@ -37,7 +38,38 @@ POLICY = {
 }
 # Every powerful feature Chromium knows (a name it does not know is a console warning), off; the officer's app
 # turns on the two it uses.
-NO_FEATURES = dict.fromkeys(("accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "clipboard-write", "display-capture", "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "window-management", "xr-spatial-tracking"), "()")
+NO_FEATURES = dict.fromkeys(
+    (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "clipboard-write",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    ),
+    "()",
+)
 FIELD_APP_FEATURES = {**NO_FEATURES, "geolocation": "(self)", "camera": "(self)"}
 
 # The routes that answer with a guidance file and its own sandbox policy (`guidance.download`).
@@ -106,7 +138,11 @@ def violations(data) -> list[dict]:
     if isinstance(data, dict):
         found = [data.get("csp-report")]
     elif isinstance(data, list):
-        found = [item.get("body") for item in data if isinstance(item, dict) and item.get("type") == "csp-violation"]
+        found = [
+            item.get("body")
+            for item in data
+            if isinstance(item, dict) and item.get("type") == "csp-violation"
+        ]
     else:
         found = []
     return [report for report in found if isinstance(report, dict)]

@@ -10,6 +10,7 @@ How long a session lives depends on the role:
 - managers and admins read warnings about named people, often on shared computers: their session ends after
   `MANAGER_IDLE` without a request, and `MANAGER_HOURS` after log-in at the latest, and its cookie goes when the
   browser closes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,14 +48,28 @@ def lifetimes(user: User, officer_days: int = OFFICER_DAYS) -> tuple[timedelta |
     return MANAGER_IDLE, timedelta(hours=MANAGER_HOURS)
 
 
-def start(session: DbSession, user: User, *, device: str, address: str, officer_days: int = OFFICER_DAYS,
-          now: datetime | None = None) -> LoginSession:
+def start(
+    session: DbSession,
+    user: User,
+    *,
+    device: str,
+    address: str,
+    officer_days: int = OFFICER_DAYS,
+    now: datetime | None = None,
+) -> LoginSession:
     """Open a session for `user` on one device; the returned row carries the raw token, for the cookie only."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     _, longest = lifetimes(user, officer_days)
-    login = LoginSession(user=user, token_hash=digest(token), device=device[:200], address=address[:64],
-                         created_at=now, last_seen_at=now, expires_at=now + longest)
+    login = LoginSession(
+        user=user,
+        token_hash=digest(token),
+        device=device[:200],
+        address=address[:64],
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + longest,
+    )
     login.token = token
     session.add(login)
     session.flush()
@@ -62,16 +77,20 @@ def start(session: DbSession, user: User, *, device: str, address: str, officer_
     return login
 
 
-def resume(session: DbSession, token: str, *, officer_days: int = OFFICER_DAYS,
-           now: datetime | None = None) -> User | None:
+def resume(
+    session: DbSession, token: str, *, officer_days: int = OFFICER_DAYS, now: datetime | None = None
+) -> User | None:
     """The user a session token stands for, or None when it was never made, has ended, has expired or its user
     may no longer log in. Notes the session's last use (committing: it runs first in a request, before a view
     has changed anything); an officer's session moves its end along with it."""
     if not token or len(token) > 100:
         return None
     now = now or utcnow()
-    login = session.scalar(select(LoginSession).options(joinedload(LoginSession.user))
-                           .where(LoginSession.token_hash == digest(token)))
+    login = session.scalar(
+        select(LoginSession)
+        .options(joinedload(LoginSession.user))
+        .where(LoginSession.token_hash == digest(token))
+    )
     if login is None or login.ended_at is not None:
         return None
     user = login.user
@@ -98,15 +117,17 @@ def end(login: LoginSession, reason: str, *, by: User | None = None, now: dateti
         login.ended_by = by
 
 
-def end_all(session: DbSession, user: User, reason: str, *, by: User | None = None,
-            keep: LoginSession | None = None) -> int:
+def end_all(
+    session: DbSession, user: User, reason: str, *, by: User | None = None, keep: LoginSession | None = None
+) -> int:
     """End every open session of `user` but `keep` (the one making a password change); the caller commits.
     Answers how many were ended."""
     query = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(LoginSession.id != keep.id)
-    result = session.execute(query.values(ended_at=utcnow(), ended_reason=reason,
-                                          ended_by_id=by.id if by is not None else None))
+    result = session.execute(
+        query.values(ended_at=utcnow(), ended_reason=reason, ended_by_id=by.id if by is not None else None)
+    )
     # An UPDATE answers with a cursor's result, which has the row count; `execute` is typed for any statement.
     return cast(CursorResult[Any], result).rowcount
 
@@ -115,18 +136,34 @@ def open_sessions(session: DbSession, user: User, *, now: datetime | None = None
     """The devices `user` is signed in on, the latest used first."""
     now = now or utcnow()
     rows = session.scalars(
-        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
-                                   LoginSession.expires_at > now).order_by(LoginSession.last_seen_at.desc())
+        select(LoginSession)
+        .where(
+            LoginSession.user_id == user.id, LoginSession.ended_at.is_(None), LoginSession.expires_at > now
+        )
+        .order_by(LoginSession.last_seen_at.desc())
     )
     idle, _ = lifetimes(user)
     return [row for row in rows if idle is None or now - row.last_seen_at < idle]
 
 
 # (what the user agent says, what a person calls it), first match wins: enough to tell one's phone from one's PC.
-BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
-            ("Chrome/", "Chrome"), ("Safari/", "Safari"))
-SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-           ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def describe(login: LoginSession) -> str:

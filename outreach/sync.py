@@ -21,6 +21,7 @@ A stored record belongs to the office that had its village as desa binaan on the
 One record never fails the batch: each is read and checked alone and stored under its own savepoint; one the
 database cannot take is answered `rejected` with a reason while the others are stored.
 """
+
 from __future__ import annotations
 
 import logging
@@ -114,7 +115,9 @@ def read_envelope(record: Any, *, now: datetime) -> tuple[Envelope | None, dict[
         errors["id"] = [str(_l("Must be a UUID made on the phone."))]
     kind = RECORD_TYPES.get(record["type"]) if isinstance(record.get("type"), str) else None
     if kind is None:
-        errors["type"] = [str(_l("Unknown record type. Known types: %(types)s.", types=", ".join(RECORD_TYPES)))]
+        errors["type"] = [
+            str(_l("Unknown record type. Known types: %(types)s.", types=", ".join(RECORD_TYPES)))
+        ]
     updated_at = parse_instant(record.get("updated_at"))
     if updated_at is None:
         errors["updated_at"] = [str(_l("Must be an ISO 8601 timestamp."))]
@@ -129,11 +132,17 @@ def read_envelope(record: Any, *, now: datetime) -> tuple[Envelope | None, dict[
     if errors:
         return None, errors
     assert kind is not None and record_id is not None and updated_at is not None  # else each has its error
-    return Envelope(kind=kind, id=record_id, updated_at=updated_at, voided=voided, data=record.get("data")), {}
+    return Envelope(
+        kind=kind, id=record_id, updated_at=updated_at, voided=voided, data=record.get("data")
+    ), {}
 
 
 def _result(
-    record_id: Any, status: str, *, rev: int | None = None, errors: dict[str, list[str]] | None = None,
+    record_id: Any,
+    status: str,
+    *,
+    rev: int | None = None,
+    errors: dict[str, list[str]] | None = None,
     superseded: bool = False,
 ) -> dict[str, Any]:
     # The id goes back as the phone sent it: the phone finds its record by its own spelling of the id.
@@ -148,15 +157,24 @@ def _result(
 
 
 def push(
-    session: DbSession, *, officer_id: int, device_id: str, records: list[Any], now: datetime | None = None,
+    session: DbSession,
+    *,
+    officer_id: int,
+    device_id: str,
+    records: list[Any],
+    now: datetime | None = None,
     import_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Store a phone's batch; return one result per record, in order. `import_id`: the batch came in a file a
     manager uploaded (`imports.bring_in`), and each version it stores says so. The caller commits."""
     lock_revisions(session)
     context = _Context(
-        officer_id=officer_id, device_id=device_id, now=now or utcnow(),
-        villages=officer_villages(session, officer_id), materials=catalogue_slugs(session), import_id=import_id,
+        officer_id=officer_id,
+        device_id=device_id,
+        now=now or utcnow(),
+        villages=officer_villages(session, officer_id),
+        materials=catalogue_slugs(session),
+        import_id=import_id,
     )
     results = []
     for record in records:
@@ -172,8 +190,21 @@ def push(
             raise  # the database itself (busy, gone): the whole push is answered and retried as one
         except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
             log.exception("Record %r could not be stored", raw_id)
-            results.append(_result(raw_id, REJECTED, errors={"record": [str(_l(
-                "The server could not store this record. It stays on the phone; tell the office."))]}))
+            results.append(
+                _result(
+                    raw_id,
+                    REJECTED,
+                    errors={
+                        "record": [
+                            str(
+                                _l(
+                                    "The server could not store this record. It stays on the phone; tell the office."
+                                )
+                            )
+                        ]
+                    },
+                )
+            )
     return results
 
 
@@ -198,11 +229,24 @@ def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Con
     existing = None
     if holder is not None:
         if holder.officer_id != context.officer_id:
-            return _result(raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]})
+            return _result(
+                raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]}
+            )
         if holder.record_type != kind.name:
-            return _result(raw_id, REJECTED, errors={"type": [str(_l(
-                "This id is already used by a record of another type (%(type)s).", type=RECORD_TYPES[holder.record_type].label
-            ))]})
+            return _result(
+                raw_id,
+                REJECTED,
+                errors={
+                    "type": [
+                        str(
+                            _l(
+                                "This id is already used by a record of another type (%(type)s).",
+                                type=RECORD_TYPES[holder.record_type].label,
+                            )
+                        )
+                    ]
+                },
+            )
         existing = session.get(kind.model, envelope.id)
         if (existing is not None and existing.client_updated_at == envelope.updated_at) or _has_version(
             session, envelope.id, envelope.updated_at
@@ -210,7 +254,9 @@ def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Con
             return _result(raw_id, DUPLICATE, rev=existing.rev if existing is not None else None)
     # A registered id without a row of its type is a void that came first: the record is void for good.
     void_for_good = existing.voided if existing is not None else holder is not None
-    form, errors = kind.validate(envelope.data, villages=context.villages, materials=context.materials, now=context.now)
+    form, errors = kind.validate(
+        envelope.data, villages=context.villages, materials=context.materials, now=context.now
+    )
     if errors and not (envelope.voided or void_for_good):
         return _result(raw_id, REJECTED, errors=errors)
     if existing is None and errors:
@@ -222,8 +268,14 @@ def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Con
         return _result(raw_id, ACCEPTED)
     if existing is None:
         return _insert(session, envelope, raw_id, form, context, void_of=holder)
-    _keep_version(session, kind, envelope, kind.to_wire(existing) if errors else kind.wire_from_form(form), context,
-                  voided=envelope.voided)
+    _keep_version(
+        session,
+        kind,
+        envelope,
+        kind.to_wire(existing) if errors else kind.wire_from_form(form),
+        context,
+        voided=envelope.voided,
+    )
     if envelope.updated_at < existing.client_updated_at:
         # An earlier edit that arrived late: kept in the history, the later one stays current.
         return _result(raw_id, ACCEPTED, rev=existing.rev, superseded=True)
@@ -238,20 +290,39 @@ def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Con
     return _result(raw_id, ACCEPTED, rev=existing.rev)
 
 
-def _insert(session: DbSession, envelope: Envelope, raw_id: Any, form: FieldRecordForm, context: _Context, *,
-            void_of: RecordId | None) -> dict[str, Any]:
+def _insert(
+    session: DbSession,
+    envelope: Envelope,
+    raw_id: Any,
+    form: FieldRecordForm,
+    context: _Context,
+    *,
+    void_of: RecordId | None,
+) -> dict[str, Any]:
     """Store the first valid version of a record; after a void that came first (`void_of`), stored void."""
     kind = envelope.kind
     current_at, version, superseded = envelope.updated_at, 1, False
     if void_of is not None:
         void_at, earlier = session.execute(
-            select(func.max(RecordVersion.client_updated_at), func.count()).where(RecordVersion.record_id == envelope.id)
+            select(func.max(RecordVersion.client_updated_at), func.count()).where(
+                RecordVersion.record_id == envelope.id
+            )
         ).one()
-        current_at, version, superseded = max(void_at, envelope.updated_at), earlier + 1, void_at > envelope.updated_at
+        current_at, version, superseded = (
+            max(void_at, envelope.updated_at),
+            earlier + 1,
+            void_at > envelope.updated_at,
+        )
     rev = next_revision(session)
     stored = kind.model(
-        id=envelope.id, registration=void_of, officer_id=context.officer_id, client_updated_at=current_at,
-        device_id=context.device_id, rev=rev, received_at=context.now, voided=envelope.voided or void_of is not None,
+        id=envelope.id,
+        registration=void_of,
+        officer_id=context.officer_id,
+        client_updated_at=current_at,
+        device_id=context.device_id,
+        rev=rev,
+        received_at=context.now,
+        voided=envelope.voided or void_of is not None,
         version=version,
     )
     kind.fill(stored, form)
@@ -261,17 +332,35 @@ def _insert(session: DbSession, envelope: Envelope, raw_id: Any, form: FieldReco
 
 
 def _has_version(session: DbSession, record_id: str, updated_at: datetime) -> bool:
-    return session.scalar(
-        select(RecordVersion.id).where(RecordVersion.record_id == record_id, RecordVersion.client_updated_at == updated_at)
-    ) is not None
+    return (
+        session.scalar(
+            select(RecordVersion.id).where(
+                RecordVersion.record_id == record_id, RecordVersion.client_updated_at == updated_at
+            )
+        )
+        is not None
+    )
 
 
-def _keep_version(session: DbSession, kind: RecordType, envelope: Envelope, data: dict[str, Any], context: _Context,
-                  *, voided: bool) -> None:
+def _keep_version(
+    session: DbSession,
+    kind: RecordType,
+    envelope: Envelope,
+    data: dict[str, Any],
+    context: _Context,
+    *,
+    voided: bool,
+) -> None:
     session.add(
         RecordVersion(
-            record_type=kind.name, record_id=envelope.id, officer_id=context.officer_id, data=data, voided=voided,
-            client_updated_at=envelope.updated_at, device_id=context.device_id, received_at=context.now,
+            record_type=kind.name,
+            record_id=envelope.id,
+            officer_id=context.officer_id,
+            data=data,
+            voided=voided,
+            client_updated_at=envelope.updated_at,
+            device_id=context.device_id,
+            received_at=context.now,
             import_id=context.import_id,
         )
     )
@@ -281,14 +370,20 @@ def history(session: DbSession, record_id: str) -> list[RecordVersion]:
     """Every version of a record the server received, oldest edit first."""
     return list(
         session.scalars(
-            select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.client_updated_at)
+            select(RecordVersion)
+            .where(RecordVersion.record_id == record_id)
+            .order_by(RecordVersion.client_updated_at)
         )
     )
 
 
-def record_device(session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime) -> None:
+def record_device(
+    session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime
+) -> None:
     """Remember that this officer's phone synced, and how many records it says are still waiting on it."""
-    device = session.scalar(select(Device).where(Device.officer_id == officer_id, Device.device_id == device_id))
+    device = session.scalar(
+        select(Device).where(Device.officer_id == officer_id, Device.device_id == device_id)
+    )
     if device is None:
         device = Device(officer_id=officer_id, device_id=device_id, first_seen=now)
         session.add(device)
@@ -340,6 +435,7 @@ def _change(kind: RecordType, row: FieldRecord, user: User) -> dict[str, Any]:
         follow_up = cast(EarlyWarning, row).follow_up  # the one type the office follows up
         change["follow_up"] = (
             {"status": follow_up.status, "note": follow_up.note, "updated_at": iso_utc(follow_up.updated_at)}
-            if follow_up else {"status": "new", "note": "", "updated_at": None}
+            if follow_up
+            else {"status": "new", "note": "", "updated_at": None}
         )
     return change

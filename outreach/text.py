@@ -1,5 +1,6 @@
 """Text and JSON from outside (a phone's push, an exported outbox file, a header) made into values the
 database can store."""
+
 import json
 import re
 from typing import Any

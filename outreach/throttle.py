@@ -10,6 +10,7 @@ Tries are rows in the database, not counters in a worker's memory, so the four g
   share one public address.
 
 A log-in that succeeds clears its account's failures (and so what they added to the address's count)."""
+
 from __future__ import annotations
 
 import math
@@ -52,15 +53,21 @@ def begin(username: str, address: str, *, now: datetime | None = None) -> Locked
     committed before theirs: the n-th try counts at least n rows, and no more than the limit get through."""
     now = now or utcnow()
     since = now - WINDOW
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at <= since))  # the table never grows past a window
+    db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at <= since)
+    )  # the table never grows past a window
     attempt = LoginAttempt(username=username, address=address[:64], at=now)
     db.session.add(attempt)
     db.session.commit()
     until = max(
-        (moment for moment in (
-            unlocked_at(LoginAttempt.username == username, ACCOUNT_LIMIT, attempt.id, since),
-            unlocked_at(LoginAttempt.address == attempt.address, ADDRESS_LIMIT, attempt.id, since),
-        ) if moment is not None),
+        (
+            moment
+            for moment in (
+                unlocked_at(LoginAttempt.username == username, ACCOUNT_LIMIT, attempt.id, since),
+                unlocked_at(LoginAttempt.address == attempt.address, ADDRESS_LIMIT, attempt.id, since),
+            )
+            if moment is not None
+        ),
         default=None,
     )
     if until is None:
@@ -70,7 +77,9 @@ def begin(username: str, address: str, *, now: datetime | None = None) -> Locked
     return Locked(until + WINDOW - now)
 
 
-def unlocked_at(matches: ColumnElement[bool], limit: int, attempt_id: int, since: datetime) -> datetime | None:
+def unlocked_at(
+    matches: ColumnElement[bool], limit: int, attempt_id: int, since: datetime
+) -> datetime | None:
     """When the failure that keeps a username or an address locked was made (it unlocks a window later): the
     limit-th newest of the other tries in the window; None when there are fewer, and try `attempt_id` may go on.
     Every other committed try counts, even one that came a moment later: a burst at once may all be refused,

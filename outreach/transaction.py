@@ -1,6 +1,7 @@
 """A request commits once, at its end: views and the domain functions they call change the session and may
 flush, but never commit. (The log-in throttle and the session check at a request's start commit on their own,
 before a view has changed anything: what they note must stay even when the request is refused.)"""
+
 from flask import Flask, Response
 
 from .extensions import db

@@ -78,75 +78,110 @@ class Vocabulary:
 
 
 # How long a new warning may wait for the office, by its urgency.
-URGENCY = Vocabulary("urgency", (
-    Code("segera", _l("Immediate (segera)"), within=timedelta(days=1)),
-    Code("tinggi", _l("High (tinggi)"), within=timedelta(days=3)),
-    Code("biasa", _l("Normal (biasa)"), within=timedelta(days=7)),
-))
+URGENCY = Vocabulary(
+    "urgency",
+    (
+        Code("segera", _l("Immediate (segera)"), within=timedelta(days=1)),
+        Code("tinggi", _l("High (tinggi)"), within=timedelta(days=3)),
+        Code("biasa", _l("Normal (biasa)"), within=timedelta(days=7)),
+    ),
+)
 
 # Where the office's follow-up of a warning stands, as managers see it and as the reporting officer's phone
 # says it. A new one waits as long as its urgency allows (URGENCY); one in follow-up may wait two weeks for
 # its next step; a closed one waits for nothing.
-WARNING_STATUS = Vocabulary("warning_status", (
-    Code("new", _l("New"), sentence=_l("The office has not followed this up yet.")),
-    Code("follow_up", _l("In follow-up"), within=timedelta(days=14),
-         sentence=_l("The office is following this up")),
-    Code("closed", _l("Closed"), sentence=_l("Closed by the office")),
-))
+WARNING_STATUS = Vocabulary(
+    "warning_status",
+    (
+        Code("new", _l("New"), sentence=_l("The office has not followed this up yet.")),
+        Code(
+            "follow_up",
+            _l("In follow-up"),
+            within=timedelta(days=14),
+            sentence=_l("The office is following this up"),
+        ),
+        Code("closed", _l("Closed"), sentence=_l("Closed by the office")),
+    ),
+)
 
-WARNING_CATEGORY = Vocabulary("warning_category", (
-    Code("recruiter", _l("Illegal recruiter or calo")),
-    Code("fake_job", _l("Fake job offer")),
-    Code("non_procedural_departure", _l("Non-procedural departure")),
-    Code("tppo_victim", _l("Suspected or returning victim of TPPO")),
-    Code("suspicious_foreigner", _l("Suspicious foreigner")),
-    Code("other", _l("Other")),
-))
+WARNING_CATEGORY = Vocabulary(
+    "warning_category",
+    (
+        Code("recruiter", _l("Illegal recruiter or calo")),
+        Code("fake_job", _l("Fake job offer")),
+        Code("non_procedural_departure", _l("Non-procedural departure")),
+        Code("tppo_victim", _l("Suspected or returning victim of TPPO")),
+        Code("suspicious_foreigner", _l("Suspicious foreigner")),
+        Code("other", _l("Other")),
+    ),
+)
 
-WARNING_SOURCE = Vocabulary("warning_source", (
-    Code("seen", _l("Seen by the officer")),
-    Code("villager", _l("A villager")),
-    Code("village_official", _l("A village official")),
-    Code("family", _l("A family member")),
-    Code("social_media", _l("Social media")),
-    Code("other", _l("Other")),
-))
+WARNING_SOURCE = Vocabulary(
+    "warning_source",
+    (
+        Code("seen", _l("Seen by the officer")),
+        Code("villager", _l("A villager")),
+        Code("village_official", _l("A village official")),
+        Code("family", _l("A family member")),
+        Code("social_media", _l("Social media")),
+        Code("other", _l("Other")),
+    ),
+)
 
 # The agencies an office refers a warning to.
-AGENCY = Vocabulary("agency", (
-    Code("timpora", _l("Timpora")),
-    Code("police", _l("Police")),
-    Code("labour_office", _l("Labour office")),
-    Code("other", _l("Another agency")),
-))
+AGENCY = Vocabulary(
+    "agency",
+    (
+        Code("timpora", _l("Timpora")),
+        Code("police", _l("Police")),
+        Code("labour_office", _l("Labour office")),
+        Code("other", _l("Another agency")),
+    ),
+)
 
 # How risky a desa binaan is: the values of `models.RiskLevel`, most risky first.
-RISK_LEVEL = Vocabulary("risk_level", (
-    Code("tinggi", _l("High")),
-    Code("sedang", _l("Medium")),
-    Code("rendah", _l("Low")),
-))
+RISK_LEVEL = Vocabulary(
+    "risk_level",
+    (
+        Code("tinggi", _l("High")),
+        Code("sedang", _l("Medium")),
+        Code("rendah", _l("Low")),
+    ),
+)
 
 # Where a record stands on the phone: kept in its outbox (`waiting`, `rejected` by the server with errors to
 # fix, or `failed`: set aside after the server kept failing on it), being sent now (`sending`, shown while a
 # sync runs), or `confirmed` by the server.
-SYNC_STATE = Vocabulary("sync_state", (
-    Code("waiting", _l("waiting")),
-    Code("sending", _l("sending")),
-    Code("confirmed", _l("confirmed by the server")),
-    Code("rejected", _l("Needs fixing")),
-    Code("failed", _l("Failed to send")),
-))
+SYNC_STATE = Vocabulary(
+    "sync_state",
+    (
+        Code("waiting", _l("waiting")),
+        Code("sending", _l("sending")),
+        Code("confirmed", _l("confirmed by the server")),
+        Code("rejected", _l("Needs fixing")),
+        Code("failed", _l("Failed to send")),
+    ),
+)
 
 # The periods a manager picks from on the dashboard; `periods.period` turns each into days.
-PERIOD_PRESET = Vocabulary("period_preset", (
-    Code("month", _l("This month")),
-    Code("30", _l("Last 30 days")),
-    Code("90", _l("Last 90 days")),
-    Code("quarter", _l("This quarter")),
-))
+PERIOD_PRESET = Vocabulary(
+    "period_preset",
+    (
+        Code("month", _l("This month")),
+        Code("30", _l("Last 30 days")),
+        Code("90", _l("Last 90 days")),
+        Code("quarter", _l("This quarter")),
+    ),
+)
 
 # Every list, as the phone gets them.
 ALL = (
-    URGENCY, WARNING_STATUS, WARNING_CATEGORY, WARNING_SOURCE, AGENCY, RISK_LEVEL, SYNC_STATE, PERIOD_PRESET,
+    URGENCY,
+    WARNING_STATUS,
+    WARNING_CATEGORY,
+    WARNING_SOURCE,
+    AGENCY,
+    RISK_LEVEL,
+    SYNC_STATE,
+    PERIOD_PRESET,
 )

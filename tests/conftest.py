@@ -1,4 +1,5 @@
 """Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+
 import os
 import re
 import uuid
@@ -12,11 +13,12 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
-from outreach import create_app
+from outreach import create_app, guidance
 from outreach.config import database_url
 from outreach.extensions import db
 from outreach.models import (
     Assignment,
+    Contact,
     DesaBinaan,
     Material,
     Office,
@@ -55,9 +57,7 @@ def database_uri(tmp_path_factory):
 
 @pytest.fixture
 def app(database_uri, tmp_path):
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "test-secret"}
-    )
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "test-secret"})
     with app.app_context():
         clear_rows()
     yield app
@@ -113,7 +113,14 @@ def _build_world():
         Region(code="15", name="Jambi", level=RegionLevel.province, lat=-1.6, lng=102.7),
         Region(code="15.71", name="Kota Jambi", level=RegionLevel.regency, parent_code="15"),
         Region(code="15.71.01", name="Kota Baru", level=RegionLevel.district, parent_code="15.71"),
-        Region(code="15.71.01.1001", name="Sungai Putri", level=RegionLevel.village, parent_code="15.71.01", lat=-1.61, lng=103.6),
+        Region(
+            code="15.71.01.1001",
+            name="Sungai Putri",
+            level=RegionLevel.village,
+            parent_code="15.71.01",
+            lat=-1.61,
+            lng=103.6,
+        ),
         Region(code="15.71.01.1002", name="Legok", level=RegionLevel.village, parent_code="15.71.01"),
         Region(code="15.71.01.1003", name="Solok Sipin", level=RegionLevel.village, parent_code="15.71.01"),
         Region(code="15.71.01.1004", name="Kasang", level=RegionLevel.village, parent_code="15.71.01"),
@@ -122,18 +129,28 @@ def _build_world():
     db.session.add_all(regions)
     db.session.flush()
     kanwil = Office(code="kanwil-jambi", name="Kanwil Jambi", kind=OfficeKind.kanwil)
-    kanim = Office(code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil, regencies=[regions[1]])
+    kanim = Office(
+        code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil, regencies=[regions[1]]
+    )
     other = Office(code="kanim-bungo", name="Kanim Bungo", kind=OfficeKind.kanim, parent=kanwil)
     db.session.add_all([kanwil, kanim, other])
     db.session.add_all(
         [
-            Material(slug="kenali-tppo", title_id="Kenali TPPO", title_en="Know TPPO", kind="article", topics=["tppo"],
-                     body_id="## Apa itu TPPO\n\nPerdagangan orang."),
+            Material(
+                slug="kenali-tppo",
+                title_id="Kenali TPPO",
+                title_en="Know TPPO",
+                kind="article",
+                topics=["tppo"],
+                body_id="## Apa itu TPPO\n\nPerdagangan orang.",
+            ),
             Material(slug="lama", title_id="Brosur lama", kind="leaflet", published=False),
         ]
     )
     desa = {
-        code: DesaBinaan(village_code=code, office=kanim, risk_level=RiskLevel.tinggi, designated_on=date(2025, 1, 6))
+        code: DesaBinaan(
+            village_code=code, office=kanim, risk_level=RiskLevel.tinggi, designated_on=date(2025, 1, 6)
+        )
         for code in ("15.71.01.1001", "15.71.01.1002", "15.71.01.1003", "15.71.01.1004")
     }
     db.session.add_all(desa.values())
@@ -151,7 +168,12 @@ def _build_world():
     )
     db.session.commit()
     ids = SimpleNamespace(
-        ani=ani.id, budi=budi.id, citra=citra.id, manager=manager.id, admin=admin.id, kanim=kanim.id,
+        ani=ani.id,
+        budi=budi.id,
+        citra=citra.id,
+        manager=manager.id,
+        admin=admin.id,
+        kanim=kanim.id,
         desa={code: d.id for code, d in desa.items()},
     )
     return ids
@@ -185,7 +207,9 @@ def visit_record(village="15.71.01.1001", **overrides):
 
 def form_token(client, path):
     """The CSRF token of the form on a page, as a browser would send it back."""
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(path).get_data(as_text=True)
+    ).group(1)
 
 
 class Auth:
@@ -197,7 +221,9 @@ class Auth:
     def login(self, username, password=PASSWORD):
         page = self.client.get("/masuk").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        return self.client.post("/masuk", data={"csrf_token": token, "username": username, "password": password})
+        return self.client.post(
+            "/masuk", data={"csrf_token": token, "username": username, "password": password}
+        )
 
     def submit(self, path, data, *, form_page=None):
         """Post a form the way the page holding it would, with its CSRF token."""
@@ -208,10 +234,81 @@ class Auth:
 
     def push(self, records, device_id="phone-1"):
         return self.client.post(
-            "/api/v1/sync", json={"device_id": device_id, "records": records}, headers={"X-CSRFToken": self.token()}
+            "/api/v1/sync",
+            json={"device_id": device_id, "records": records},
+            headers={"X-CSRFToken": self.token()},
         )
 
 
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+BODY_ID = """## Tanda bahaya
+
+Gaji **sangat tinggi** tanpa kontrak.
+
+- Diminta biaya pendaftaran
+- Berangkat dengan visa turis
+
+Baca [halaman Kontak](/kontak).
+"""
+
+
+@pytest.fixture
+def library(app):
+    """A published article with its sources, a draft, a verified hotline and one the program must fill in;
+    the article's id."""
+    with app.app_context():
+        article = Material(
+            slug="tanda-lowongan-palsu",
+            kind="article",
+            topics=["tppo", "safe_migration"],
+            published=True,
+            title_id="Tanda Lowongan Kerja Palsu",
+            title_en="Signs of a fake job offer",
+            summary_id="Kenali ciri lowongan palsu.",
+            summary_en="Know the signs of a fake offer.",
+            body_id=BODY_ID,
+            body_en="## Danger signs\n\nA **very high** salary with no contract.\n",
+            sources=[
+                {
+                    "fact": "Ciri lowongan palsu",
+                    "fact_en": "Signs of a fake offer",
+                    "source": "money.kompas.com (28 Agu 2022)",
+                    "status": "terverifikasi",
+                }
+            ],
+        )
+        draft = Material(
+            slug="draf",
+            kind="article",
+            topics=["tppo"],
+            published=False,
+            title_id="Draf rahasia",
+            body_id="Belum terbit",
+        )
+        guidance.save(db.session, article, by="test")
+        guidance.save(db.session, draft, by="test")
+        db.session.add(
+            Contact(
+                key="polri-110",
+                kind="hotline",
+                name_id="Call Center Polri 110",
+                value="110",
+                status="terverifikasi",
+                description_id="Gratis, 24 jam.",
+            )
+        )
+        db.session.add(
+            Contact(
+                key="pimpasa-desa",
+                kind="whatsapp",
+                name_id="Pimpasa desa Anda",
+                value="",
+                status="isi-oleh-program",
+            )
+        )
+        db.session.commit()
+        return article.id

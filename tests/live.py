@@ -1,6 +1,7 @@
 """The test app served over real sockets on 127.0.0.1, a proxy in front of it that loses requests and answers
 as a field's network does, and a phone that talks HTTP to either: logs in through `/masuk` and pushes with the
 CSRF token of `/api/v1/me`, as the officer's app does."""
+
 from __future__ import annotations
 
 import random
@@ -175,11 +176,16 @@ class HttpPhone:
         page = self.http.get("/masuk")
         if page.status_code != 302:  # a redirect: logged in already, by a try whose answer was lost
             form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-            answer = self.http.post("/masuk", data={"csrf_token": form_token, "username": self.username,
-                                                    "password": self.password})
+            answer = self.http.post(
+                "/masuk",
+                data={"csrf_token": form_token, "username": self.username, "password": self.password},
+            )
             assert answer.status_code == 302, answer.text[:300]
         self.token = self.http.get("/api/v1/me").json()["csrf_token"]
 
     def push(self, records: list[dict], *, pending: int = 0) -> httpx.Response:
-        return self.http.post("/api/v1/sync", json={"device_id": self.device_id, "pending": pending, "records": records},
-                              headers={"X-CSRFToken": self.token})
+        return self.http.post(
+            "/api/v1/sync",
+            json={"device_id": self.device_id, "pending": pending, "records": records},
+            headers={"X-CSRFToken": self.token},
+        )

@@ -1,4 +1,5 @@
 """The sync API contract, through HTTP: who am I, push, pull, and errors that are always JSON."""
+
 import json
 import threading
 
@@ -21,8 +22,14 @@ def test_me_names_the_user_office_villages_and_a_csrf_token(client, auth, world)
     body = client.get("/api/v1/me").get_json()
     assert body["user"]["username"] == "ani" and body["user"]["role"] == "officer"
     assert body["office"] == {"code": "kanim-jambi", "name": "Kanim Jambi"}
-    assert [v["code"] for v in body["villages"]] == ["15.71.01.1002", "15.71.01.1001"]  # by name: Legok, Sungai Putri
-    assert body["villages"][1]["path"] == ["Kota Jambi", "Kota Baru"] and body["villages"][1]["risk_level"] == "tinggi"
+    assert [v["code"] for v in body["villages"]] == [
+        "15.71.01.1002",
+        "15.71.01.1001",
+    ]  # by name: Legok, Sungai Putri
+    assert (
+        body["villages"][1]["path"] == ["Kota Jambi", "Kota Baru"]
+        and body["villages"][1]["risk_level"] == "tinggi"
+    )
     assert body["csrf_token"]
     assert body["limits"]["records"] > 0
 
@@ -60,8 +67,11 @@ def test_two_pushes_of_the_same_record_at_the_same_moment_make_one_row(app, worl
 
     def send(i):
         barrier.wait()
-        response = clients[i].post("/api/v1/sync", json={"device_id": f"d{i}", "records": [record]},
-                                   headers={"X-CSRFToken": tokens[i]})
+        response = clients[i].post(
+            "/api/v1/sync",
+            json={"device_id": f"d{i}", "records": [record]},
+            headers={"X-CSRFToken": tokens[i]},
+        )
         answers[i] = (response.status_code, response.get_json()["results"][0]["status"])
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
@@ -85,7 +95,9 @@ def test_changes_give_my_records_after_a_cursor_and_the_next_cursor(client, auth
     assert [c["id"] for c in later["changes"]] == [second["id"]] and later["more"] is False
 
 
-@pytest.mark.parametrize("method, path", [("get", "/api/v1/me"), ("post", "/api/v1/sync"), ("get", "/api/v1/changes")])
+@pytest.mark.parametrize(
+    "method, path", [("get", "/api/v1/me"), ("post", "/api/v1/sync"), ("get", "/api/v1/changes")]
+)
 def test_not_logged_in_is_401_json_before_anything_else(client, method, path):
     response = getattr(client, method)(path, data="not json at all", content_type="application/json")
     assert response.status_code == 401
@@ -100,8 +112,11 @@ def test_a_push_without_the_csrf_token_is_refused_with_json(client, auth, world)
 
 def test_a_push_with_a_stale_csrf_token_is_refused_and_a_fresh_one_works(app, client, auth, world):
     auth.login("ani")
-    response = client.post("/api/v1/sync", json={"device_id": "x", "records": [visit_record()]},
-                           headers={"X-CSRFToken": "IjEyMyI.stale.token"})
+    response = client.post(
+        "/api/v1/sync",
+        json={"device_id": "x", "records": [visit_record()]},
+        headers={"X-CSRFToken": "IjEyMyI.stale.token"},
+    )
     assert response.status_code == 400 and response.get_json()["error"] == "csrf"
     assert auth.push([visit_record()]).status_code == 200
 
@@ -112,8 +127,9 @@ def test_a_push_with_a_stale_csrf_token_is_refused_and_a_fresh_one_works(app, cl
 )
 def test_a_malformed_body_is_400_with_a_message(client, auth, world, body):
     auth.login("ani")
-    response = client.post("/api/v1/sync", data=body, content_type="application/json",
-                           headers={"X-CSRFToken": auth.token()})
+    response = client.post(
+        "/api/v1/sync", data=body, content_type="application/json", headers={"X-CSRFToken": auth.token()}
+    )
     assert response.status_code == 400
     assert response.get_json()["message"]
 
@@ -158,8 +174,9 @@ def test_unknown_api_paths_and_methods_answer_json(client, auth, world):
 def test_an_api_message_comes_in_the_users_language(client, auth, world):
     auth.login("ani")
     client.set_cookie("lang", "id")
-    response = client.post("/api/v1/sync", data="{", content_type="application/json",
-                           headers={"X-CSRFToken": auth.token()})
+    response = client.post(
+        "/api/v1/sync", data="{", content_type="application/json", headers={"X-CSRFToken": auth.token()}
+    )
     assert response.get_json()["message"] == "Isi permintaan bukan JSON yang valid."
 
 
@@ -227,8 +244,12 @@ def test_a_record_that_cannot_be_stored_is_rejected_and_the_rest_of_its_batch_is
 ):
     auth.login("ani")
     before, bad, after = visit_record(), poison(kind, where, token), visit_record()
-    response = client.post("/api/v1/sync", data=raw_body([before, bad, after], tokens=[token]),
-                           content_type="application/json", headers={"X-CSRFToken": auth.token()})
+    response = client.post(
+        "/api/v1/sync",
+        data=raw_body([before, bad, after], tokens=[token]),
+        content_type="application/json",
+        headers={"X-CSRFToken": auth.token()},
+    )
     assert response.status_code == 200
     results = response.get_json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
@@ -237,7 +258,9 @@ def test_a_record_that_cannot_be_stored_is_rejected_and_the_rest_of_its_batch_is
 
 
 @pytest.mark.parametrize("where", ["purpose", "notes", "device_id"])
-def test_a_lone_surrogate_is_stored_as_a_replacement_character_never_failing_the_batch(app, client, auth, world, where):
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_never_failing_the_batch(
+    app, client, auth, world, where
+):
     auth.login("ani")
     record, other = visit_record(), visit_record()
     if where == "device_id":
@@ -245,8 +268,9 @@ def test_a_lone_surrogate_is_stored_as_a_replacement_character_never_failing_the
     else:
         record["data"][where] = RAW
         body = raw_body([record, other], tokens=['"Sosialisasi \\ud83d selesai"'])
-    response = client.post("/api/v1/sync", data=body, content_type="application/json",
-                           headers={"X-CSRFToken": auth.token()})
+    response = client.post(
+        "/api/v1/sync", data=body, content_type="application/json", headers={"X-CSRFToken": auth.token()}
+    )
     assert response.status_code == 200
     assert [r["status"] for r in response.get_json()["results"]] == ["accepted", "accepted"]
     with app.app_context():
@@ -254,26 +278,34 @@ def test_a_lone_surrogate_is_stored_as_a_replacement_character_never_failing_the
         assert "\ufffd" in (stored.device_id if where == "device_id" else getattr(stored, where))
 
 
-@pytest.mark.parametrize("body, message", [
-    ('{"records": []' + "," + '"x": ' + "[" * 5000 + "]" * 5000 + "}", "bersarang terlalu dalam"),
-    ('{"records": [], "x": ' + "[" * 40 + "]" * 40 + "}", "bersarang terlalu dalam"),
-    ('{"device_id": "p", "pending": 2147483648, "records": []}', "pending"),
-    ('{"device_id": "p", "pending": -1, "records": []}', "pending"),
-    ('{"device_id": "' + "p" * 101 + '", "records": []}', "device_id"),
-    ("\xff\xfe{", "JSON"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('{"records": []' + "," + '"x": ' + "[" * 5000 + "]" * 5000 + "}", "bersarang terlalu dalam"),
+        ('{"records": [], "x": ' + "[" * 40 + "]" * 40 + "}", "bersarang terlalu dalam"),
+        ('{"device_id": "p", "pending": 2147483648, "records": []}', "pending"),
+        ('{"device_id": "p", "pending": -1, "records": []}', "pending"),
+        ('{"device_id": "' + "p" * 101 + '", "records": []}', "device_id"),
+        ("\xff\xfe{", "JSON"),
+    ],
+)
 def test_a_body_no_phone_sends_is_a_400_that_says_why(client, auth, world, body, message):
     auth.login("ani")
-    response = client.post("/api/v1/sync", data=body, content_type="application/json",
-                           headers={"X-CSRFToken": auth.token()})
+    response = client.post(
+        "/api/v1/sync", data=body, content_type="application/json", headers={"X-CSRFToken": auth.token()}
+    )
     assert response.status_code == 400
     assert message in response.get_json()["message"]
 
 
-def test_the_same_batch_through_the_import_page_stores_the_good_records_and_names_the_bad(app, client, auth, world):
+def test_the_same_batch_through_the_import_page_stores_the_good_records_and_names_the_bad(
+    app, client, auth, world
+):
     from tests.test_manage import exported, send_file
 
-    records = [visit_record()] + [poison(kind, where, RAW) for kind, where, _, _ in POISONS] + [visit_record()]
+    records = (
+        [visit_record()] + [poison(kind, where, RAW) for kind, where, _, _ in POISONS] + [visit_record()]
+    )
     text = exported(records).decode()
     for _, _, token, _ in POISONS:
         text = text.replace(f'"{RAW}"', token, 1)
@@ -283,5 +315,9 @@ def test_the_same_batch_through_the_import_page_stores_the_good_records_and_name
     page = response.get_data(as_text=True)
     assert stored_visits(app) == 2
     assert f"{len(POISONS)} rejected" in page or f"{len(POISONS)} ditolak" in page
-    deep = exported([visit_record()]).decode().replace('"records"', '"x": ' + "[" * 5000 + "]" * 5000 + ', "records"')
+    deep = (
+        exported([visit_record()])
+        .decode()
+        .replace('"records"', '"x": ' + "[" * 5000 + "]" * 5000 + ', "records"')
+    )
     assert send_file(client, deep.encode()).status_code == 400

@@ -1,4 +1,5 @@
 """Logging in and out, staying logged in on the phone, and roles on every page and endpoint."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -24,7 +25,9 @@ def test_an_officer_stays_logged_in_on_the_phone_for_weeks(client, auth, world):
 def test_a_managers_session_cookie_goes_when_the_browser_closes(client, auth, world):
     auth.login("maya")
     assert client.get_cookie("session").expires is None
-    assert not [h for h in client.get("/kelola/").headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    assert not [
+        h for h in client.get("/kelola/").headers.getlist("Set-Cookie") if h.startswith("remember_token=")
+    ]
 
 
 def test_a_wrong_password_is_refused_with_a_message_in_indonesian(client, auth, world):
@@ -70,7 +73,9 @@ def test_the_next_address_never_leaves_the_site(client, auth, world, target):
 def test_next_keeps_a_local_address(client, auth, world):
     page = client.get("/masuk?next=/petugas").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/masuk?next=/petugas", data={"csrf_token": token, "username": "maya", "password": "rahasia-123"})
+    response = client.post(
+        "/masuk?next=/petugas", data={"csrf_token": token, "username": "maya", "password": "rahasia-123"}
+    )
     assert response.headers["Location"] == "/petugas"
 
 
@@ -108,5 +113,7 @@ def test_the_language_switch_is_remembered(client):
 
 
 def test_the_browser_language_is_used_when_nothing_was_chosen(client):
-    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert '<html lang="id">' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Backups made while officers push: after a restore, every record acknowledged before the backup began is
 there, the copy is one consistent moment of the database, and the app runs on it. SQLite by default;
 PostgreSQL (pg_dump, pg_restore) when DATABASE_URL is set."""
+
 import os
 import re
 import sqlite3
@@ -21,7 +22,9 @@ from tests.live import HttpPhone, served
 
 # Phones pushing at once: (officer, a village of theirs, device). Ani has two.
 PHONES = [
-    ("ani", "15.71.01.1001", "ani-1"), ("ani", "15.71.01.1002", "ani-2"), ("budi", "15.71.01.1003", "budi-1"),
+    ("ani", "15.71.01.1001", "ani-1"),
+    ("ani", "15.71.01.1002", "ani-2"),
+    ("budi", "15.71.01.1003", "budi-1"),
 ]
 BATCH = 5  # visits in one push
 MAX_PUSHES = 400  # per phone, whatever happens
@@ -82,8 +85,13 @@ def restored(backup_file, live_uri):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             target = live.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-            done = subprocess.run(["pg_restore", "--no-owner", f"--dbname={target}", str(backup_file)],
-                                  capture_output=True, text=True, timeout=120, check=False)
+            done = subprocess.run(
+                ["pg_restore", "--no-owner", f"--dbname={target}", str(backup_file)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
             assert done.returncode == 0, done.stderr
             uri = live.set(database=name).render_as_string(hide_password=False)
         else:
@@ -100,8 +108,9 @@ def restored(backup_file, live_uri):
             admin.dispose()
 
 
-def test_a_backup_made_while_officers_push_restores_with_every_acknowledged_record(app, world, database_uri,
-                                                                                  tmp_path):
+def test_a_backup_made_while_officers_push_restores_with_every_acknowledged_record(
+    app, world, database_uri, tmp_path
+):
     backup_file = tmp_path / ("outreach.dump" if POSTGRES else "outreach-backup.sqlite")
     stop = threading.Event()
     with served(app) as server:
@@ -114,7 +123,9 @@ def test_a_backup_made_while_officers_push_restores_with_every_acknowledged_reco
             started = time.monotonic()
             result = app.test_cli_runner().invoke(args=["backup", str(backup_file)])
             # the officers went on pushing while the backup ran, and after it
-            wait_for(lambda: all(p.pushes >= before[p.device] + 3 or p.error or not p.is_alive() for p in phones))
+            wait_for(
+                lambda: all(p.pushes >= before[p.device] + 3 or p.error or not p.is_alive() for p in phones)
+            )
         finally:
             stop.set()
             for phone in phones:

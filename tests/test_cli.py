@@ -1,4 +1,5 @@
 """The commands an administrator runs: create-office, create-user and demo."""
+
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -49,7 +50,9 @@ def add_regions():
 
 def add_kanim():
     kanwil = Office(code="kanwil-jambi", name="Kanwil Jambi", kind=OfficeKind.kanwil)
-    db.session.add_all([kanwil, Office(code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil)])
+    db.session.add_all(
+        [kanwil, Office(code="kanim-jambi", name="Kanim Jambi", kind=OfficeKind.kanim, parent=kanwil)]
+    )
     db.session.commit()
 
 
@@ -59,8 +62,18 @@ def add_kanim():
 def test_create_user_makes_an_officer_at_an_office_who_can_log_in(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "Rina", "--role", "officer", "--office", "kanim-jambi", "--name", "Rina Marlina",
-              "--password", "kabut-pagi-sungai"]
+        args=[
+            "create-user",
+            "Rina",
+            "--role",
+            "officer",
+            "--office",
+            "kanim-jambi",
+            "--name",
+            "Rina Marlina",
+            "--password",
+            "kabut-pagi-sungai",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Created officer rina at kanim-jambi." in result.output
@@ -75,7 +88,8 @@ def test_create_user_makes_an_officer_at_an_office_who_can_log_in(runner, ctx):
 def test_create_user_asks_for_the_password_twice_when_it_is_left_out(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"], input="kopi-hujan-sepeda\nkopi-hujan-sepeda\n"
+        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"],
+        input="kopi-hujan-sepeda\nkopi-hujan-sepeda\n",
     )
     assert result.exit_code == 0, result.output
     assert "Password" in result.output and "kopi-hujan-sepeda" not in result.output
@@ -85,7 +99,8 @@ def test_create_user_asks_for_the_password_twice_when_it_is_left_out(runner, ctx
 def test_create_user_refuses_when_the_two_typed_passwords_differ(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"], input="pw12345678\npw87654321\n"
+        args=["create-user", "agus", "--role", "manager", "--office", "kanim-jambi"],
+        input="pw12345678\npw87654321\n",
     )
     assert result.exit_code != 0
     assert "do not match" in result.output
@@ -102,7 +117,9 @@ def test_an_admin_needs_no_office(runner, ctx):
 
 def test_create_user_refuses_an_unknown_office(runner, ctx):
     add_kanim()
-    result = runner.invoke(args=["create-user", "rina", "--role", "officer", "--office", "kanim-x", "--password", "x" * 10])
+    result = runner.invoke(
+        args=["create-user", "rina", "--role", "officer", "--office", "kanim-x", "--password", "x" * 10]
+    )
     assert result.exit_code != 0
     assert "No office with code kanim-x." in result.output
     assert count(User) == 0
@@ -122,7 +139,16 @@ def test_create_user_refuses_a_username_that_is_taken_whatever_its_case(runner, 
 def test_create_user_refuses_a_password_shorter_than_ten_characters(runner, ctx):
     add_kanim()
     result = runner.invoke(
-        args=["create-user", "rina", "--role", "officer", "--office", "kanim-jambi", "--password", "123456789"]
+        args=[
+            "create-user",
+            "rina",
+            "--role",
+            "officer",
+            "--office",
+            "kanim-jambi",
+            "--password",
+            "123456789",
+        ]
     )
     assert result.exit_code != 0
     assert "at least 10 characters" in result.output
@@ -131,7 +157,9 @@ def test_create_user_refuses_a_password_shorter_than_ten_characters(runner, ctx)
 
 def test_create_user_refuses_an_officer_or_manager_without_an_office(runner, ctx):
     for role in ("officer", "manager"):
-        result = runner.invoke(args=["create-user", "rina", "--role", role, "--password", "kabut-pagi-sungai"])
+        result = runner.invoke(
+            args=["create-user", "rina", "--role", role, "--password", "kabut-pagi-sungai"]
+        )
         assert result.exit_code != 0
         assert "belong to an office" in result.output
     assert count(User) == 0
@@ -142,11 +170,25 @@ def test_create_user_refuses_an_officer_or_manager_without_an_office(runner, ctx
 
 def test_create_office_makes_a_kanim_under_the_kanwil_covering_its_regencies(runner, ctx):
     add_regions()
-    result = runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"])
+    result = runner.invoke(
+        args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
-        args=["create-office", "kanim-jambi", "--name", "Kantor Imigrasi Kelas I TPI Jambi", "--kind", "kanim",
-              "--parent", "kanwil-jambi", "--regency", "15.71", "--regency", "15.05"]
+        args=[
+            "create-office",
+            "kanim-jambi",
+            "--name",
+            "Kantor Imigrasi Kelas I TPI Jambi",
+            "--kind",
+            "kanim",
+            "--parent",
+            "kanwil-jambi",
+            "--regency",
+            "15.71",
+            "--regency",
+            "15.05",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Created office kanim-jambi." in result.output
@@ -159,20 +201,52 @@ def test_create_office_makes_a_kanim_under_the_kanwil_covering_its_regencies(run
 
 def test_create_office_works_with_regions_from_the_import_command(runner, ctx):
     assert runner.invoke(args=["import-regions", JAMBI_REGIONS]).exit_code == 0
-    assert runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]
+        ).exit_code
+        == 0
+    )
     result = runner.invoke(
-        args=["create-office", "kanim-kerinci", "--name", "Kanim Kerinci", "--kind", "kanim", "--parent", "kanwil-jambi",
-              "--regency", "15.01", "--regency", "15.72"]
+        args=[
+            "create-office",
+            "kanim-kerinci",
+            "--name",
+            "Kanim Kerinci",
+            "--kind",
+            "kanim",
+            "--parent",
+            "kanwil-jambi",
+            "--regency",
+            "15.01",
+            "--regency",
+            "15.72",
+        ]
     )
     assert result.exit_code == 0, result.output
-    assert [r.name for r in office_by_code("kanim-kerinci").regencies] == ["Kabupaten Kerinci", "Kota Sungai Penuh"]
+    assert [r.name for r in office_by_code("kanim-kerinci").regencies] == [
+        "Kabupaten Kerinci",
+        "Kota Sungai Penuh",
+    ]
 
 
 def test_create_office_refuses_regency_codes_that_are_not_in_the_database(runner, ctx):
     add_regions()
     result = runner.invoke(
-        args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil",
-              "--regency", "15.71", "--regency", "15.99", "--regency", "15.71.01"]
+        args=[
+            "create-office",
+            "kanwil-jambi",
+            "--name",
+            "Kanwil Jambi",
+            "--kind",
+            "kanwil",
+            "--regency",
+            "15.71",
+            "--regency",
+            "15.99",
+            "--regency",
+            "15.71.01",
+        ]
     )
     assert result.exit_code != 0
     assert "Not regencies: 15.71.01, 15.99." in result.output
@@ -181,7 +255,9 @@ def test_create_office_refuses_regency_codes_that_are_not_in_the_database(runner
 
 def test_create_office_refuses_an_unknown_parent(runner, ctx):
     add_regions()
-    result = runner.invoke(args=["create-office", "kanim-jambi", "--name", "Kanim", "--kind", "kanim", "--parent", "kw"])
+    result = runner.invoke(
+        args=["create-office", "kanim-jambi", "--name", "Kanim", "--kind", "kanim", "--parent", "kw"]
+    )
     assert result.exit_code != 0
     assert "No office with code kw." in result.output
     assert count(Office) == 0
@@ -200,7 +276,12 @@ def test_create_office_refuses_a_code_that_exists_already(runner, ctx):
 
 def test_create_office_keeps_the_rules_of_the_offices_page(runner, ctx):
     add_regions()
-    assert runner.invoke(args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["create-office", "kanwil-jambi", "--name", "Kanwil Jambi", "--kind", "kanwil"]
+        ).exit_code
+        == 0
+    )
     orphan = runner.invoke(args=["create-office", "kanim-x", "--name", "Kanim X", "--kind", "kanim"])
     assert orphan.exit_code != 0 and "A Kanim belongs to a Kanwil" in orphan.output
     kanim = ["create-office", "--kind", "kanim", "--parent", "kanwil-jambi", "--regency", "15.71", "--name"]
@@ -216,9 +297,14 @@ def test_create_office_keeps_the_rules_of_the_offices_page(runner, ctx):
 def accounts_table(output):
     """The rows of the accounts table the demo prints, as dicts keyed by its header."""
     lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.split() == ["username", "role", "office", "password"])
-    return [dict(zip(["username", "role", "office", "password"], line.split(), strict=False))
-            for line in lines[start + 1:] if line]
+    start = next(
+        i for i, line in enumerate(lines) if line.split() == ["username", "role", "office", "password"]
+    )
+    return [
+        dict(zip(["username", "role", "office", "password"], line.split(), strict=False))
+        for line in lines[start + 1 :]
+        if line
+    ]
 
 
 def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
@@ -328,7 +414,9 @@ def test_demo_with_reset_replaces_the_existing_data(runner, ctx, world):
     db.session.expire_all()
     assert user_by_name("ani") is None and user_by_name("root") is None
     assert user_by_name("admin").check_password("hujan-sawit-kopi")
-    assert {u.username for u in db.session.scalars(select(User))} == {r["username"] for r in accounts_table(result.output)}
+    assert {u.username for u in db.session.scalars(select(User))} == {
+        r["username"] for r in accounts_table(result.output)
+    }
     assert {o.code for o in db.session.scalars(select(Office))} == KANIM_CODES | {"kanwil-jambi"}
     assert db.session.get(Region, "15.71.01.1001").name == "Simpang IV Sipin"  # world called it Sungai Putri
     assert db.session.get(Region, "15.71.01.1005") is None  # world's Murni is not in the Jambi list
@@ -346,7 +434,9 @@ def test_demo_with_reset_and_a_bad_region_file_keeps_the_existing_data(runner, c
     assert count(Region) == 8 and count(DesaBinaan) == 4 and count(Assignment) == 3
 
 
-def test_demo_with_reset_and_a_region_file_that_is_not_utf8_keeps_the_existing_data(runner, ctx, world, tmp_path):
+def test_demo_with_reset_and_a_region_file_that_is_not_utf8_keeps_the_existing_data(
+    runner, ctx, world, tmp_path
+):
     bad = tmp_path / "regions.csv"
     bad.write_bytes("code,name,level,parent_code,lat,lng\n15,Jámbi,province,,,\n".encode("cp1252"))
     result = runner.invoke(args=["demo", "--reset", "--regions", str(bad), "--password", "hujan-sawit-kopi"])

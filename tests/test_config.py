@@ -1,4 +1,5 @@
 """The app factory and the configuration it reads from the environment."""
+
 import os
 import stat
 import threading

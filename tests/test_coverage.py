@@ -1,4 +1,5 @@
 """Coverage figures: what counts as covered, sums that add up at every level, scope, and the priority list."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -32,9 +33,19 @@ def when(days_ago=0):
 def add(model, officer_id, village, days_ago=0, **fields):
     global N
     N += 1
-    db.session.add(model(id=f"00000000-0000-4000-8000-{N:012d}", officer_id=officer_id, village_code=village,
-                         occurred_at=when(days_ago), client_updated_at=when(days_ago), rev=N, version=1,
-                         voided=fields.pop("voided", False), **fields))
+    db.session.add(
+        model(
+            id=f"00000000-0000-4000-8000-{N:012d}",
+            officer_id=officer_id,
+            village_code=village,
+            occurred_at=when(days_ago),
+            client_updated_at=when(days_ago),
+            rev=N,
+            version=1,
+            voided=fields.pop("voided", False),
+            **fields,
+        )
+    )
 
 
 @pytest.fixture
@@ -44,30 +55,100 @@ def area(app, world):
     with app.app_context():
         bungo = db.session.scalar(select(Office).where(Office.code == "kanim-bungo"))
         jambi = db.session.scalar(select(Office).where(Office.code == "kanim-jambi"))
-        db.session.add_all([
-            Region(code="15.71.02", name="Jambi Selatan", level=RegionLevel.district, parent_code="15.71"),
-            Region(code="15.71.02.1001", name="Pakuan Baru", level=RegionLevel.village, parent_code="15.71.02"),
-            Region(code="15.08", name="Kabupaten Bungo", level=RegionLevel.regency, parent_code="15"),
-            Region(code="15.08.01", name="Tanah Tumbuh", level=RegionLevel.district, parent_code="15.08"),
-            Region(code="15.08.01.2001", name="Tanah Tumbuh", level=RegionLevel.village, parent_code="15.08.01"),
-        ])
+        db.session.add_all(
+            [
+                Region(
+                    code="15.71.02", name="Jambi Selatan", level=RegionLevel.district, parent_code="15.71"
+                ),
+                Region(
+                    code="15.71.02.1001",
+                    name="Pakuan Baru",
+                    level=RegionLevel.village,
+                    parent_code="15.71.02",
+                ),
+                Region(code="15.08", name="Kabupaten Bungo", level=RegionLevel.regency, parent_code="15"),
+                Region(code="15.08.01", name="Tanah Tumbuh", level=RegionLevel.district, parent_code="15.08"),
+                Region(
+                    code="15.08.01.2001",
+                    name="Tanah Tumbuh",
+                    level=RegionLevel.village,
+                    parent_code="15.08.01",
+                ),
+            ]
+        )
         db.session.flush()
-        db.session.add_all([
-            DesaBinaan(village_code="15.71.02.1001", office=jambi, risk_level=RiskLevel.rendah, designated_on=date(2025, 3, 1)),
-            DesaBinaan(village_code="15.08.01.2001", office=bungo, risk_level=RiskLevel.tinggi, designated_on=date(2025, 3, 1)),
-            DesaBinaan(village_code="15.71.01.1005", office=jambi, risk_level=RiskLevel.sedang,
-                       designated_on=date(2024, 1, 1), ended_on=date(2024, 12, 31)),  # ended before: not counted
-        ])
+        db.session.add_all(
+            [
+                DesaBinaan(
+                    village_code="15.71.02.1001",
+                    office=jambi,
+                    risk_level=RiskLevel.rendah,
+                    designated_on=date(2025, 3, 1),
+                ),
+                DesaBinaan(
+                    village_code="15.08.01.2001",
+                    office=bungo,
+                    risk_level=RiskLevel.tinggi,
+                    designated_on=date(2025, 3, 1),
+                ),
+                DesaBinaan(
+                    village_code="15.71.01.1005",
+                    office=jambi,
+                    risk_level=RiskLevel.sedang,
+                    designated_on=date(2024, 1, 1),
+                    ended_on=date(2024, 12, 31),
+                ),  # ended before: not counted
+            ]
+        )
         ani, citra = world.ani, world.citra
         add(Visit, ani, "15.71.01.1001", purpose="x", notes="")
         add(Visit, ani, "15.71.01.1001", purpose="x", notes="", days_ago=1)
         add(Visit, ani, "15.71.01.1002", purpose="x", notes="", voided=True)  # voided: does not cover
         add(Visit, ani, "15.71.01.1002", purpose="x", notes="", days_ago=400)  # before the period
-        add(EducationSession, ani, "15.71.02.1001", venue="Balai", topics=["tppo"], male_under_18=2, female_under_18=3,
-            male_adult=10, female_adult=5, audience_groups=[], partners=[], materials_used="", notes="")
-        add(Handout, ani, "15.71.01.1001", material_slug="kenali-tppo", quantity=40, format="printed", recipient_group="students")
-        add(EarlyWarning, ani, "15.71.01.1003", category="recruiter", urgency="segera", description="x", people_involved="", source="villager")
-        add(EarlyWarning, ani, "15.71.01.1003", category="recruiter", urgency="biasa", description="y", people_involved="", source="villager")
+        add(
+            EducationSession,
+            ani,
+            "15.71.02.1001",
+            venue="Balai",
+            topics=["tppo"],
+            male_under_18=2,
+            female_under_18=3,
+            male_adult=10,
+            female_adult=5,
+            audience_groups=[],
+            partners=[],
+            materials_used="",
+            notes="",
+        )
+        add(
+            Handout,
+            ani,
+            "15.71.01.1001",
+            material_slug="kenali-tppo",
+            quantity=40,
+            format="printed",
+            recipient_group="students",
+        )
+        add(
+            EarlyWarning,
+            ani,
+            "15.71.01.1003",
+            category="recruiter",
+            urgency="segera",
+            description="x",
+            people_involved="",
+            source="villager",
+        )
+        add(
+            EarlyWarning,
+            ani,
+            "15.71.01.1003",
+            category="recruiter",
+            urgency="biasa",
+            description="y",
+            people_involved="",
+            source="villager",
+        )
         add(Visit, citra, "15.08.01.2001", purpose="x", notes="")
         db.session.commit()
         closed = db.session.scalars(select(EarlyWarning).where(EarlyWarning.description == "y")).one()
@@ -102,7 +183,11 @@ def test_the_children_add_up_to_the_parent_at_every_level(area):
         assert summed == result.totals, code
     province = figures("15")
     assert province.totals.desa_binaan == 6 and province.totals.covered == 3
-    assert province.totals.people == 20 and province.totals.people_under_18 == 5 and province.totals.people_female == 8
+    assert (
+        province.totals.people == 20
+        and province.totals.people_under_18 == 5
+        and province.totals.people_female == 8
+    )
     assert {row.region.code: row.figures.desa_binaan for row in province.rows} == {"15.71": 5, "15.08": 1}
 
 
@@ -120,8 +205,12 @@ def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, wor
     items = coverage.priorities(db.session, today=TODAY, offices=None)
     order = [p.desa.village_code for p in items]
     never = [p for p in items if p.last_activity is None]
-    assert [p.desa.risk_level for p in never] == sorted((p.desa.risk_level for p in never), key=lambda r: -coverage.RISK_WEIGHT[r])
-    assert order.index("15.71.01.1003") < order.index("15.71.01.1001")  # tinggi, never visited vs visited today
+    assert [p.desa.risk_level for p in never] == sorted(
+        (p.desa.risk_level for p in never), key=lambda r: -coverage.RISK_WEIGHT[r]
+    )
+    assert order.index("15.71.01.1003") < order.index(
+        "15.71.01.1001"
+    )  # tinggi, never visited vs visited today
     visited = [p for p in items if p.last_activity is not None]
     assert [p.score for p in visited] == sorted((p.score for p in visited), reverse=True)
 
@@ -129,10 +218,14 @@ def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, wor
 @pytest.mark.usefixtures("ctx")
 def test_a_desa_binaan_ended_today_leaves_the_priority_list_but_counts_in_todays_coverage(area, world):
     kasang = db.session.get(DesaBinaan, world.desa["15.71.01.1004"])
-    assert "15.71.01.1004" in [p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)]
+    assert "15.71.01.1004" in [
+        p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)
+    ]
     kasang.ended_on = TODAY
     db.session.commit()
-    assert "15.71.01.1004" not in [p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)]
+    assert "15.71.01.1004" not in [
+        p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)
+    ]
     assert "15.71.01.1004" in figures("15.71.01").covered  # it was a desa binaan on this day
 
 
@@ -163,7 +256,9 @@ def test_the_dashboard_drills_down_and_lists_villages_to_visit_first(client, aut
     assert client.get("/kelola/?from=bukan-tanggal").status_code == 400
 
 
-def test_a_village_page_shows_its_desa_binaan_officers_and_timeline_to_its_office_only(app, client, auth, area):
+def test_a_village_page_shows_its_desa_binaan_officers_and_timeline_to_its_office_only(
+    app, client, auth, area
+):
     auth.login("maya")
     page = client.get("/kelola/desa/15.71.01.1001").get_data(as_text=True)
     assert "Sungai Putri" in page and "Ani" in page and "tinggi" in page
@@ -187,9 +282,14 @@ def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_covera
     assert svg.count("<circle") == 1 and 'fill="#0b5d4b"' in svg and "Sungai Putri: tercakup" in svg
 
 
-@pytest.mark.parametrize(("start", "last"), [
-    (date(2021, 1, 1), date(2025, 12, 31)), (date(2024, 2, 29), date(2029, 2, 28)), (date(2099, 12, 31), date(2104, 12, 30)),
-])
+@pytest.mark.parametrize(
+    ("start", "last"),
+    [
+        (date(2021, 1, 1), date(2025, 12, 31)),
+        (date(2024, 2, 29), date(2029, 2, 28)),
+        (date(2099, 12, 31), date(2104, 12, 30)),
+    ],
+)
 def test_a_period_may_last_five_years_to_the_day_and_not_one_day_more(start, last):
     assert periods.latest_end(start) == last
     assert periods.period(None, start, last, today=TODAY) == (start, last)
@@ -197,19 +297,37 @@ def test_a_period_may_last_five_years_to_the_day_and_not_one_day_more(start, las
         periods.period(None, start, last + timedelta(days=1), today=TODAY)
     with pytest.raises(periods.PeriodError):
         periods.period(None, start, start - timedelta(days=1), today=TODAY)
-    assert periods.period("90", None, None, today=TODAY) == (TODAY - timedelta(days=89), TODAY)  # presets stay short
+    assert periods.period("90", None, None, today=TODAY) == (
+        TODAY - timedelta(days=89),
+        TODAY,
+    )  # presets stay short
 
 
-@pytest.mark.parametrize("path", ["/kelola/", "/kelola/ekspor/cakupan.csv", "/kelola/ekspor/visit.xlsx",
-                                  "/kelola/aktivitas.svg", "/kelola/peta.svg", "/api/v1/coverage"])
-def test_a_period_over_five_years_or_backwards_is_a_400_that_says_so_and_five_years_work(client, auth, area, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kelola/",
+        "/kelola/ekspor/cakupan.csv",
+        "/kelola/ekspor/visit.xlsx",
+        "/kelola/aktivitas.svg",
+        "/kelola/peta.svg",
+        "/api/v1/coverage",
+    ],
+)
+def test_a_period_over_five_years_or_backwards_is_a_400_that_says_so_and_five_years_work(
+    client, auth, area, path
+):
     auth.login("maya")
     client.set_cookie("lang", "en")
     six_years = client.get(f"{path}?from=2020-01-01&to=2025-12-31")
     assert six_years.status_code == 400
-    assert ("A period may cover at most 5 years: from 2020-01-01, it may end on 2024-12-31 at the latest."
-            in six_years.get_data(as_text=True))
+    assert (
+        "A period may cover at most 5 years: from 2020-01-01, it may end on 2024-12-31 at the latest."
+        in six_years.get_data(as_text=True)
+    )
     assert client.get(f"{path}?from=2021-01-01&to=2025-12-31").status_code == 200
     backwards = client.get(f"{path}?from=2025-12-31&to=2025-01-01")
     assert backwards.status_code == 400
-    assert "The period ends on 2025-01-01, before it starts on 2025-12-31." in backwards.get_data(as_text=True)
+    assert "The period ends on 2025-01-01, before it starts on 2025-12-31." in backwards.get_data(
+        as_text=True
+    )

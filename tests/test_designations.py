@@ -1,5 +1,6 @@
 """Managers designate desa binaan from the region tree, change their risk, end them and assign their officers,
 within the offices in their scope; officers' phones follow."""
+
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -38,7 +39,8 @@ def designation(app, village):
     """The active designation of a village, if any."""
     with app.app_context():
         return db.session.scalar(
-            select(DesaBinaan).where(DesaBinaan.village_code == village, DesaBinaan.ended_on.is_(None)))
+            select(DesaBinaan).where(DesaBinaan.village_code == village, DesaBinaan.ended_on.is_(None))
+        )
 
 
 def designate(client, village, **data):
@@ -163,8 +165,12 @@ def test_a_second_designation_of_the_same_village_is_refused_with_a_message(app,
     assert response.status_code == 400
     assert "Sungai Putri is a desa binaan of Kanim Jambi already." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(DesaBinaan).where(
-            DesaBinaan.village_code == "15.71.01.1001")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(DesaBinaan).where(DesaBinaan.village_code == "15.71.01.1001")
+            )
+            == 1
+        )
 
 
 def test_a_village_outside_the_offices_regencies_is_refused(app, client, world):
@@ -185,8 +191,12 @@ def test_a_village_outside_the_offices_regencies_is_refused(app, client, world):
 def test_a_kanim_manager_cannot_see_or_change_another_kanims_desa_binaan(app, client, world):
     bungo = office_id(app, "kanim-bungo")
     with app.app_context():
-        other = DesaBinaan(village_code="15.71.01.1005", office_id=bungo, risk_level=RiskLevel.rendah,
-                           designated_on=date(2025, 3, 1))
+        other = DesaBinaan(
+            village_code="15.71.01.1005",
+            office_id=bungo,
+            risk_level=RiskLevel.rendah,
+            designated_on=date(2025, 3, 1),
+        )
         db.session.add(other)
         db.session.commit()
         other_id = other.id
@@ -249,8 +259,12 @@ def test_ending_a_designation_takes_it_off_the_phone_and_keeps_records_and_past_
     with app.app_context():
         assert db.session.get(DesaBinaan, desa_id).ended_on == today()
         assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
-        assert db.session.scalar(select(func.count()).select_from(Assignment).where(
-            Assignment.desa_binaan_id == desa_id)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Assignment).where(Assignment.desa_binaan_id == desa_id)
+            )
+            == 1
+        )
 
     now, day = today(), timedelta(days=1)
     assert covered(client, "15.71.01", now - 10 * day, now - day) == "1 of 4 desa binaan covered"
@@ -269,12 +283,15 @@ def test_ending_a_designation_takes_it_off_the_phone_and_keeps_records_and_past_
     assert f"{NEW}?village=15.71.01.1001" in links(district)
 
 
-@pytest.mark.parametrize("ended_on, message", [
-    ("2099-01-01", "The date cannot be in the future."),
-    ("2024-12-31", "The end cannot be before the designation (2025-01-06)."),
-    ("2025-13-45", "Not a valid date value."),
-    ("", "Not a valid date value."),
-])
+@pytest.mark.parametrize(
+    "ended_on, message",
+    [
+        ("2099-01-01", "The date cannot be in the future."),
+        ("2024-12-31", "The end cannot be before the designation (2025-01-06)."),
+        ("2025-13-45", "Not a valid date value."),
+        ("", "Not a valid date value."),
+    ],
+)
 def test_an_end_date_out_of_bounds_is_refused_with_a_message(app, client, world, ended_on, message):
     login(client, "maya")
     desa_id = world.desa["15.71.01.1001"]
@@ -328,34 +345,43 @@ def test_officers_cannot_open_the_desa_binaan_pages(client, world):
     desa_id = world.desa["15.71.01.1001"]
     for url in ("/kelola/desa-binaan", NEW, f"{NEW}?village=15.71.01.1005", f"/kelola/desa-binaan/{desa_id}"):
         assert client.get(url).status_code == 403
-    for url in (f"/kelola/desa-binaan/{desa_id}/akhiri", f"/kelola/desa-binaan/{desa_id}/petugas",
-                f"/kelola/desa-binaan/{desa_id}/petugas/{world.ani}/hapus"):
+    for url in (
+        f"/kelola/desa-binaan/{desa_id}/akhiri",
+        f"/kelola/desa-binaan/{desa_id}/petugas",
+        f"/kelola/desa-binaan/{desa_id}/petugas/{world.ani}/hapus",
+    ):
         assert post(client, url, {"end-ended_on": today().isoformat()}, prefix="end-").status_code == 403
     with client.application.app_context():
         assert db.session.get(DesaBinaan, desa_id).ended_on is None
 
 
-@pytest.mark.parametrize("url, status, message", [
-    (f"{NEW}?region=15.99", 404, "No region has the code 15.99."),
-    (f"{NEW}?region=kota%00jambi", 400, "NUL character"),
-    (f"{NEW}?village=15.71.01.9999", 404, "No region has the code 15.71.01.9999."),
-    (f"{NEW}?village=15.71", 400, "Kota Jambi is not a village: choose a village."),
-    ("/kelola/desa-binaan?status=all-of-them", 400, "Unknown filter"),
-    ("/kelola/desa-binaan/999999", 404, "This page does not exist."),
-])
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        (f"{NEW}?region=15.99", 404, "No region has the code 15.99."),
+        (f"{NEW}?region=kota%00jambi", 400, "NUL character"),
+        (f"{NEW}?village=15.71.01.9999", 404, "No region has the code 15.71.01.9999."),
+        (f"{NEW}?village=15.71", 400, "Kota Jambi is not a village: choose a village."),
+        ("/kelola/desa-binaan?status=all-of-them", 400, "Unknown filter"),
+        ("/kelola/desa-binaan/999999", 404, "This page does not exist."),
+    ],
+)
 def test_bad_addresses_are_answered_with_a_message(client, world, url, status, message):
     login(client, "maya")
     response = client.get(url)
     assert response.status_code == status and message in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"designated_on": "2099-01-01"}, "The date cannot be in the future."),
-    ({"designated_on": "06/01/2025"}, "Not a valid date value."),
-    ({"risk_level": "extreme"}, "Not a valid choice"),
-    ({"office": "kanim"}, "Invalid Choice: could not coerce"),
-    ({"reason": "x" * 2001}, "Field cannot be longer than 2000 characters."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"designated_on": "2099-01-01"}, "The date cannot be in the future."),
+        ({"designated_on": "06/01/2025"}, "Not a valid date value."),
+        ({"risk_level": "extreme"}, "Not a valid choice"),
+        ({"office": "kanim"}, "Invalid Choice: could not coerce"),
+        ({"reason": "x" * 2001}, "Field cannot be longer than 2000 characters."),
+    ],
+)
 def test_a_designation_with_bad_input_is_refused_with_a_message(app, client, world, data, message):
     login(client, "maya")
     response = designate(client, "15.71.01.1005", **{"office": world.kanim, **data})

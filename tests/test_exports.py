@@ -1,4 +1,5 @@
 """Exports open in a spreadsheet library, hold the same figures as the dashboard, and stay within the office."""
+
 import csv
 import io
 
@@ -51,8 +52,16 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2
 def typed_formulas(app, world, area):  # noqa: F811
     """An officer's warning and visits whose text a spreadsheet would run as formulas."""
     with app.app_context():
-        add(EarlyWarning, world.ani, "15.71.01.1003", category="recruiter", urgency="segera", description=FORMULAS[0],
-            people_involved="=1+1", source="villager")
+        add(
+            EarlyWarning,
+            world.ani,
+            "15.71.01.1003",
+            category="recruiter",
+            urgency="segera",
+            description=FORMULAS[0],
+            people_involved="=1+1",
+            source="villager",
+        )
         for purpose in FORMULAS[1:]:
             add(Visit, world.ani, "15.71.01.1001", purpose=purpose, notes="@notes")
         db.session.commit()
@@ -64,8 +73,12 @@ def csv_rows(response) -> list[list[str]]:
 
 def test_text_that_would_be_a_formula_gets_a_quote_in_front_in_csv(client, auth, typed_formulas):
     auth.login("maya")
-    cells = [cell for kind in ("warning", "visit")
-             for row in csv_rows(client.get(f"/kelola/ekspor/{kind}.csv?from={START}&to={TODAY}")) for cell in row]
+    cells = [
+        cell
+        for kind in ("warning", "visit")
+        for row in csv_rows(client.get(f"/kelola/ekspor/{kind}.csv?from={START}&to={TODAY}"))
+        for cell in row
+    ]
     for formula in FORMULAS:
         assert "'" + formula in cells
     assert "'=1+1" in cells and "'@notes" in cells
@@ -86,14 +99,14 @@ def test_text_that_would_be_a_formula_is_a_text_cell_in_xlsx(client, auth, typed
 
 def test_a_typed_name_in_the_monthly_report_is_no_formula_in_either_format(app, client, auth, world, area):  # noqa: F811
     with app.app_context():
-        db.session.get(User, world.ani).full_name = "=HYPERLINK(\"http://x\",\"Ani\")"
+        db.session.get(User, world.ani).full_name = '=HYPERLINK("http://x","Ani")'
         db.session.commit()
     auth.login("maya")
     path = f"/kelola/laporan/{area['jambi']}/{TODAY:%Y-%m}/petugas"
-    assert "'=HYPERLINK(\"http://x\",\"Ani\")" in [row[0] for row in csv_rows(client.get(path + ".csv"))]
+    assert '\'=HYPERLINK("http://x","Ani")' in [row[0] for row in csv_rows(client.get(path + ".csv"))]
     sheet = load_workbook(io.BytesIO(client.get(path + ".xlsx").data)).active
     names = [row[0] for row in sheet.iter_rows()]
-    assert "=HYPERLINK(\"http://x\",\"Ani\")" in [cell.value for cell in names if cell.data_type == "s"]
+    assert '=HYPERLINK("http://x","Ani")' in [cell.value for cell in names if cell.data_type == "s"]
 
 
 def test_numbers_stay_numbers_and_only_text_is_neutralised():
@@ -112,5 +125,9 @@ def test_a_control_character_an_officer_pushed_does_not_break_the_xlsx(client, a
     auth.login("maya")
     response = client.get(f"/kelola/ekspor/visit.xlsx?from={START}&to={TODAY}")
     assert response.status_code == 200
-    values = [cell for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True) for cell in row]
+    values = [
+        cell
+        for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)
+        for cell in row
+    ]
     assert "Sosialisasi desa" in values

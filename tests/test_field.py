@@ -1,4 +1,5 @@
 """The installable officer app: shell page, service worker and manifest, as the server serves them."""
+
 import json
 import re
 import shutil
@@ -57,7 +58,11 @@ def test_the_manifest_makes_the_app_installable(client):
     response = client.get("/manifest.webmanifest")
     assert response.mimetype == "application/manifest+json"
     manifest = response.get_json()
-    assert manifest["start_url"] == "/petugas" and manifest["display"] == "standalone" and manifest["scope"] == "/"
+    assert (
+        manifest["start_url"] == "/petugas"
+        and manifest["display"] == "standalone"
+        and manifest["scope"] == "/"
+    )
     sizes = {}
     for icon in manifest["icons"]:
         with client.get(icon["src"]) as response:
@@ -100,9 +105,15 @@ def test_the_phone_sends_a_record_the_server_failed_on_alone_and_ever_more_slowl
 
 
 @pytest.mark.parametrize("language, high", [("id", "Tinggi"), ("en", "High")])
-def test_the_app_gets_the_words_for_a_villages_risk_level_in_the_officers_language(client, auth, world, language, high):
+def test_the_app_gets_the_words_for_a_villages_risk_level_in_the_officers_language(
+    client, auth, world, language, high
+):
     auth.login("ani")
     client.set_cookie("lang", language)
     page = client.get("/petugas").get_data(as_text=True)
     codes = json.loads(re.search(r'<script type="application/json" id="codes">(.*?)</script>', page).group(1))
-    assert codes["risk_level"]["tinggi"] == high and set(codes["risk_level"]) == {"tinggi", "sedang", "rendah"}
+    assert codes["risk_level"]["tinggi"] == high and set(codes["risk_level"]) == {
+        "tinggi",
+        "sedang",
+        "rendah",
+    }

@@ -1,5 +1,6 @@
 """The guidance library: safe Markdown, public pages readable without JavaScript, search, sharing, printing,
 and managers keeping it correct."""
+
 import gzip
 import io
 import re
@@ -12,40 +13,7 @@ from sqlalchemy import select
 from outreach import guidance
 from outreach.extensions import db
 from outreach.models import Contact, Material
-from tests.conftest import form_token
-
-BODY_ID = """## Tanda bahaya
-
-Gaji **sangat tinggi** tanpa kontrak.
-
-- Diminta biaya pendaftaran
-- Berangkat dengan visa turis
-
-Baca [halaman Kontak](/kontak).
-"""
-
-
-@pytest.fixture
-def library(app):
-    with app.app_context():
-        article = Material(
-            slug="tanda-lowongan-palsu", kind="article", topics=["tppo", "safe_migration"], published=True,
-            title_id="Tanda Lowongan Kerja Palsu", title_en="Signs of a fake job offer",
-            summary_id="Kenali ciri lowongan palsu.", summary_en="Know the signs of a fake offer.",
-            body_id=BODY_ID, body_en="## Danger signs\n\nA **very high** salary with no contract.\n",
-            sources=[{"fact": "Ciri lowongan palsu", "fact_en": "Signs of a fake offer",
-                      "source": "money.kompas.com (28 Agu 2022)", "status": "terverifikasi"}],
-        )
-        draft = Material(slug="draf", kind="article", topics=["tppo"], published=False, title_id="Draf rahasia",
-                         body_id="Belum terbit")
-        guidance.save(db.session, article, by="test")
-        guidance.save(db.session, draft, by="test")
-        db.session.add(Contact(key="polri-110", kind="hotline", name_id="Call Center Polri 110", value="110",
-                               status="terverifikasi", description_id="Gratis, 24 jam."))
-        db.session.add(Contact(key="pimpasa-desa", kind="whatsapp", name_id="Pimpasa desa Anda", value="",
-                               status="isi-oleh-program"))
-        db.session.commit()
-        return article.id
+from tests.conftest import BODY_ID, form_token
 
 
 @pytest.mark.parametrize(
@@ -89,7 +57,10 @@ def test_an_article_page_works_without_javascript_and_shows_its_sources(client, 
     assert "<strong>sangat tinggi</strong>" in page
     assert "money.kompas.com (28 Agu 2022)" in page and "Ciri lowongan palsu" in page
     assert "belum ditinjau oleh kantor imigrasi" in page
-    assert "https://wa.me/?text=Tanda%20Lowongan%20Kerja%20Palsu%0Ahttp%3A//localhost/panduan/tanda-lowongan-palsu" in page
+    assert (
+        "https://wa.me/?text=Tanda%20Lowongan%20Kerja%20Palsu%0Ahttp%3A//localhost/panduan/tanda-lowongan-palsu"
+        in page
+    )
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag
     assert not re.findall(r"<[^>]+\son[a-z]+\s*=", page)
@@ -98,7 +69,11 @@ def test_an_article_page_works_without_javascript_and_shows_its_sources(client, 
 def test_the_article_comes_in_english_when_chosen(client, library):
     client.set_cookie("lang", "en")
     page = client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
-    assert '<html lang="en">' in page and "<h1>Signs of a fake job offer</h1>" in page and "Signs of a fake offer" in page
+    assert (
+        '<html lang="en">' in page
+        and "<h1>Signs of a fake job offer</h1>" in page
+        and "Signs of a fake offer" in page
+    )
 
 
 def test_the_qr_code_holds_the_articles_address(client, library):
@@ -115,7 +90,9 @@ def test_the_qr_code_holds_the_articles_address(client, library):
 def test_the_print_view_is_a_clean_leaflet_with_the_qr_code(client, library):
     page = client.get("/panduan/tanda-lowongan-palsu/cetak").get_data(as_text=True)
     assert 'class="leaflet leaflet-a5"' in page and "qr.svg" in page and "<nav" not in page
-    assert 'class="leaflet leaflet-a4"' in client.get("/panduan/tanda-lowongan-palsu/cetak?ukuran=a4").get_data(as_text=True)
+    assert 'class="leaflet leaflet-a4"' in client.get(
+        "/panduan/tanda-lowongan-palsu/cetak?ukuran=a4"
+    ).get_data(as_text=True)
 
 
 def test_contacts_come_from_the_data_and_unfilled_ones_say_so(client, library):
@@ -129,19 +106,35 @@ def test_an_article_page_is_small_for_a_slow_phone(client, library):
 
 
 def test_no_public_page_loads_anything_from_another_origin(client, library):
-    for path in ("/", "/panduan/tanda-lowongan-palsu", "/kontak", "/kantor", "/tentang", "/panduan/tanda-lowongan-palsu/cetak"):
+    for path in (
+        "/",
+        "/panduan/tanda-lowongan-palsu",
+        "/kontak",
+        "/kantor",
+        "/tentang",
+        "/panduan/tanda-lowongan-palsu/cetak",
+    ):
         page = client.get(path).get_data(as_text=True)
-        assert not re.findall(r'<(?:script|img|link|iframe|source)[^>]+(?:src|href)="(?:https?:)?//', page), path
-
-
+        assert not re.findall(r'<(?:script|img|link|iframe|source)[^>]+(?:src|href)="(?:https?:)?//', page), (
+            path
+        )
 
 
 def material_form(client, path, **changes):
     data = {
-        "csrf_token": form_token(client, path), "slug": "tanda-lowongan-palsu", "kind": "article",
-        "topics": ["tppo"], "title_id": "Tanda Lowongan Kerja Palsu", "title_en": "Signs of a fake job offer",
-        "summary_id": "Ringkas.", "summary_en": "", "body_id": BODY_ID, "body_en": "", "published": "y",
-        "sources": "Ciri lowongan palsu | money.kompas.com (28 Agu 2022)", "action": "save",
+        "csrf_token": form_token(client, path),
+        "slug": "tanda-lowongan-palsu",
+        "kind": "article",
+        "topics": ["tppo"],
+        "title_id": "Tanda Lowongan Kerja Palsu",
+        "title_en": "Signs of a fake job offer",
+        "summary_id": "Ringkas.",
+        "summary_en": "",
+        "body_id": BODY_ID,
+        "body_en": "",
+        "published": "y",
+        "sources": "Ciri lowongan palsu | money.kompas.com (28 Agu 2022)",
+        "action": "save",
     }
     data.update(changes)
     return client.post(path, data={k: v for k, v in data.items() if v is not None})
@@ -150,7 +143,9 @@ def material_form(client, path, **changes):
 def test_an_admin_previews_then_saves_a_new_version(app, client, auth, world, library):
     auth.login("root")  # an admin: the Kanwil's right (tests/test_edit_rights.py)
     path = f"/kelola/materi/{library}"
-    preview = material_form(client, path, body_id="## Baru\n\n<script>alert(1)</script>Teks baru", action="preview")
+    preview = material_form(
+        client, path, body_id="## Baru\n\n<script>alert(1)</script>Teks baru", action="preview"
+    )
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "<h2>Baru</h2>" in page and "<script>alert" not in page
@@ -193,7 +188,9 @@ def test_a_bad_material_form_answers_400_with_the_reasons_in_indonesian(client, 
     assert response.status_code == 400
     assert "Gunakan huruf kecil, angka, dan tanda hubung saja." in page and "Kolom ini wajib diisi." in page
     clash = material_form(client, "/kelola/materi/baru")
-    assert clash.status_code == 400 and "Nama alamat ini sudah dipakai materi lain." in clash.get_data(as_text=True)
+    assert clash.status_code == 400 and "Nama alamat ini sudah dipakai materi lain." in clash.get_data(
+        as_text=True
+    )
 
 
 def test_the_office_fills_in_a_contact_with_the_date_it_checked_it(app, client, auth, world, library):
@@ -201,8 +198,15 @@ def test_the_office_fills_in_a_contact_with_the_date_it_checked_it(app, client, 
     with app.app_context():
         contact_id = db.session.scalar(db.select(Contact.id).where(Contact.key == "pimpasa-desa"))
     path = f"/kelola/kontak/{contact_id}"
-    response = client.post(path, data={"csrf_token": form_token(client, path), "name_id": "Pimpasa desa Anda",
-                                       "value": "0812 0000 1111", "verified_on": "2026-11-20"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": form_token(client, path),
+            "name_id": "Pimpasa desa Anda",
+            "value": "0812 0000 1111",
+            "verified_on": "2026-11-20",
+        },
+    )
     assert response.status_code == 302
     page = client.get("/kontak").get_data(as_text=True)
     assert "0812 0000 1111" in page and "20 November 2026" in page
@@ -244,17 +248,26 @@ def test_every_shipped_article_cites_its_sources_and_invents_no_local_number(app
 
 def test_check_sources_names_each_cited_source_missing_from_the_facts_file(runner, tmp_path):
     articles = sorted((guidance.content_dir() / "articles").glob("*.id.md"))
-    cited = [(path.name.split(".")[0], entry["source"]) for path in articles
-             for entry in guidance.read_article(path).meta["sources"]]
+    cited = [
+        (path.name.split(".")[0], entry["source"])
+        for path in articles
+        for entry in guidance.read_article(path).meta["sources"]
+    ]
     facts = tmp_path / "FACTS.md"
-    facts.write_text("# FACTS\n\n" + "".join(f"- A fact. — {source}\n" for _, source in cited), encoding="utf-8")
+    facts.write_text(
+        "# FACTS\n\n" + "".join(f"- A fact. — {source}\n" for _, source in cited), encoding="utf-8"
+    )
     result = runner.invoke(args=["check-sources", str(facts)])
     assert result.exit_code == 0, result.output
     assert f"All {len(cited)} sources of the {len(articles)} articles are in {facts}." in result.output
 
     # a source cited once, and not part of another one, goes missing from the facts
-    slug, dropped = next((slug, s) for slug, s in cited if sum(s.rstrip(".") in other for _, other in cited) == 1)
-    facts.write_text("".join(f"- A fact. — {source}\n" for _, source in cited if source != dropped), encoding="utf-8")
+    slug, dropped = next(
+        (slug, s) for slug, s in cited if sum(s.rstrip(".") in other for _, other in cited) == 1
+    )
+    facts.write_text(
+        "".join(f"- A fact. — {source}\n" for _, source in cited if source != dropped), encoding="utf-8"
+    )
     result = runner.invoke(args=["check-sources", str(facts)])
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == f"{slug}: {dropped}"
@@ -275,7 +288,11 @@ def page_weight(client, path):
     app compresses)."""
     page = client.get(path, headers={"Accept-Encoding": "gzip"})
     total = len(page.data)
-    html = gzip.decompress(page.data).decode() if page.headers.get("Content-Encoding") == "gzip" else page.get_data(as_text=True)
+    html = (
+        gzip.decompress(page.data).decode()
+        if page.headers.get("Content-Encoding") == "gzip"
+        else page.get_data(as_text=True)
+    )
     for asset in re.findall(r'(?:href|src)="(/(?:static|panduan)/[^"]+\.(?:css|js|svg))"', html):
         with client.get(asset, headers={"Accept-Encoding": "gzip"}) as response:
             total += len(response.data)

@@ -1,5 +1,6 @@
 """A leaflet's or poster's file: kept only when its bytes are a PDF, PNG or JPEG, and served as a download no
 browser runs as a page of the site, which the service worker never keeps."""
+
 import io
 import re
 
@@ -9,7 +10,7 @@ from PIL import Image
 from outreach.extensions import db
 from outreach.models import Material
 from tests.conftest import form_token
-from tests.test_guidance import library, material_form  # noqa: F401  (the fixture)
+from tests.test_guidance import material_form
 from tests.test_photos import JPEG
 
 SCRIPT = b"<!doctype html><html><body><script>fetch('/kelola/pengguna')</script></body></html>"
@@ -28,8 +29,9 @@ PNG = image("PNG")
 
 
 def upload(client, material_id, data, name, content_type="text/html"):
-    return material_form(client, f"/kelola/materi/{material_id}", kind="leaflet",
-                         file=(io.BytesIO(data), name, content_type))
+    return material_form(
+        client, f"/kelola/materi/{material_id}", kind="leaflet", file=(io.BytesIO(data), name, content_type)
+    )
 
 
 def assert_served_as_a_download(response, mimetype, filename):
@@ -40,17 +42,21 @@ def assert_served_as_a_download(response, mimetype, filename):
     assert response.headers["Content-Security-Policy"] == SANDBOX
 
 
-@pytest.mark.parametrize("data, name", [
-    (SCRIPT, "leaflet.pdf"),
-    (b"%PDF-1.7\n" + SCRIPT, "leaflet.pdf"),  # a PDF's header, no PDF after it
-    (b"\x89PNG\r\n\x1a\n" + SCRIPT, "poster.png"),
-    (b"\xff\xd8\xff\xe0" + SCRIPT, "poster.jpg"),
-    (PNG[:len(PNG) // 2], "poster.png"),  # cut short
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "poster.png"),
-    (b"", "leaflet.pdf"),
-])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (SCRIPT, "leaflet.pdf"),
+        (b"%PDF-1.7\n" + SCRIPT, "leaflet.pdf"),  # a PDF's header, no PDF after it
+        (b"\x89PNG\r\n\x1a\n" + SCRIPT, "poster.png"),
+        (b"\xff\xd8\xff\xe0" + SCRIPT, "poster.jpg"),
+        (PNG[: len(PNG) // 2], "poster.png"),  # cut short
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "poster.png"),
+        (b"", "leaflet.pdf"),
+    ],
+)
 def test_a_file_whose_bytes_are_not_a_pdf_png_or_jpeg_is_refused_whatever_its_name(
-        app, client, auth, world, library, data, name):  # noqa: F811
+    app, client, auth, world, library, data, name
+):
     auth.login("maya")
     client.post("/bahasa/en", data={"csrf_token": form_token(client, "/kelola/"), "next": "/kelola/"})
     response = upload(client, library, data, name)
@@ -61,15 +67,19 @@ def test_a_file_whose_bytes_are_not_a_pdf_png_or_jpeg_is_refused_whatever_its_na
     assert client.get("/panduan/tanda-lowongan-palsu/berkas").status_code == 404
 
 
-@pytest.mark.parametrize("data, name, mimetype, filename", [
-    (PDF, "Leaflet TPPO.pdf", "application/pdf", '"Leaflet TPPO.pdf"'),
-    (PNG, "poster.png", "image/png", "poster.png"),
-    (JPEG, "../Dokumen/poster.jpeg", "image/jpeg", "poster.jpg"),
-    (PNG, "poster.pdf", "image/png", "poster.png"),  # the bytes name the type, not the name
-    (PDF, "a" * 300 + ".pdf", "application/pdf", "a" * 100 + ".pdf"),  # the column holds 200 characters
-])
+@pytest.mark.parametrize(
+    "data, name, mimetype, filename",
+    [
+        (PDF, "Leaflet TPPO.pdf", "application/pdf", '"Leaflet TPPO.pdf"'),
+        (PNG, "poster.png", "image/png", "poster.png"),
+        (JPEG, "../Dokumen/poster.jpeg", "image/jpeg", "poster.jpg"),
+        (PNG, "poster.pdf", "image/png", "poster.png"),  # the bytes name the type, not the name
+        (PDF, "a" * 300 + ".pdf", "application/pdf", "a" * 100 + ".pdf"),  # the column holds 200 characters
+    ],
+)
 def test_a_real_pdf_png_or_jpeg_is_kept_and_downloads_with_the_type_its_bytes_are(
-        app, client, auth, world, library, data, name, mimetype, filename):  # noqa: F811
+    app, client, auth, world, library, data, name, mimetype, filename
+):
     auth.login("root")  # publishes directly; a Kanim's file waits in its proposal (tests/test_edit_rights.py)
     assert upload(client, library, data, name).status_code == 302
     with app.app_context():
@@ -80,7 +90,9 @@ def test_a_real_pdf_png_or_jpeg_is_kept_and_downloads_with_the_type_its_bytes_ar
         assert response.data == data
 
 
-def test_an_html_file_kept_before_the_check_is_a_download_of_bytes_never_a_page(app, client, auth, world, library):  # noqa: F811
+def test_an_html_file_kept_before_the_check_is_a_download_of_bytes_never_a_page(
+    app, client, auth, world, library
+):
     with app.app_context():
         material = db.session.get(Material, library)
         material.file_data, material.file_type = SCRIPT, "text/html"
@@ -93,13 +105,20 @@ def test_an_html_file_kept_before_the_check_is_a_download_of_bytes_never_a_page(
         assert "text/html" not in response.headers["Content-Type"] and response.data == SCRIPT
 
 
-def test_a_name_beyond_ascii_keeps_its_letters_for_the_browsers_that_read_them(app, client, library):  # noqa: F811
+def test_a_name_beyond_ascii_keeps_its_letters_for_the_browsers_that_read_them(app, client, library):
     with app.app_context():
         material = db.session.get(Material, library)
-        material.file_data, material.file_type, material.file_name = PDF, "application/pdf", "Brosur ké desa.pdf"
+        material.file_data, material.file_type, material.file_name = (
+            PDF,
+            "application/pdf",
+            "Brosur ké desa.pdf",
+        )
         db.session.commit()
     disposition = client.get("/panduan/tanda-lowongan-palsu/berkas").headers["Content-Disposition"]
-    assert disposition == "attachment; filename=\"Brosur ke desa.pdf\"; filename*=UTF-8''Brosur%20k%C3%A9%20desa.pdf"
+    assert (
+        disposition
+        == "attachment; filename=\"Brosur ke desa.pdf\"; filename*=UTF-8''Brosur%20k%C3%A9%20desa.pdf"
+    )
 
 
 def test_the_service_worker_keeps_guidance_pages_but_never_an_uploaded_file(client):
@@ -109,9 +128,25 @@ def test_the_service_worker_keeps_guidance_pages_but_never_an_uploaded_file(clie
         served = response.get_data(as_text=True)
     source = re.search(r"const GUIDANCE_PAGES = /(.+)/;", served).group(1)
     guidance_pages = re.compile(source)
-    kept = ["/", "/panduan/kenali-tppo", "/panduan/kenali-tppo/qr.svg", "/panduan/kenali-tppo/cetak", "/panduan.json",
-            "/kontak", "/kantor", "/tentang"]
-    never = ["/panduan/kenali-tppo/berkas", "/panduan/kenali-tppo/berkas/", "/panduan/berkas/berkas",
-             "/kelola/materi/1/berkas", "/petugas", "/masuk", "/api/v1/me", "/kelola/"]
+    kept = [
+        "/",
+        "/panduan/kenali-tppo",
+        "/panduan/kenali-tppo/qr.svg",
+        "/panduan/kenali-tppo/cetak",
+        "/panduan.json",
+        "/kontak",
+        "/kantor",
+        "/tentang",
+    ]
+    never = [
+        "/panduan/kenali-tppo/berkas",
+        "/panduan/kenali-tppo/berkas/",
+        "/panduan/berkas/berkas",
+        "/kelola/materi/1/berkas",
+        "/petugas",
+        "/masuk",
+        "/api/v1/me",
+        "/kelola/",
+    ]
     assert [path for path in kept if not guidance_pages.search(path)] == []
     assert [path for path in never if guidance_pages.search(path)] == []

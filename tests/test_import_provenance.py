@@ -1,5 +1,6 @@
 """A file of records a manager brings in is kept with who brought it in, when, and the file's SHA-256; each
 record version it stored points to it, and the managers' pages say so."""
+
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -20,15 +21,31 @@ def later(record, minutes, **changes):
 
 def imports(app):
     with app.app_context():
-        return [(i.imported_by.username, i.file_name, i.sha256, i.officer.username, i.stored, i.duplicates, i.rejected)
-                for i in db.session.scalars(select(Import).order_by(Import.id))]
+        return [
+            (
+                i.imported_by.username,
+                i.file_name,
+                i.sha256,
+                i.officer.username,
+                i.stored,
+                i.duplicates,
+                i.rejected,
+            )
+            for i in db.session.scalars(select(Import).order_by(Import.id))
+        ]
 
 
 def versions(app, record_id):
     """Each version of a record with the file it came in (None: sent by the phone)."""
     with app.app_context():
-        return [(v.voided, v.import_id and db.session.get(Import, v.import_id).file_name) for v in db.session.scalars(
-            select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.client_updated_at))]
+        return [
+            (v.voided, v.import_id and db.session.get(Import, v.import_id).file_name)
+            for v in db.session.scalars(
+                select(RecordVersion)
+                .where(RecordVersion.record_id == record_id)
+                .order_by(RecordVersion.client_updated_at)
+            )
+        ]
 
 
 def test_an_import_keeps_who_brought_in_which_file_and_its_hash(app, client, auth, world):
@@ -76,7 +93,10 @@ def test_the_same_file_twice_is_recognised_and_stores_nothing_new(app, client, a
     assert 'id="imported-before"' not in first
     again = send_file(client, raw, name="salinan.json").get_data(as_text=True)
     assert 'id="imported-before"' in again and "pimpasa-ani.json" in again  # names the first upload
-    assert [(row[1], row[4], row[5]) for row in imports(app)] == [("pimpasa-ani.json", 1, 0), ("salinan.json", 0, 1)]
+    assert [(row[1], row[4], row[5]) for row in imports(app)] == [
+        ("pimpasa-ani.json", 1, 0),
+        ("salinan.json", 0, 1),
+    ]
 
 
 def test_the_import_page_lists_only_the_imports_the_manager_may_see(app, client, auth, world):

@@ -1,5 +1,6 @@
 """Log-in is throttled per account and per address in the database (every worker counts the same tries), and an
 unknown username answers in the same time as a real one."""
+
 import re
 import statistics
 import threading
@@ -90,9 +91,13 @@ def test_tries_at_once_on_a_live_server_never_get_past_the_limit(app, world):
 
     def guess(url):
         with httpx.Client(base_url=url, timeout=10) as http:
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', http.get("/masuk").text).group(1)
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', http.get("/masuk").text
+            ).group(1)
             ready.wait()
-            answer = http.post("/masuk", data={"csrf_token": token, "username": "ani", "password": "salah-lagi"})
+            answer = http.post(
+                "/masuk", data={"csrf_token": token, "username": "ani", "password": "salah-lagi"}
+            )
             with lock:
                 statuses.append(answer.status_code)
 
@@ -105,9 +110,13 @@ def test_tries_at_once_on_a_live_server_never_get_past_the_limit(app, world):
         with app.app_context():
             stored = db.session.scalar(select(func.count()).select_from(LoginAttempt))
         with httpx.Client(base_url=server.url, timeout=10) as http:
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', http.get("/masuk").text).group(1)
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', http.get("/masuk").text
+            ).group(1)
             last = http.post("/masuk", data={"csrf_token": token, "username": "ani", "password": PASSWORD})
-    print(f"\n{tries} tries at once: {statuses.count(400)} checked (400), {statuses.count(429)} refused (429)")
+    print(
+        f"\n{tries} tries at once: {statuses.count(400)} checked (400), {statuses.count(429)} refused (429)"
+    )
     assert len(statuses) == tries and set(statuses) <= {400, 429}
     assert statuses.count(400) <= throttle.ACCOUNT_LIMIT and stored == statuses.count(400)
     assert last.status_code == (429 if stored == throttle.ACCOUNT_LIMIT else 302)
@@ -122,7 +131,9 @@ def test_an_unknown_username_answers_in_the_same_time_as_a_real_one(app, client,
     for _ in range(20):
         for username, spent in times.items():
             start = time.perf_counter()
-            response = client.post("/masuk", data={"csrf_token": token, "username": username, "password": "salah"})
+            response = client.post(
+                "/masuk", data={"csrf_token": token, "username": username, "password": "salah"}
+            )
             spent.append(time.perf_counter() - start)
             assert response.status_code == 400
             with app.app_context():

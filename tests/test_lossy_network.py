@@ -1,6 +1,7 @@
 """Phones pushing through a network that loses requests and answers: each keeps sending until every version in
 its outbox is acknowledged, and the server holds each record exactly once, with its latest version current and
 every version in its history exactly once."""
+
 import threading
 import time
 import uuid
@@ -19,8 +20,14 @@ from tests.live import HttpPhone, LossyProxy, served
 from tests.test_record_types import handout_record, session_record, warning_record
 
 # (officer, village) of each phone: two officers, some with two phones
-PHONES = [("ani", "15.71.01.1001"), ("ani", "15.71.01.1002"), ("ani", "15.71.01.1001"), ("budi", "15.71.01.1003"),
-          ("budi", "15.71.01.1003"), ("ani", "15.71.01.1002")]
+PHONES = [
+    ("ani", "15.71.01.1001"),
+    ("ani", "15.71.01.1002"),
+    ("ani", "15.71.01.1001"),
+    ("budi", "15.71.01.1003"),
+    ("budi", "15.71.01.1003"),
+    ("ani", "15.71.01.1002"),
+]
 RECORDS_PER_PHONE = 50
 EDITED_EVERY = 5  # one record in five has a second, later version
 BATCH = 8
@@ -38,7 +45,11 @@ def outbox(phone_number: int, village: str, now: datetime) -> list[dict]:
         record["updated_at"] = (now - timedelta(minutes=60 - n * 0.5)).isoformat()
         queue.append(record)
         if n % EDITED_EVERY == 0:
-            edit = {**record, "data": dict(record["data"]), "updated_at": (now - timedelta(minutes=5 - n * 0.05)).isoformat()}
+            edit = {
+                **record,
+                "data": dict(record["data"]),
+                "updated_at": (now - timedelta(minutes=5 - n * 0.05)).isoformat(),
+            }
             edit["data"]["lat"], edit["data"]["lng"] = -1.6 - phone_number / 100, 103.6 + n / 1000
             edits.append(edit)
     return queue + edits
@@ -76,7 +87,9 @@ def test_through_a_lossy_network_every_record_is_stored_once_with_its_latest_ver
     versions = [record for queue in queues for record in queue]
     with served(app) as server:
         proxy = LossyProxy(server.server.server_port, drop_requests=0.2, drop_answers=0.2).start()
-        phones = [HttpPhone(proxy.url, username, device_id=f"phone-{i}") for i, (username, _) in enumerate(PHONES)]
+        phones = [
+            HttpPhone(proxy.url, username, device_id=f"phone-{i}") for i, (username, _) in enumerate(PHONES)
+        ]
         sent = [Counter() for _ in PHONES]
         problems = [[] for _ in PHONES]
         deadline = time.monotonic() + DEADLINE
@@ -110,17 +123,28 @@ def test_through_a_lossy_network_every_record_is_stored_once_with_its_latest_ver
                 at = datetime.fromisoformat(want["updated_at"]).astimezone(UTC).replace(tzinfo=None)
                 if want["type"] != kind.name or row.client_updated_at != at or row.lat != want["data"]["lat"]:
                     stale.append(row.id)
-        kept = Counter(db.session.execute(
-            select(RecordVersion.record_id, RecordVersion.client_updated_at).where(RecordVersion.record_id.in_(latest))
-        ).all())
+        kept = Counter(
+            db.session.execute(
+                select(RecordVersion.record_id, RecordVersion.client_updated_at).where(
+                    RecordVersion.record_id.in_(latest)
+                )
+            ).all()
+        )
     stored, doubled = len(rows_of), sum(1 for count in rows_of.values() if count > 1)
     versions_kept, versions_doubled = sum(kept.values()), sum(count - 1 for count in kept.values())
     totals = sum(sent, Counter())
     figures = {
-        "phones": len(PHONES), "records": len(latest), "versions_sent": len(versions), "requests": totals["requests"],
-        "lost_on_the_way": totals["lost"], "proxy": vars(proxy.losses), "answers": {
-            status: totals[status] for status in ("accepted", "duplicate", "rejected")},
-        "stored": stored, "doubled": doubled, "stale": len(stale), "versions_kept": versions_kept,
+        "phones": len(PHONES),
+        "records": len(latest),
+        "versions_sent": len(versions),
+        "requests": totals["requests"],
+        "lost_on_the_way": totals["lost"],
+        "proxy": vars(proxy.losses),
+        "answers": {status: totals[status] for status in ("accepted", "duplicate", "rejected")},
+        "stored": stored,
+        "doubled": doubled,
+        "stale": len(stale),
+        "versions_kept": versions_kept,
         "versions_kept_twice": versions_doubled,
     }
     keep_figures("lossy-network", app, figures)

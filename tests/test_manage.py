@@ -1,4 +1,5 @@
 """Managers bring in records exported from a phone, and see session photos, within their office only."""
+
 import io
 import json
 import re
@@ -15,16 +16,25 @@ from tests.test_record_types import session_record
 
 
 def exported(records, officer="ani"):
-    body = {"format": "pimpasa-outbox", "version": 1, "officer": officer, "device_id": "phone-9",
-            "exported_at": "2026-11-28T10:00:00Z", "records": records}
+    body = {
+        "format": "pimpasa-outbox",
+        "version": 1,
+        "officer": officer,
+        "device_id": "phone-9",
+        "exported_at": "2026-11-28T10:00:00Z",
+        "records": records,
+    }
     return json.dumps(body).encode()
 
 
 def send_file(client, raw, name="pimpasa-ani.json"):
     page = client.get("/kelola/impor").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    return client.post("/kelola/impor", data={"csrf_token": token, "file": (io.BytesIO(raw), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/kelola/impor",
+        data={"csrf_token": token, "file": (io.BytesIO(raw), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def visits(app):
@@ -64,8 +74,13 @@ def test_a_manager_of_another_office_cannot_bring_in_the_records(app, client, au
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json", b'{"format": "other"}', b'{"format": "pimpasa-outbox", "version": 7}',
-     b'{"format": "pimpasa-outbox", "version": 1, "officer": "ani"}', "é".encode("latin-1")],
+    [
+        b"not json",
+        b'{"format": "other"}',
+        b'{"format": "pimpasa-outbox", "version": 7}',
+        b'{"format": "pimpasa-outbox", "version": 1, "officer": "ani"}',
+        "é".encode("latin-1"),
+    ],
 )
 def test_a_file_that_is_not_an_export_is_refused_with_a_message(app, client, auth, world, raw):
     auth.login("maya")
@@ -93,7 +108,9 @@ def test_managers_see_session_photos_of_their_own_office_only(app, client, auth,
     page = client.get("/kelola/sosialisasi").get_data(as_text=True)
     assert f"/kelola/foto/{photo_id}" in page and "Balai desa" in page
     photo = client.get(f"/kelola/foto/{photo_id}")
-    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data[:2] == JPEG[:2]  # re-encoded
+    assert (
+        photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data[:2] == JPEG[:2]
+    )  # re-encoded
 
     with app.app_context():
         make_user("rudi", "manager", db.session.scalar(select(Office).where(Office.code == "kanim-bungo")))
@@ -106,15 +123,24 @@ def test_managers_see_session_photos_of_their_own_office_only(app, client, auth,
 
 def test_a_nul_character_in_a_form_is_refused_and_nothing_changes(app, client, auth, world):
     auth.login("maya")
-    response = auth.submit(f"/kelola/pengguna/{world.ani}", {"full_name": "A\x00ni", "role": "officer",
-                                                              "office": str(world.kanim), "active": "y"})
+    response = auth.submit(
+        f"/kelola/pengguna/{world.ani}",
+        {"full_name": "A\x00ni", "role": "officer", "office": str(world.kanim), "active": "y"},
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(User, world.ani).full_name == "Ani"
 
 
-@pytest.mark.parametrize("path", ["/kelola/pengguna/99999999999999999999", "/kelola/desa-binaan/2147483648",
-                                  "/kelola/laporan/99999999999999999999/2026-01", "/kelola/materi/-1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kelola/pengguna/99999999999999999999",
+        "/kelola/desa-binaan/2147483648",
+        "/kelola/laporan/99999999999999999999/2026-01",
+        "/kelola/materi/-1",
+    ],
+)
 def test_an_id_in_an_address_beyond_any_row_is_not_found_never_an_error(client, auth, world, path):
     auth.login("root")
     assert client.get(path).status_code == 404

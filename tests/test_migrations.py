@@ -1,4 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe, and take it down again."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -16,7 +17,11 @@ MODEL_TABLES = set(db.metadata.tables)
 def fresh_app(tmp_path):
     """An app on a new, empty SQLite file (not the shared test database)."""
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "fresh.sqlite"), "SECRET_KEY": "t"}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "fresh.sqlite"),
+            "SECRET_KEY": "t",
+        }
     )
     yield app
     with app.app_context():
@@ -73,9 +78,12 @@ def test_the_test_database_built_by_the_migrations_matches_the_models(ctx):
 
 def add_officer_ani():
     """User 1, an officer, written as a row (the models may have moved on from the schema being upgraded)."""
-    db.session.execute(text(
-        "INSERT INTO users (id, username, full_name, password_hash, role, active, created_at) "
-        "VALUES (1, 'ani', 'Ani', 'x', 'officer', 1, '2026-11-01')"))
+    db.session.execute(
+        text(
+            "INSERT INTO users (id, username, full_name, password_hash, role, active, created_at) "
+            "VALUES (1, 'ani', 'Ani', 'x', 'officer', 1, '2026-11-01')"
+        )
+    )
 
 
 def test_upgrading_takes_the_gps_position_out_of_photos_stored_before(fresh_app):
@@ -91,10 +99,13 @@ def test_upgrading_takes_the_gps_position_out_of_photos_stored_before(fresh_app)
         add_officer_ani()
         old = jpeg(exif=gps_exif())
         assert Image.open(io.BytesIO(old)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
-        db.session.execute(text(
-            "INSERT INTO photos (id, record_type, record_id, officer_id, kind, content_type, sha256, size, data, "
-            "received_at) VALUES ('p1', 'session', 'r1', 1, 'session', 'image/jpeg', 'x', :size, :data, '2026-11-01')"
-        ), {"size": len(old), "data": old})
+        db.session.execute(
+            text(
+                "INSERT INTO photos (id, record_type, record_id, officer_id, kind, content_type, sha256, size, data, "
+                "received_at) VALUES ('p1', 'session', 'r1', 1, 'session', 'image/jpeg', 'x', :size, :data, '2026-11-01')"
+            ),
+            {"size": len(old), "data": old},
+        )
         db.session.commit()
         upgrade()
         photo = db.session.get(Photo, "p1")
@@ -113,15 +124,23 @@ def test_upgrading_registers_the_ids_of_records_stored_before(fresh_app):
         db.session.execute(text("INSERT INTO regions (code, name, level) VALUES ('15', 'Jambi', 'province')"))
         for table, extra, values in [
             ("visits", "purpose, notes", "'Koordinasi', ''"),
-            ("early_warnings", "category, urgency, description, people_involved, source",
-             "'recruiter', 'segera', 'Calo', '', 'villager'"),
+            (
+                "early_warnings",
+                "category, urgency, description, people_involved, source",
+                "'recruiter', 'segera', 'Calo', '', 'villager'",
+            ),
         ]:
-            db.session.execute(text(
-                f"INSERT INTO {table} (id, occurred_at, voided, version, client_updated_at, device_id, rev, received_at, "
-                f"officer_id, village_code, {extra}) VALUES ('{table[:2]}', '2026-11-01', 0, 1, '2026-11-01', '', 1, "
-                f"'2026-11-01', 1, '15', {values})"))
+            db.session.execute(
+                text(
+                    f"INSERT INTO {table} (id, occurred_at, voided, version, client_updated_at, device_id, rev, received_at, "
+                    f"officer_id, village_code, {extra}) VALUES ('{table[:2]}', '2026-11-01', 0, 1, '2026-11-01', '', 1, "
+                    f"'2026-11-01', 1, '15', {values})"
+                )
+            )
         db.session.commit()
         upgrade()
         assert {(r.id, r.record_type) for r in db.session.scalars(select(RecordId))} == {
-            ("vi", "visit"), ("ea", "warning")}
+            ("vi", "visit"),
+            ("ea", "warning"),
+        }
         db.session.remove()

@@ -1,4 +1,5 @@
 """Managers see how each officer's phones sync, and who has gone silent."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,8 +11,11 @@ from tests.conftest import Auth, visit_record
 
 def push(client, records, pending, device="phone-ani"):
     auth = Auth(client)
-    return client.post("/api/v1/sync", json={"device_id": device, "pending": pending, "records": records},
-                       headers={"X-CSRFToken": auth.token()})
+    return client.post(
+        "/api/v1/sync",
+        json={"device_id": device, "pending": pending, "records": records},
+        headers={"X-CSRFToken": auth.token()},
+    )
 
 
 def test_each_sync_records_the_phone_and_what_it_says_is_still_waiting(app, client, auth, world):
@@ -35,7 +39,9 @@ def test_the_officers_page_shows_phones_and_marks_silent_officers(app, client, a
     Auth(officer).login("ani")
     push(officer, [visit_record()], pending=2)
     with app.app_context():
-        db.session.add(Device(officer_id=world.budi, device_id="old", pending=7, last_sync=utcnow() - timedelta(days=20)))
+        db.session.add(
+            Device(officer_id=world.budi, device_id="old", pending=7, last_sync=utcnow() - timedelta(days=20))
+        )
         db.session.commit()
     auth.login("maya")
     page = client.get("/kelola/petugas").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Administrators set up the offices and the regencies each covers; managers may not."""
+
 import re
 
 import pytest
@@ -15,13 +16,24 @@ def office(app, code):
     """(id, name, kind, parent's code, regency codes) of an office, or None."""
     with app.app_context():
         found = db.session.scalar(select(Office).where(Office.code == code))
-        return found and (found.id, found.name, found.kind, found.parent.code if found.parent else None,
-                          [r.code for r in found.regencies])
+        return found and (
+            found.id,
+            found.name,
+            found.kind,
+            found.parent.code if found.parent else None,
+            [r.code for r in found.regencies],
+        )
 
 
 def new_kanim(app, **changes):
-    return {"code": "kanim-kuala-tungkal", "name": "Kanim Kuala Tungkal", "kind": "kanim",
-            "parent": office(app, "kanwil-jambi")[0], "regencies": ["15.06", "15.07"], **changes}
+    return {
+        "code": "kanim-kuala-tungkal",
+        "name": "Kanim Kuala Tungkal",
+        "kind": "kanim",
+        "parent": office(app, "kanwil-jambi")[0],
+        "regencies": ["15.06", "15.07"],
+        **changes,
+    }
 
 
 def new_kanwil(client, code, name):
@@ -31,7 +43,7 @@ def new_kanwil(client, code, name):
 def test_the_admin_sees_every_office_with_its_regencies_users_and_desa_binaan(app, client, world):
     login(client, "root")
     page = client.get("/kelola/kantor").get_data(as_text=True)
-    row = page[page.index("kanim-jambi</a>"):].split("</tr>")[0]
+    row = page[page.index("kanim-jambi</a>") :].split("</tr>")[0]
     assert "Kanim Jambi" in row and "Kanwil Jambi" in row and "Kota Jambi" in row
     assert "<td>3</td><td>4</td>" in row  # ani, budi, maya; four desa binaan
     assert {f"/kelola/kantor/{world.kanim}/wilayah", f"/kelola/kantor/{world.kanim}"} <= set(links(page))
@@ -45,7 +57,11 @@ def test_the_admin_creates_a_kanim_and_its_manager_chooses_villages_only_in_its_
     response = post(client, "/kelola/kantor/baru", new_kanim(app))
     assert response.status_code == 302 and response.headers["Location"].endswith("/kelola/kantor")
     assert office(app, "kanim-kuala-tungkal")[1:] == (
-        "Kanim Kuala Tungkal", OfficeKind.kanim, "kanwil-jambi", ["15.06", "15.07"])
+        "Kanim Kuala Tungkal",
+        OfficeKind.kanim,
+        "kanwil-jambi",
+        ["15.06", "15.07"],
+    )
 
     add_manager(app, "tono", "kanim-kuala-tungkal")
     manager = app.test_client()
@@ -79,18 +95,21 @@ def test_a_regency_covered_by_another_kanim_is_refused_naming_that_office(app, c
     assert office(app, "kanim-kuala-tungkal") is None
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"code": "kanim-jambi"}, "Another office has the code kanim-jambi."),
-    ({"code": "Kanim Baru"}, "Use lower-case letters, digits and dashes only."),
-    ({"code": ""}, "This field is required."),
-    ({"name": ""}, "This field is required."),
-    ({"parent": ""}, "A Kanim belongs to a Kanwil: choose it."),
-    ({"kind": "kanwil"}, "A Kanwil belongs to no other office."),
-    ({"kind": "kantor"}, "Not a valid choice"),
-    ({"parent": "abc"}, "Invalid Choice: could not coerce"),
-    ({"parent": "999"}, "Not a valid choice"),
-    ({"regencies": ["15.06", "15.71.01", "99.99"]}, "Not regencies: 15.71.01, 99.99."),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"code": "kanim-jambi"}, "Another office has the code kanim-jambi."),
+        ({"code": "Kanim Baru"}, "Use lower-case letters, digits and dashes only."),
+        ({"code": ""}, "This field is required."),
+        ({"name": ""}, "This field is required."),
+        ({"parent": ""}, "A Kanim belongs to a Kanwil: choose it."),
+        ({"kind": "kanwil"}, "A Kanwil belongs to no other office."),
+        ({"kind": "kantor"}, "Not a valid choice"),
+        ({"parent": "abc"}, "Invalid Choice: could not coerce"),
+        ({"parent": "999"}, "Not a valid choice"),
+        ({"regencies": ["15.06", "15.71.01", "99.99"]}, "Not regencies: 15.71.01, 99.99."),
+    ],
+)
 def test_an_office_with_bad_input_is_refused_with_a_message(app, client, world, changes, message):
     import_jambi(app)
     login(client, "root")

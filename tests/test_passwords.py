@@ -1,5 +1,6 @@
 """One password rule everywhere a password is set; users change their own; a password a manager chose is changed at
 the first log-in."""
+
 import re
 
 import pytest
@@ -33,8 +34,11 @@ def ended(app, username):
 
 
 def change(auth, current, new, repeat=None, path="/akun/kata-sandi"):
-    return auth.submit(path, {"current": current, "new": new, "repeat": new if repeat is None else repeat},
-                       form_page="/akun/kata-sandi")
+    return auth.submit(
+        path,
+        {"current": current, "new": new, "repeat": new if repeat is None else repeat},
+        form_page="/akun/kata-sandi",
+    )
 
 
 # The rule
@@ -45,24 +49,29 @@ def test_a_password_needs_ten_characters(ctx):
     assert refusal("kopi-hujan") is None
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("password1234", "one of the most common passwords"),
-    ("qwertyuiop", "one of the most common passwords"),
-    ("pimpasa2026!", "the program's name"),
-    ("imigrasi-jambi", "the program's name"),
-    ("rina12345678", "your name, your username"),
-    ("rina-marlina1", "your name, your username"),  # zxcvbn alone lets this one through
-    ("Marlina.2026", "your name, your username"),
-    ("aaaaaaaaaaaa", "repeats"),
-    ("abcdefghijklm", "sequence"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("password1234", "one of the most common passwords"),
+        ("qwertyuiop", "one of the most common passwords"),
+        ("pimpasa2026!", "the program's name"),
+        ("imigrasi-jambi", "the program's name"),
+        ("rina12345678", "your name, your username"),
+        ("rina-marlina1", "your name, your username"),  # zxcvbn alone lets this one through
+        ("Marlina.2026", "your name, your username"),
+        ("aaaaaaaaaaaa", "repeats"),
+        ("abcdefghijklm", "sequence"),
+    ],
+)
 def test_a_common_or_guessable_password_is_refused_saying_why(ctx, password, reason):
     message = refusal(password)
     assert message is not None and message.startswith("This password is too easy to guess")
     assert reason in message
 
 
-@pytest.mark.parametrize("password", [STRONG, "correct horse battery staple", "rina-8372-9104", "Tepian.Batanghari"])
+@pytest.mark.parametrize(
+    "password", [STRONG, "correct horse battery staple", "rina-8372-9104", "Tepian.Batanghari"]
+)
 def test_a_passphrase_or_a_long_random_password_is_accepted(ctx, password):
     assert refusal(password) is None
 
@@ -89,18 +98,36 @@ def test_the_passwords_managers_hand_out_on_paper_pass_the_rule(ctx):
 def test_a_manager_cannot_give_a_new_account_a_weak_password(app, client, auth, world):
     auth.login("maya")
     client.set_cookie("lang", "en")
-    response = auth.submit("/kelola/pengguna/baru", {"username": "rina", "full_name": "Rina Marlina", "role": "officer",
-                                                      "office": str(world.kanim), "password": "rina2026!!"})
+    response = auth.submit(
+        "/kelola/pengguna/baru",
+        {
+            "username": "rina",
+            "full_name": "Rina Marlina",
+            "role": "officer",
+            "office": str(world.kanim),
+            "password": "rina2026!!",
+        },
+    )
     assert response.status_code == 400
     assert "too easy to guess: it contains your name" in response.get_data(as_text=True)
     with app.app_context():
         assert user("rina") is None
 
 
-def test_an_officer_given_a_password_by_a_manager_chooses_their_own_at_the_first_log_in(app, client, auth, world):
+def test_an_officer_given_a_password_by_a_manager_chooses_their_own_at_the_first_log_in(
+    app, client, auth, world
+):
     auth.login("maya")
-    response = auth.submit("/kelola/pengguna/baru", {"username": "rina", "full_name": "Rina Marlina", "role": "officer",
-                                                      "office": str(world.kanim), "password": STRONG})
+    response = auth.submit(
+        "/kelola/pengguna/baru",
+        {
+            "username": "rina",
+            "full_name": "Rina Marlina",
+            "role": "officer",
+            "office": str(world.kanim),
+            "password": STRONG,
+        },
+    )
     assert response.status_code == 302
     phone = Auth(app.test_client())
     assert phone.login("rina", STRONG).headers["Location"] == "/akun/kata-sandi?next=/petugas"
@@ -117,7 +144,9 @@ def test_an_officer_given_a_password_by_a_manager_chooses_their_own_at_the_first
         assert not user("rina").must_change_password
 
 
-def test_a_manager_with_a_password_to_change_sees_no_managing_page_until_it_is_changed(app, client, auth, world):
+def test_a_manager_with_a_password_to_change_sees_no_managing_page_until_it_is_changed(
+    app, client, auth, world
+):
     with app.app_context():
         user("maya").must_change_password = True
         db.session.commit()
@@ -159,14 +188,19 @@ def test_the_demo_refuses_a_guessable_password(runner, ctx):
 # Changing one's own password
 
 
-@pytest.mark.parametrize("current, new, repeat, message", [
-    ("salah-sekali", STRONG, STRONG, "This is not your current password."),
-    (PASSWORD, "password1234", "password1234", "one of the most common passwords"),
-    (PASSWORD, "ani.2026.ani", "ani.2026.ani", "your name, your username"),
-    (PASSWORD, PASSWORD, PASSWORD, "other than the current one"),
-    (PASSWORD, STRONG, "kopi-hujan-sepedA", "not the same"),
-])
-def test_a_wrong_current_password_or_a_weak_new_one_is_refused(app, client, auth, world, current, new, repeat, message):
+@pytest.mark.parametrize(
+    "current, new, repeat, message",
+    [
+        ("salah-sekali", STRONG, STRONG, "This is not your current password."),
+        (PASSWORD, "password1234", "password1234", "one of the most common passwords"),
+        (PASSWORD, "ani.2026.ani", "ani.2026.ani", "your name, your username"),
+        (PASSWORD, PASSWORD, PASSWORD, "other than the current one"),
+        (PASSWORD, STRONG, "kopi-hujan-sepedA", "not the same"),
+    ],
+)
+def test_a_wrong_current_password_or_a_weak_new_one_is_refused(
+    app, client, auth, world, current, new, repeat, message
+):
     auth.login("ani")
     client.set_cookie("lang", "en")
     response = change(auth, current, new, repeat)

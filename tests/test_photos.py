@@ -2,6 +2,7 @@
 
 The server decodes each photo and stores it again without its metadata: the JPEGs here are made with Pillow,
 the way the phone's canvas makes them, some with EXIF a camera writes (a GPS position, an orientation)."""
+
 import hashlib
 import io
 import json
@@ -49,7 +50,7 @@ def gps_exif() -> Image.Exif:
 def with_size_in_header(data: bytes, width: int, height: int) -> bytes:
     """The same file, its frame header (SOF0) claiming another size."""
     at = data.index(b"\xff\xc0") + 5  # marker, length (2), precision (1), then height and width
-    return data[:at] + struct.pack(">HH", height, width) + data[at + 4:]
+    return data[:at] + struct.pack(">HH", height, width) + data[at + 4 :]
 
 
 JPEG = jpeg()
@@ -78,7 +79,9 @@ def upload(client, auth, record_id, data=JPEG, photo_id=None, kind="session", he
     photo_id = photo_id or str(uuid.uuid4())
     return client.put(
         f"/api/v1/photos/{photo_id}?type=session&record={record_id}&kind={kind}",
-        data=io.BytesIO(data), content_type="image/jpeg", headers={"X-CSRFToken": auth.token(), **dict(headers)},
+        data=io.BytesIO(data),
+        content_type="image/jpeg",
+        headers={"X-CSRFToken": auth.token(), **dict(headers)},
         **kwargs,
     )
 
@@ -136,13 +139,17 @@ def test_an_officer_cannot_add_photos_to_another_officers_record(app, client, au
 
 def test_photo_uploads_need_the_csrf_token(client, auth, world):
     auth.login("ani")
-    response = client.put(f"/api/v1/photos/{uuid.uuid4()}?type=session&record=x", data=JPEG, content_type="image/jpeg")
+    response = client.put(
+        f"/api/v1/photos/{uuid.uuid4()}?type=session&record=x", data=JPEG, content_type="image/jpeg"
+    )
     assert response.status_code == 400 and response.get_json()["error"] == "csrf"
 
 
 def test_the_manager_sees_the_photo_without_its_gps_position_or_camera_data(app, client, auth, sent):
     sent_bytes = jpeg(exif=gps_exif(), comment=b"Desa Sungai Putri")
-    assert b"PhoneMaker" in sent_bytes and Image.open(io.BytesIO(sent_bytes)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    assert b"PhoneMaker" in sent_bytes and Image.open(io.BytesIO(sent_bytes)).getexif().get_ifd(
+        ExifTags.IFD.GPSInfo
+    )
     photo_id = str(uuid.uuid4())
     answer = upload(client, auth, sent["id"], data=sent_bytes, photo_id=photo_id)
     assert answer.status_code == 201
@@ -202,7 +209,9 @@ def gif() -> bytes:
     ],
     ids=["empty", "3 bytes", "truncated", "header only", "png", "gif", "random", "65535x65535", "25 MP"],
 )
-def test_a_body_that_is_not_a_whole_jpeg_of_at_most_24_megapixels_is_refused_with_why(app, client, auth, sent, body, message):
+def test_a_body_that_is_not_a_whole_jpeg_of_at_most_24_megapixels_is_refused_with_why(
+    app, client, auth, sent, body, message
+):
     response = upload(client, auth, sent["id"], data=body)
     assert response.status_code == 400
     assert message in response.get_json()["message"]
@@ -224,8 +233,14 @@ def test_a_photo_over_400_kb_is_told_the_photo_limit_not_the_body_limit(app, cli
         assert response.status_code == 413
         message = response.get_json()["message"]
         assert "400 KB" in message and "409600" in message and "1 MB" not in message
-    chunked = upload(client, auth, sent["id"], data=just_over, headers={"Transfer-Encoding": "chunked"},
-                     environ_overrides={"wsgi.input_terminated": True})
+    chunked = upload(
+        client,
+        auth,
+        sent["id"],
+        data=just_over,
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert chunked.status_code == 413 and "400 KB" in chunked.get_json()["message"]
     assert count_photos(app) == 0
     at_the_limit = upload(client, auth, sent["id"], data=just_over[:-1])
@@ -263,8 +278,11 @@ def sync_body(records, size):
 def test_an_over_long_chunked_sync_body_is_413_naming_the_limit(app, client, auth, sent):
     limit = app.config["MAX_CONTENT_LENGTH"]
     # A server that can read a chunked body to its end says so; the test client is told as Werkzeug's server does.
-    chunked = {"headers": {"X-CSRFToken": auth.token(), "Transfer-Encoding": "chunked"},
-               "environ_overrides": {"wsgi.input_terminated": True}, "content_type": "application/json"}
+    chunked = {
+        "headers": {"X-CSRFToken": auth.token(), "Transfer-Encoding": "chunked"},
+        "environ_overrides": {"wsgi.input_terminated": True},
+        "content_type": "application/json",
+    }
     over = client.post("/api/v1/sync", data=sync_body([session_record()], limit + 1), **chunked)
     assert over.status_code == 413
     assert "1 MB" in over.get_json()["message"] and str(limit) in over.get_json()["message"]
@@ -287,7 +305,7 @@ def live_url(app):
 def in_chunks(body, size=64 * 1024):
     """A body httpx sends with Transfer-Encoding: chunked, having no length to announce."""
     for start in range(0, len(body), size):
-        yield body[start:start + size]
+        yield body[start : start + size]
 
 
 def test_an_over_long_chunked_sync_body_is_413_over_a_real_socket(app, world, live_url):
@@ -296,14 +314,22 @@ def test_an_over_long_chunked_sync_body_is_413_over_a_real_socket(app, world, li
         page = phone.get("/masuk").text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         phone.post("/masuk", data={"csrf_token": token, "username": "ani", "password": PASSWORD})
-        headers = {"X-CSRFToken": phone.get("/api/v1/me").json()["csrf_token"], "Content-Type": "application/json"}
+        headers = {
+            "X-CSRFToken": phone.get("/api/v1/me").json()["csrf_token"],
+            "Content-Type": "application/json",
+        }
 
         record = session_record()
         within = phone.post("/api/v1/sync", content=in_chunks(sync_body([record], limit)), headers=headers)
-        assert within.request.headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in within.request.headers
+        assert (
+            within.request.headers["Transfer-Encoding"] == "chunked"
+            and "Content-Length" not in within.request.headers
+        )
         assert within.status_code == 200 and within.json()["results"][0]["status"] == "accepted"
 
-        over = phone.post("/api/v1/sync", content=in_chunks(sync_body([session_record()], limit + 1)), headers=headers)
+        over = phone.post(
+            "/api/v1/sync", content=in_chunks(sync_body([session_record()], limit + 1)), headers=headers
+        )
         assert over.status_code == 413
         assert "1 MB" in over.json()["message"] and str(limit) in over.json()["message"]
 
@@ -311,8 +337,9 @@ def test_an_over_long_chunked_sync_body_is_413_over_a_real_socket(app, world, li
 def test_a_form_field_over_the_form_limit_is_told_that_limit_not_the_body_limit(app, client):
     app.config["MAX_FORM_MEMORY_SIZE"] = 10 * 1024
     client.set_cookie("lang", "en")
-    response = client.post("/masuk", data={"username": "x" * 20_000, "password": PASSWORD},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/masuk", data={"username": "x" * 20_000, "password": PASSWORD}, content_type="multipart/form-data"
+    )
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "at most 1000 fields, each at most 10 KB" in page and "1 MB" not in page

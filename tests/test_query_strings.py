@@ -1,6 +1,7 @@
 """No query string sent to a managers' page is answered 5xx: every GET route of the managers' blueprint, its
 path filled with real ids, gets hostile values under every key a managers' page reads, as a manager and as an
 admin."""
+
 import io
 from datetime import timedelta
 from typing import ClassVar
@@ -20,8 +21,22 @@ from tests.test_record_types import session_record, warning_record
 
 # Keys the managers' pages read (grep request.args in outreach/manage), all sent at once; each page also gets
 # every hostile value under each key it is seen to read.
-KEYS = ("from", "to", "period", "region", "sebelum", "oleh", "entity", "entity_id", "semua", "status", "office",
-        "month", "village", "q")
+KEYS = (
+    "from",
+    "to",
+    "period",
+    "region",
+    "sebelum",
+    "oleh",
+    "entity",
+    "entity_id",
+    "semua",
+    "status",
+    "office",
+    "month",
+    "village",
+    "q",
+)
 # Values as they come after the "=", already percent-encoded.
 HOSTILE = {
     "huge number": "9" * 20,
@@ -55,31 +70,51 @@ def paths(app, world):
     auth = Auth(officer)
     auth.login("ani")
     session, warning = session_record(), warning_record()
-    assert [r["status"] for r in auth.push([session, warning]).get_json()["results"]] == ["accepted", "accepted"]
+    assert [r["status"] for r in auth.push([session, warning]).get_json()["results"]] == [
+        "accepted",
+        "accepted",
+    ]
     photo_id = "7d3f4b7e-5f57-4c71-9a2b-3f0c8a1f6d11"
-    answer = officer.put(f"/api/v1/photos/{photo_id}?type=session&record={session['id']}&kind=session", data=jpeg(),
-                        headers={"X-CSRFToken": auth.token(), "Content-Type": "image/jpeg"})
+    answer = officer.put(
+        f"/api/v1/photos/{photo_id}?type=session&record={session['id']}&kind=session",
+        data=jpeg(),
+        headers={"X-CSRFToken": auth.token(), "Content-Type": "image/jpeg"},
+    )
     assert answer.status_code == 201
     with app.app_context():
         material = db.session.scalar(select(Material).where(Material.slug == "kenali-tppo"))
         material.file_name, material.file_type, material.file_data = "a.pdf", "application/pdf", b"%PDF-1.4"
         contact = Contact(key="hotline", kind="phone", name_id="Hotline", value="110")
-        proposal = proposals.propose(db.session, material, guidance.snapshot(material),
-                                     by=db.session.get(User, world.manager), file=(b"%PDF-1.4", "b.pdf", "application/pdf"))
+        proposal = proposals.propose(
+            db.session,
+            material,
+            guidance.snapshot(material),
+            by=db.session.get(User, world.manager),
+            file=(b"%PDF-1.4", "b.pdf", "application/pdf"),
+        )
         db.session.add(contact)
         db.session.commit()
         material_id, contact_id, proposal_id = material.id, contact.id, proposal.id
     values = {
-        "desa_id": world.desa["15.71.01.1001"], "material_id": material_id, "contact_id": contact_id,
+        "desa_id": world.desa["15.71.01.1001"],
+        "material_id": material_id,
+        "contact_id": contact_id,
         "proposal_id": proposal_id,
-        "office_id": world.kanim, "user_id": world.ani, "photo_id": photo_id, "warning_id": warning["id"],
-        "code": "15.71.01.1001", "month": (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
-        "kind": "cakupan", "fmt": "csv",
+        "office_id": world.kanim,
+        "user_id": world.ani,
+        "photo_id": photo_id,
+        "warning_id": warning["id"],
+        "code": "15.71.01.1001",
+        "month": (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+        "kind": "cakupan",
+        "fmt": "csv",
     }
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("manage.") and "GET" in rule.methods:
-            found.append(rule.build({name: values[name] for name in rule.arguments - set(rule.defaults or ())})[1])
+            found.append(
+                rule.build({name: values[name] for name in rule.arguments - set(rule.defaults or ())})[1]
+            )
     return found + [f"/kelola/ekspor/{kind}.xlsx" for kind in RECORD_TYPES]  # each record type's download too
 
 
@@ -116,7 +151,9 @@ def test_no_query_string_sent_to_a_managers_page_is_answered_5xx(app, client, pa
     for path in paths:
         queries = [f"{key}={value}" for key in sorted(reads[path]) for value in HOSTILE.values()]
         queries += [f"{key}=1&{key}=2" for key in sorted(reads[path])]  # the same key twice
-        queries += ["&".join(f"{key}={value}" for key in KEYS) for value in HOSTILE.values()]  # every key at once
+        queries += [
+            "&".join(f"{key}={value}" for key in KEYS) for value in HOSTILE.values()
+        ]  # every key at once
         for query in queries:
             try:  # the test app raises what a server would answer 500
                 status = client.get(f"{path}?{query}").status_code
@@ -127,12 +164,17 @@ def test_no_query_string_sent_to_a_managers_page_is_answered_5xx(app, client, pa
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("from=9999-12-31&to=9999-12-31", "Dates must be between 2000-01-01 and 2099-12-31."),
-    ("from=0001-01-01&to=2026-01-01", "Dates must be between 2000-01-01 and 2099-12-31."),
-    ("from=2026-13-01&to=2026-12-31", "Dates must be written as YYYY-MM-DD"),
-])
-@pytest.mark.parametrize("path", ["/kelola/", "/kelola/ekspor/cakupan.csv", "/kelola/peta.svg", "/api/v1/coverage"])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("from=9999-12-31&to=9999-12-31", "Dates must be between 2000-01-01 and 2099-12-31."),
+        ("from=0001-01-01&to=2026-01-01", "Dates must be between 2000-01-01 and 2099-12-31."),
+        ("from=2026-13-01&to=2026-12-31", "Dates must be written as YYYY-MM-DD"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/kelola/", "/kelola/ekspor/cakupan.csv", "/kelola/peta.svg", "/api/v1/coverage"]
+)
 def test_a_date_out_of_range_is_a_400_that_says_so(client, world, path, query, message):
     Auth(client).login("maya")
     client.set_cookie("lang", "en")

@@ -1,4 +1,5 @@
 """Sessions, hand-outs and early warnings: each defined once, validated by the server, pulled back by phones."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,16 +21,25 @@ pytestmark = pytest.mark.usefixtures("ctx")
 def record(type_, **data):
     base = visit_record()
     base["type"] = type_
-    base["data"] = {k: v for k, v in base["data"].items() if k in ("village", "occurred_at", "lat", "lng", "accuracy")}
+    base["data"] = {
+        k: v for k, v in base["data"].items() if k in ("village", "occurred_at", "lat", "lng", "accuracy")
+    }
     base["data"].update(data)
     return base
 
 
 def session_record(**data):
     fields = {
-        "venue": "Balai desa", "topics": ["tppo", "passports"], "male_under_18": 3, "female_under_18": 4,
-        "male_adult": 10, "female_adult": 12, "audience_groups": ["students"], "partners": ["timpora", "police"],
-        "materials_used": "Leaflet TPPO", "notes": "",
+        "venue": "Balai desa",
+        "topics": ["tppo", "passports"],
+        "male_under_18": 3,
+        "female_under_18": 4,
+        "male_adult": 10,
+        "female_adult": 12,
+        "audience_groups": ["students"],
+        "partners": ["timpora", "police"],
+        "materials_used": "Leaflet TPPO",
+        "notes": "",
     }
     fields.update(data)
     return record("session", **fields)
@@ -43,8 +53,11 @@ def handout_record(**data):
 
 def warning_record(**data):
     fields = {
-        "category": "recruiter", "urgency": "segera", "description": "Calo menawarkan kerja ke Kamboja.",
-        "people_involved": "Seorang laki-laki dari luar desa", "source": "villager",
+        "category": "recruiter",
+        "urgency": "segera",
+        "description": "Calo menawarkan kerja ke Kamboja.",
+        "people_involved": "Seorang laki-laki dari luar desa",
+        "source": "villager",
     }
     fields.update(data)
     return record("warning", **fields)
@@ -123,19 +136,30 @@ def test_an_early_warning_is_stored_and_its_follow_up_comes_back_to_the_phone(wo
     [change] = sync.changes(db.session, user=ani, since=0, limit=10)["changes"]
     assert change["follow_up"]["status"] == "new"
     cursor = change["rev"]
-    set_follow_up(db.session, db.session.get(EarlyWarning, sent["id"]), status="follow_up",
-                  note="Diteruskan ke Polres", by_user_id=world.manager)
+    set_follow_up(
+        db.session,
+        db.session.get(EarlyWarning, sent["id"]),
+        status="follow_up",
+        note="Diteruskan ke Polres",
+        by_user_id=world.manager,
+    )
     db.session.commit()
     [update] = sync.changes(db.session, user=ani, since=cursor, limit=10)["changes"]
     assert update["id"] == sent["id"]
-    assert update["follow_up"]["status"] == "follow_up" and update["follow_up"]["note"] == "Diteruskan ke Polres"
+    assert (
+        update["follow_up"]["status"] == "follow_up" and update["follow_up"]["note"] == "Diteruskan ke Polres"
+    )
     assert update["data"]["description"] == "Calo menawarkan kerja ke Kamboja."
 
 
 @pytest.mark.parametrize(
     "data, field",
-    [({"urgency": "kemarin"}, "urgency"), ({"category": ""}, "category"), ({"description": ""}, "description"),
-     ({"source": "rumor"}, "source")],
+    [
+        ({"urgency": "kemarin"}, "urgency"),
+        ({"category": ""}, "category"),
+        ({"description": ""}, "description"),
+        ({"source": "rumor"}, "source"),
+    ],
 )
 def test_a_bad_warning_is_rejected_naming_the_field(world, data, field):
     [result] = push(world.ani, [warning_record(**data)])

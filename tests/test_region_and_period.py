@@ -1,5 +1,6 @@
 """The region and period of the managers' figures: read the same way by the dashboard, its images, its exports
 and the coverage API; opening where the user's office works, with a national root above every province."""
+
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,9 @@ def palembang(app, world):
         regency = Region(code="16.71", name="Kota Palembang", level=RegionLevel.regency, parent_code="16")
         db.session.add_all([province, regency])
         db.session.flush()
-        office = Office(code="kanim-palembang", name="Kanim Palembang", kind=OfficeKind.kanim, regencies=[regency])
+        office = Office(
+            code="kanim-palembang", name="Kanim Palembang", kind=OfficeKind.kanim, regencies=[regency]
+        )
         db.session.add_all([office, make_user("sari", "manager", office)])
         db.session.commit()
 
@@ -70,7 +73,9 @@ def test_the_coverage_api_honours_the_period_preset_as_the_dashboard_does(client
     assert '<option value="90" selected>' in page
 
 
-@pytest.mark.parametrize("path", ["/api/v1/coverage", "/kelola/", "/kelola/peta.svg", "/kelola/ekspor/cakupan.csv"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/coverage", "/kelola/", "/kelola/peta.svg", "/kelola/ekspor/cakupan.csv"]
+)
 def test_a_bad_period_or_region_is_refused_with_what_is_wrong(client, auth, world, path):
     auth.login("root")
     bad_day = client.get(path + "?from=2026-02-30&to=2026-03-01")
@@ -83,7 +88,13 @@ def test_a_bad_period_or_region_is_refused_with_what_is_wrong(client, auth, worl
 
 def test_a_period_reads_the_same_from_every_query_string():
     day = today()
-    assert periods.from_args({"period": "30"}, today=day) == periods.Period(day - timedelta(days=29), day, "30")
+    assert periods.from_args({"period": "30"}, today=day) == periods.Period(
+        day - timedelta(days=29), day, "30"
+    )
     chosen = periods.from_args({"from": "2026-01-01", "to": "2026-01-31", "period": "90"}, today=day)
-    assert (chosen.start.isoformat(), chosen.end.isoformat(), chosen.preset) == ("2026-01-01", "2026-01-31", "")
+    assert (chosen.start.isoformat(), chosen.end.isoformat(), chosen.preset) == (
+        "2026-01-01",
+        "2026-01-31",
+        "",
+    )
     assert periods.from_args({"period": "nonsense"}, today=day).start == day.replace(day=1)

@@ -1,4 +1,5 @@
 """Importing the Kemendagri region list: whole-file checks, line numbers in errors, idempotent re-imports."""
+
 import io
 
 import pytest
@@ -17,8 +18,7 @@ GOOD = (
     + "15.71.01,Kota Baru,district,15.71,,\n"
 )
 GOOD_VILLAGES = (
-    "15.71.01.1001,Sungai Putri,village,15.71.01,-1.61,103.6\n"
-    "15.71.01.1002,Legok,village,15.71.01,,\n"
+    "15.71.01.1001,Sungai Putri,village,15.71.01,-1.61,103.6\n15.71.01.1002,Legok,village,15.71.01,,\n"
 )
 
 
@@ -51,7 +51,10 @@ def test_the_full_jambi_file_imports_and_reports_what_was_added_per_level(runner
     assert region_count() == 1741
     per_level = dict(db.session.execute(select(Region.level, func.count()).group_by(Region.level)).all())
     assert per_level == {
-        RegionLevel.province: 1, RegionLevel.regency: 11, RegionLevel.district: 144, RegionLevel.village: 1585,
+        RegionLevel.province: 1,
+        RegionLevel.regency: 11,
+        RegionLevel.district: 144,
+        RegionLevel.village: 1585,
     }
 
 
@@ -61,7 +64,10 @@ def test_imported_regions_keep_their_coordinates_and_villages_without_them_stay_
     assert (jambi.name, jambi.lat, jambi.lng) == ("Jambi", -1.698801, 102.715891)
     village = db.session.get(Region, "15.01.01.1004")
     assert (village.name, village.parent_code, village.lat, village.lng) == (
-        "Lempur Tengah", "15.01.01", -2.255217, 101.538529,
+        "Lempur Tengah",
+        "15.01.01",
+        -2.255217,
+        101.538529,
     )
     without = db.session.scalars(select(Region).where(Region.lat.is_(None))).all()
     assert len(without) == 17
@@ -101,7 +107,9 @@ def test_import_regions_counts_added_updated_and_unchanged_rows(ctx):
     report = import_regions(db.session, io.StringIO(GOOD))
     db.session.commit()
     assert (report.added["province"], report.added["regency"], report.added["district"]) == (1, 1, 1)
-    moved = GOOD.replace("15.71.01,Kota Baru,district,15.71,,", "15.71.01,Kota Baru,district,15.71,-1.62,103.62")
+    moved = GOOD.replace(
+        "15.71.01,Kota Baru,district,15.71,,", "15.71.01,Kota Baru,district,15.71,-1.62,103.62"
+    )
     report = import_regions(db.session, io.StringIO(moved + GOOD_VILLAGES))
     db.session.commit()
     assert report.updated["district"] == 1
@@ -114,22 +122,42 @@ def test_import_regions_counts_added_updated_and_unchanged_rows(ctx):
 BAD_FILES = {
     "unknown level": (GOOD + "15.71.01.1001,Sungai Putri,desa,15.71.01,,\n", 5, "unknown level 'desa'"),
     "malformed code": (GOOD + "15.71.01.101,Sungai Putri,village,15.71.01,,\n", 5, "does not have the form"),
-    "code of another level": (HEADER + "15,Jambi,province,,,\n" + "15.71.01,Kota Jambi,regency,15,,\n", 3,
-                              "does not have the form of a regency code"),
-    "parent missing": (HEADER + "15,Jambi,province,,,\n" + "15.71.01,Kota Baru,district,15.71,,\n", 3,
-                       "parent 15.71 is not a regency"),
-    "parent not the code prefix": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.02,,\n", 5,
-                                   "does not match code 15.71.01.1001"),
-    "duplicate code": (GOOD + GOOD_VILLAGES + "15.71.01.1001,Sungai Putri Lagi,village,15.71.01,,\n", 7,
-                       "appears twice"),
+    "code of another level": (
+        HEADER + "15,Jambi,province,,,\n" + "15.71.01,Kota Jambi,regency,15,,\n",
+        3,
+        "does not have the form of a regency code",
+    ),
+    "parent missing": (
+        HEADER + "15,Jambi,province,,,\n" + "15.71.01,Kota Baru,district,15.71,,\n",
+        3,
+        "parent 15.71 is not a regency",
+    ),
+    "parent not the code prefix": (
+        GOOD + "15.71.01.1001,Sungai Putri,village,15.71.02,,\n",
+        5,
+        "does not match code 15.71.01.1001",
+    ),
+    "duplicate code": (
+        GOOD + GOOD_VILLAGES + "15.71.01.1001,Sungai Putri Lagi,village,15.71.01,,\n",
+        7,
+        "appears twice",
+    ),
     "lat out of range": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01,-91,103.6\n", 5, "out of range"),
     "lng out of range": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01,-1.6,181\n", 5, "out of range"),
-    "lat not a number": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01,-1;6,103.6\n", 5, "not a number"),
+    "lat not a number": (
+        GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01,-1;6,103.6\n",
+        5,
+        "not a number",
+    ),
     "empty name": (GOOD + "15.71.01.1001,,village,15.71.01,,\n", 5, "the name is empty"),
     "province with a parent": (HEADER + "15,Jambi,province,14,,\n", 2, "a province has no parent"),
     "wrong header": ("kode,nama,tingkat,induk,lat,lng\n15,Jambi,province,,,\n", 1, "the header must be"),
     "empty file": ("", 1, "the header must be"),
-    "too few columns": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01\n", 5, "expected 6 columns, found 4"),
+    "too few columns": (
+        GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01\n",
+        5,
+        "expected 6 columns, found 4",
+    ),
     "too many columns": (GOOD + "15.71.01.1001,Sungai Putri,village,15.71.01,,,x\n", 5, "found 7"),
     "after a blank line": (GOOD + "\n" + "15.71.01.1001,Sungai Putri,dusun,15.71.01,,\n", 6, "unknown level"),
 }
@@ -158,7 +186,11 @@ def test_import_regions_raises_with_the_line_of_the_bad_row(ctx, case):
 
 def test_a_bad_row_leaves_the_regions_already_stored_untouched(runner, ctx, tmp_path):
     assert runner.invoke(args=["import-regions", write(tmp_path, GOOD, "first.csv")]).exit_code == 0
-    renamed = GOOD.replace("Kota Baru", "Kota Baru Lama") + GOOD_VILLAGES + "15.71.01.1003,Legok,village,15.71.01,95,\n"
+    renamed = (
+        GOOD.replace("Kota Baru", "Kota Baru Lama")
+        + GOOD_VILLAGES
+        + "15.71.01.1003,Legok,village,15.71.01,95,\n"
+    )
     result = runner.invoke(args=["import-regions", write(tmp_path, renamed, "second.csv")])
     assert result.exit_code != 0 and "line 7: " in result.output
     db.session.expire_all()
@@ -179,7 +211,10 @@ def test_villages_of_a_district_imported_earlier_are_accepted(runner, ctx, tmp_p
 def test_villages_naming_a_stored_region_of_the_wrong_level_as_parent_are_refused(runner, ctx, tmp_path):
     assert runner.invoke(args=["import-regions", write(tmp_path, GOOD, "districts.csv")]).exit_code == 0
     result = runner.invoke(
-        args=["import-regions", write(tmp_path, HEADER + "15.71.02.1001,Sijenjang,village,15.71.02,,\n", "v.csv")]
+        args=[
+            "import-regions",
+            write(tmp_path, HEADER + "15.71.02.1001,Sijenjang,village,15.71.02,,\n", "v.csv"),
+        ]
     )
     assert result.exit_code != 0 and "line 2: parent 15.71.02 is not a district" in result.output
     assert region_count() == 3
@@ -194,7 +229,11 @@ def test_a_file_saved_by_excel_with_a_bom_and_crlf_line_ends_imports(runner, ctx
 
 
 def test_line_numbers_count_every_line_of_a_quoted_name_that_spans_lines(runner, ctx, tmp_path):
-    text = GOOD + '15.71.01.1001,"Sungai\nPutri",village,15.71.01,,\n' + "15.71.01.1002,Legok,village,15.71.02,,\n"
+    text = (
+        GOOD
+        + '15.71.01.1001,"Sungai\nPutri",village,15.71.01,,\n'
+        + "15.71.01.1002,Legok,village,15.71.02,,\n"
+    )
     result = runner.invoke(args=["import-regions", write(tmp_path, text)])
     assert result.exit_code != 0
     assert "line 7: parent '15.71.02' does not match" in result.output

@@ -1,5 +1,6 @@
 """A request commits once, at its end: what a view changed is stored when it answers with success or a
 redirect, and none of it when it fails, however it fails."""
+
 import pytest
 from flask import abort
 
@@ -15,10 +16,12 @@ def renamed_kanim(app, world) -> str:
 
 def add_route_that_renames_the_kanim_then(app, world, end):
     """A view that changes the database, then ends as `end` does (added before the app's first request)."""
+
     def view():
         db.session.get(Office, world.kanim).name = "Renamed"
         db.session.flush()  # the change has reached the database, inside the request's transaction
         return end()
+
     app.add_url_rule("/test/rename", "rename_then", view)
 
 
@@ -26,14 +29,18 @@ def raise_error():
     raise RuntimeError("after the change")
 
 
-@pytest.mark.parametrize("end, propagate, status", [
-    (raise_error, True, None),  # as in tests: the exception reaches the caller
-    (raise_error, False, 500),  # as in production: the error page
-    (lambda: abort(409), False, 409),
-    (lambda: ("the form, sent back with its errors", 400), False, 400),
-])
+@pytest.mark.parametrize(
+    "end, propagate, status",
+    [
+        (raise_error, True, None),  # as in tests: the exception reaches the caller
+        (raise_error, False, 500),  # as in production: the error page
+        (lambda: abort(409), False, 409),
+        (lambda: ("the form, sent back with its errors", 400), False, 400),
+    ],
+)
 def test_a_request_that_fails_after_changing_the_database_leaves_nothing_stored(
-        app, world, end, propagate, status):
+    app, world, end, propagate, status
+):
     app.config["PROPAGATE_EXCEPTIONS"] = propagate
     add_route_that_renames_the_kanim_then(app, world, end)
     client = app.test_client()

@@ -7,6 +7,7 @@ no 500), whatever else the view answers (a form's 400, a 404 for a row that is n
 401 or the log-in page when not logged in, 403 when logged in with another role. Writes carry the CSRF token,
 so that the role check, not the token check, is what answers.
 """
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -129,7 +130,9 @@ VALUE = re.compile(r"<(?:[^<>:]*:)?(\w+)>")  # a rule's variable, its converter 
 def routes(app) -> list[str]:
     """Each rule of the app with each method it answers (HEAD and OPTIONS being Flask's), as `METHOD /rule`."""
     return sorted(
-        f"{method} {rule.rule}" for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
     )
 
 
@@ -149,16 +152,30 @@ def samples(app, world):
         kanwil = db.session.scalar(select(Office).where(Office.code == "kanwil-jambi"))
         make_user(USERNAMES["kanwil_manager"], "manager", kanwil)
         material = db.session.scalar(select(Material).where(Material.slug == "kenali-tppo"))
-        proposal = proposals.propose(db.session, material, guidance.snapshot(material),
-                                     by=db.session.get(User, world.manager))
+        proposal = proposals.propose(
+            db.session, material, guidance.snapshot(material), by=db.session.get(User, world.manager)
+        )
         db.session.commit()
         material, proposal = material.id, proposal.id
     return {
-        "session_id": UNKNOWN, "desa_id": world.desa["15.71.01.1001"], "officer_id": world.ani, "user_id": world.budi,
-        "office_id": world.kanim, "material_id": material, "version": 1, "proposal_id": proposal,
-        "decision": "tolak", "contact_id": UNKNOWN, "code": "15.71.01.1001", "kind": "visit", "fmt": "csv",
-        "month": "2025-06", "photo_id": "00000000-0000-4000-8000-000000000001",
-        "warning_id": "00000000-0000-4000-8000-000000000002", "slug": "kenali-tppo", "filename": "css/app.css",
+        "session_id": UNKNOWN,
+        "desa_id": world.desa["15.71.01.1001"],
+        "officer_id": world.ani,
+        "user_id": world.budi,
+        "office_id": world.kanim,
+        "material_id": material,
+        "version": 1,
+        "proposal_id": proposal,
+        "decision": "tolak",
+        "contact_id": UNKNOWN,
+        "code": "15.71.01.1001",
+        "kind": "visit",
+        "fmt": "csv",
+        "month": "2025-06",
+        "photo_id": "00000000-0000-4000-8000-000000000001",
+        "warning_id": "00000000-0000-4000-8000-000000000002",
+        "slug": "kenali-tppo",
+        "filename": "css/app.css",
     }
 
 
@@ -203,7 +220,11 @@ class Visitor:
         headers = {} if method == "GET" else {"X-CSRFToken": self.token()}
         response = self.auth.client.open(path, method=method, headers=headers)
         response.close()
-        if method != "GET" and self.role != "anonymous" and self.auth.client.get("/api/v1/me").status_code == 401:
+        if (
+            method != "GET"
+            and self.role != "anonymous"
+            and self.auth.client.get("/api/v1/me").status_code == 401
+        ):
             self.log_in()
         return response
 
@@ -222,7 +243,9 @@ def test_each_route_lets_in_exactly_the_roles_it_should(app, samples, role):
                 wrong.append(f"{route}: refused with {status}, but {role} may use it")
         elif role == "anonymous":
             if not sent_to_log_in(response):
-                wrong.append(f"{route}: answered {status} to someone not logged in, not the log-in page or 401")
+                wrong.append(
+                    f"{route}: answered {status} to someone not logged in, not the log-in page or 401"
+                )
         elif status != 403:
             wrong.append(f"{route}: answered {status} to {role}, not 403")
     assert not wrong, "\n".join(wrong)

@@ -2,6 +2,7 @@
 framing, no sniffing, a same-origin referrer, powerful features only on the officer's app, HSTS only over HTTPS,
 and nothing a logged-in user is shown left in a cache; and the endpoint where browsers report what the policy
 blocked."""
+
 import json
 import logging
 
@@ -15,9 +16,18 @@ from tests.test_photos import upload
 from tests.test_record_types import session_record
 
 DIRECTIVES = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self'",
-    "connect-src": "'self'", "object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'",
-    "form-action": "'self'", "worker-src": "'self'", "manifest-src": "'self'", "report-uri": "/csp-report",
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "worker-src": "'self'",
+    "manifest-src": "'self'",
+    "report-uri": "/csp-report",
 }
 NOT_ON_THE_WEB = ("microphone", "payment", "usb", "serial", "hid", "midi", "display-capture", "fullscreen")
 
@@ -26,8 +36,16 @@ NOT_ON_THE_WEB = ("microphone", "payment", "usb", "serial", "hid", "midi", "disp
 def material(app, world):
     """A published article with a leaflet file."""
     with app.app_context():
-        article = Material(slug="leaflet-tppo", kind="leaflet", topics=["tppo"], published=True,
-                           title_id="Kenali TPPO", body_id="Tanda-tanda TPPO.", file_data=PNG, file_name="kenali.png")
+        article = Material(
+            slug="leaflet-tppo",
+            kind="leaflet",
+            topics=["tppo"],
+            published=True,
+            title_id="Kenali TPPO",
+            body_id="Tanda-tanda TPPO.",
+            file_data=PNG,
+            file_name="kenali.png",
+        )
         db.session.add(article)
         db.session.commit()
         return article.id
@@ -114,7 +132,11 @@ def test_only_the_officers_app_may_ask_for_the_position_and_the_camera(app, mate
 
 
 def test_hsts_only_over_https_and_plain_http_is_not_redirected(client, world):
-    assert client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"].startswith("max-age=")
+    assert (
+        client.get("/", base_url="https://localhost")
+        .headers["Strict-Transport-Security"]
+        .startswith("max-age=")
+    )
     over_http = client.get("/")
     assert over_http.status_code == 200 and "Strict-Transport-Security" not in over_http.headers
     behind_a_proxy = client.get("/", headers={"X-Forwarded-Proto": "https"})
@@ -157,11 +179,16 @@ def test_static_files_and_the_public_files_of_the_officers_app_keep_their_cachin
         assert "Cache-Control" not in client.get("/api/v1/openapi.json").headers
 
 
-REPORT = {"csp-report": {
-    "document-uri": "http://localhost/kelola/", "violated-directive": "style-src-attr",
-    "effective-directive": "style-src-attr", "blocked-uri": "inline", "disposition": "enforce",
-    "original-policy": "default-src 'self'",
-}}
+REPORT = {
+    "csp-report": {
+        "document-uri": "http://localhost/kelola/",
+        "violated-directive": "style-src-attr",
+        "effective-directive": "style-src-attr",
+        "blocked-uri": "inline",
+        "disposition": "enforce",
+        "original-policy": "default-src 'self'",
+    }
+}
 
 
 def test_a_browsers_report_is_answered_204_and_logged_on_one_line(client, caplog):
@@ -176,21 +203,41 @@ def test_a_browsers_report_is_answered_204_and_logged_on_one_line(client, caplog
 
 
 def test_a_report_of_the_reporting_api_is_taken_too(client, caplog):
-    body = [{"type": "csp-violation", "url": "http://localhost/", "body": {"effectiveDirective": "script-src-elem"}}]
+    body = [
+        {
+            "type": "csp-violation",
+            "url": "http://localhost/",
+            "body": {"effectiveDirective": "script-src-elem"},
+        }
+    ]
     with caplog.at_level(logging.WARNING):
         response = client.post("/csp-report", data=json.dumps(body), content_type="application/reports+json")
     assert response.status_code == 204 and "script-src-elem" in caplog.text
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'"csp-report"', b'{"csp-report": "inline"}',
-                                  b"{\xff\xfe}", b'{"other": {}}', b'[{"type": "deprecation", "body": {}}]'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'"csp-report"',
+        b'{"csp-report": "inline"}',
+        b"{\xff\xfe}",
+        b'{"other": {}}',
+        b'[{"type": "deprecation", "body": {}}]',
+    ],
+)
 def test_a_report_that_is_no_report_is_refused_with_400(client, body):
     assert client.post("/csp-report", data=body, content_type="application/csp-report").status_code == 400
 
 
 def test_an_oversized_report_is_refused_with_413(client):
     huge = {"csp-report": {"blocked-uri": "x" * 20_000}}
-    assert client.post("/csp-report", data=json.dumps(huge), content_type="application/csp-report").status_code == 413
+    assert (
+        client.post("/csp-report", data=json.dumps(huge), content_type="application/csp-report").status_code
+        == 413
+    )
 
 
 def test_the_report_endpoint_takes_only_posts_and_needs_no_csrf_token(client):

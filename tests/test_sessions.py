@@ -1,5 +1,6 @@
 """Every session can be ended: log-out, deactivation, the user's own device list, a manager cutting off a lost
 phone; managers' sessions are short, officers' long."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,9 @@ def copy_cookie(source, target):
 def rows(app, username):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
-        return db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.id)).all()
+        return db.session.scalars(
+            select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.id)
+        ).all()
 
 
 def test_each_log_in_makes_a_new_token_and_only_its_hash_is_stored(app, client, other_client, auth, world):
@@ -36,7 +39,10 @@ def test_each_log_in_makes_a_new_token_and_only_its_hash_is_stored(app, client, 
     stored = rows(app, "ani")
     assert len(stored) == 2 and all(row.ended_at is None for row in stored)
     with app.test_request_context():
-        tokens = [app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"] for cookie in (first, second)]
+        tokens = [
+            app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
+            for cookie in (first, second)
+        ]
     assert {row.token_hash for row in stored} == {sessions.digest(token) for token in tokens}
     assert not {row.token_hash for row in stored} & set(tokens)
 
@@ -71,13 +77,17 @@ def test_deactivating_an_account_ends_its_sessions(app, client, other_client, wo
 
 def test_users_see_their_devices_and_sign_one_out(app, client, other_client, auth, world):
     phone = Auth(other_client)
-    phone.client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (Linux; Android 13) Chrome/131.0 Mobile Safari/537.36"
+    phone.client.environ_base["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (Linux; Android 13) Chrome/131.0 Mobile Safari/537.36"
+    )
     phone.login("ani")
     auth.login("ani")
     page = client.get("/akun").get_data(as_text=True)
     assert "Chrome · Android" in page and "perangkat ini" in page
     phone_row = rows(app, "ani")[0]
-    response = client.post(f"/akun/perangkat/{phone_row.id}/keluar", data={"csrf_token": form_token(client, "/akun")})
+    response = client.post(
+        f"/akun/perangkat/{phone_row.id}/keluar", data={"csrf_token": form_token(client, "/akun")}
+    )
     assert response.status_code == 302
     assert other_client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me").status_code == 200
@@ -92,11 +102,15 @@ def test_signing_out_all_other_devices_keeps_this_one(client, other_client, auth
     assert client.get("/kelola/").status_code == 200
 
 
-def test_nobody_signs_out_another_users_device_from_their_own_account_page(app, client, other_client, auth, world):
+def test_nobody_signs_out_another_users_device_from_their_own_account_page(
+    app, client, other_client, auth, world
+):
     Auth(other_client).login("budi")
     auth.login("ani")
     budi_row = rows(app, "budi")[0]
-    response = client.post(f"/akun/perangkat/{budi_row.id}/keluar", data={"csrf_token": form_token(client, "/akun")})
+    response = client.post(
+        f"/akun/perangkat/{budi_row.id}/keluar", data={"csrf_token": form_token(client, "/akun")}
+    )
     assert response.status_code == 404
     assert other_client.get("/api/v1/me").status_code == 200
 
@@ -108,7 +122,9 @@ def test_a_manager_signs_out_a_lost_phone_and_it_needs_a_log_in(app, client, oth
     page = f"/kelola/pengguna/{world.ani}"
     assert "Keluarkan dari semua perangkat" in client.get(page).get_data(as_text=True)
     phone_row = rows(app, "ani")[0]
-    response = auth.submit(f"/kelola/pengguna/{world.ani}/perangkat/{phone_row.id}/keluar", {}, form_page=page)
+    response = auth.submit(
+        f"/kelola/pengguna/{world.ani}/perangkat/{phone_row.id}/keluar", {}, form_page=page
+    )
     assert response.status_code == 302
     answer = other_client.get("/api/v1/me")
     assert answer.status_code == 401 and answer.get_json()["error"] == "unauthorized"
@@ -120,11 +136,15 @@ def test_a_manager_cannot_sign_out_an_officer_of_another_office(app, client, oth
     Auth(other_client).login("citra")
     auth.login("maya")
     citra_row = rows(app, "citra")[0]
-    response = client.post(f"/kelola/pengguna/{world.citra}/perangkat/keluar-semua",
-                           data={"csrf_token": form_token(client, "/kelola/")})
+    response = client.post(
+        f"/kelola/pengguna/{world.citra}/perangkat/keluar-semua",
+        data={"csrf_token": form_token(client, "/kelola/")},
+    )
     assert response.status_code == 404
-    response = client.post(f"/kelola/pengguna/{world.citra}/perangkat/{citra_row.id}/keluar",
-                           data={"csrf_token": form_token(client, "/kelola/")})
+    response = client.post(
+        f"/kelola/pengguna/{world.citra}/perangkat/{citra_row.id}/keluar",
+        data={"csrf_token": form_token(client, "/kelola/")},
+    )
     assert response.status_code == 404
     assert other_client.get("/api/v1/me").status_code == 200
 
@@ -195,8 +215,12 @@ def test_a_forged_session_token_is_nobody(app, client, token, world):
 
 
 def test_a_device_is_named_as_its_owner_would(ctx):
-    phone = LoginSession(device="Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36")
-    laptop = LoginSession(device="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0")
+    phone = LoginSession(
+        device="Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36"
+    )
+    laptop = LoginSession(
+        device="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0"
+    )
     assert sessions.describe(phone) == "Chrome · Android"
     assert sessions.describe(laptop) == "Edge · Windows"
 

@@ -1,4 +1,5 @@
 """The sync rules, on the domain module alone (no client, no request)."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,7 +92,12 @@ def test_a_position_needs_both_coordinates(world):
 
 @pytest.mark.parametrize(
     "envelope, field",
-    [({"id": "not-a-uuid"}, "id"), ({"type": "party"}, "type"), ({"updated_at": "soon"}, "updated_at"), ({"data": [1]}, "data")],
+    [
+        ({"id": "not-a-uuid"}, "id"),
+        ({"type": "party"}, "type"),
+        ({"updated_at": "soon"}, "updated_at"),
+        ({"data": [1]}, "data"),
+    ],
 )
 def test_a_bad_envelope_is_rejected_and_names_what_is_wrong(world, envelope, field):
     [result] = push(world.ani, [visit_record(**envelope)])
@@ -130,13 +136,19 @@ def test_an_edit_with_a_later_time_replaces_the_record_and_both_versions_are_kep
     assert result["status"] == "accepted" and result["rev"] == 2
     stored = db.session.get(Visit, record["id"])
     assert stored.purpose == "Diubah" and stored.version == 2
-    assert [v.data["purpose"] for v in sync.history(db.session, record["id"])] == ["Koordinasi dengan kepala desa", "Diubah"]
+    assert [v.data["purpose"] for v in sync.history(db.session, record["id"])] == [
+        "Koordinasi dengan kepala desa",
+        "Diubah",
+    ]
 
 
 def test_on_two_devices_the_later_edit_wins_whatever_order_they_arrive_in(world):
     record = visit_record()
     push(world.ani, [record])
-    first_device, second_device = later(record, 60, purpose="Ponsel A"), later(record, 120, purpose="Ponsel B")
+    first_device, second_device = (
+        later(record, 60, purpose="Ponsel A"),
+        later(record, 120, purpose="Ponsel B"),
+    )
     push(world.ani, [second_device])
     [late] = push(world.ani, [first_device])
     assert late["status"] == "accepted" and late.get("superseded") is True
@@ -171,8 +183,17 @@ def test_the_record_id_is_a_unique_key_in_the_database(world):
     record = visit_record()
     push(world.ani, [record])
     db.session.add(
-        Visit(id=record["id"], officer_id=world.ani, village_code="15.71.01.1001", occurred_at=datetime(2026, 1, 1),
-              purpose="x", notes="", client_updated_at=datetime(2026, 1, 1), device_id="", rev=99)
+        Visit(
+            id=record["id"],
+            officer_id=world.ani,
+            village_code="15.71.01.1001",
+            occurred_at=datetime(2026, 1, 1),
+            purpose="x",
+            notes="",
+            client_updated_at=datetime(2026, 1, 1),
+            device_id="",
+            rev=99,
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -185,18 +206,30 @@ def test_one_id_is_one_record_whatever_its_type(world):
     same_id = dict(warning_record(), id=visit["id"].upper(), updated_at=visit["updated_at"])
     [result] = push(world.ani, [same_id])
     assert result["status"] == "rejected" and result["errors"]["type"] == [
-        "Id ini sudah dipakai catatan jenis lain (Kunjungan)."]
+        "Id ini sudah dipakai catatan jenis lain (Kunjungan)."
+    ]
     assert db.session.scalar(select(func.count()).select_from(EarlyWarning)) == 0
 
 
 def test_the_database_itself_refuses_an_id_under_a_second_type(world):
     visit = visit_record()
     push(world.ani, [visit])
-    db.session.add(EarlyWarning(
-        id=visit["id"], officer_id=world.ani, village_code="15.71.01.1001", occurred_at=datetime(2026, 1, 1),
-        category="other", urgency="biasa", description="x", people_involved="", source="seen",
-        client_updated_at=datetime(2026, 1, 1), device_id="", rev=99,
-    ))
+    db.session.add(
+        EarlyWarning(
+            id=visit["id"],
+            officer_id=world.ani,
+            village_code="15.71.01.1001",
+            occurred_at=datetime(2026, 1, 1),
+            category="other",
+            urgency="biasa",
+            description="x",
+            people_involved="",
+            source="seen",
+            client_updated_at=datetime(2026, 1, 1),
+            device_id="",
+            rev=99,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -235,7 +268,9 @@ def test_a_void_is_final_even_for_an_edit_made_later_on_another_phone(world):
     assert edit["status"] == "accepted"
     stored = db.session.get(Visit, record["id"])
     assert stored.voided is True and stored.purpose == "Diubah di ponsel lain"
-    [broken] = push(world.ani, [later(record, 180, purpose="")])  # nothing to fix on a void: kept, not refused
+    [broken] = push(
+        world.ani, [later(record, 180, purpose="")]
+    )  # nothing to fix on a void: kept, not refused
     assert broken["status"] == "accepted" and db.session.get(Visit, record["id"]).voided is True
     assert len(sync.history(db.session, record["id"])) == 4
 
@@ -265,8 +300,12 @@ def test_changes_show_my_records_and_those_in_my_villages_but_no_others(world):
     ani = db.session.get(User, world.ani)
     budi = db.session.get(User, world.budi)
     citra = db.session.get(User, world.citra)
-    assert [c["id"] for c in sync.changes(db.session, user=ani, since=0, limit=100)["changes"]] == [mine["id"]]
-    assert [c["id"] for c in sync.changes(db.session, user=budi, since=0, limit=100)["changes"]] == [in_budis_village["id"]]
+    assert [c["id"] for c in sync.changes(db.session, user=ani, since=0, limit=100)["changes"]] == [
+        mine["id"]
+    ]
+    assert [c["id"] for c in sync.changes(db.session, user=budi, since=0, limit=100)["changes"]] == [
+        in_budis_village["id"]
+    ]
     assert sync.changes(db.session, user=citra, since=0, limit=100)["changes"] == []
 
 
@@ -280,7 +319,10 @@ def test_a_second_officer_in_the_same_village_sees_the_first_ones_visit(world, a
     budi = db.session.get(User, world.budi)
     [change] = sync.changes(db.session, user=budi, since=0, limit=100)["changes"]
     assert change["id"] == record["id"] and change["mine"] is False and change["officer"]["username"] == "ani"
-    assert change["data"]["village"] == "15.71.01.1001" and change["data"]["purpose"] == "Koordinasi dengan kepala desa"
+    assert (
+        change["data"]["village"] == "15.71.01.1001"
+        and change["data"]["purpose"] == "Koordinasi dengan kepala desa"
+    )
 
 
 def test_changes_are_paged_by_cursor_without_gaps_or_repeats(world):
@@ -293,7 +335,11 @@ def test_changes_are_paged_by_cursor_without_gaps_or_repeats(world):
         seen += [c["id"] for c in page["changes"]]
         since, more = page["next"], page["more"]
     assert seen == [r["id"] for r in records]
-    assert sync.changes(db.session, user=ani, since=since, limit=3) == {"changes": [], "next": since, "more": False}
+    assert sync.changes(db.session, user=ani, since=since, limit=3) == {
+        "changes": [],
+        "next": since,
+        "more": False,
+    }
 
 
 def test_an_ended_designation_no_longer_accepts_visits(world):

@@ -1,5 +1,6 @@
 """Each list of codes is said in the same words wherever it is shown: the managers' pages, the forms, the
 monthly report and the officer's phone, in both languages (outreach/vocabulary.py)."""
+
 import json
 import re
 from datetime import date, timedelta
@@ -13,7 +14,9 @@ from tests.conftest import Auth
 
 
 def page_json(page: str, name: str) -> dict:
-    return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page).group(1))
+    return json.loads(
+        re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page).group(1)
+    )
 
 
 def phone_page(app, language: str) -> str:
@@ -24,7 +27,9 @@ def phone_page(app, language: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_the_warnings_page_and_the_phone_name_the_same_statuses_in_the_same_words(app, client, auth, world, language):
+def test_the_warnings_page_and_the_phone_name_the_same_statuses_in_the_same_words(
+    app, client, auth, world, language
+):
     client.set_cookie("lang", language)
     auth.login("maya")
     listing = client.get("/kelola/peringatan").get_data(as_text=True)
@@ -36,9 +41,16 @@ def test_the_warnings_page_and_the_phone_name_the_same_statuses_in_the_same_word
 
 def test_the_phone_says_a_warnings_status_and_a_records_state_in_indonesian_words(app, world):
     codes = page_json(phone_page(app, "id"), "codes")
-    assert codes["warning_status"] == {"new": "Baru", "follow_up": "Sedang ditindaklanjuti", "closed": "Selesai"}
+    assert codes["warning_status"] == {
+        "new": "Baru",
+        "follow_up": "Sedang ditindaklanjuti",
+        "closed": "Selesai",
+    }
     assert codes["sentence"]["warning_status"]["follow_up"] == "Kantor sedang menindaklanjuti"
-    assert codes["sync_state"]["rejected"] == "Perlu diperbaiki" and codes["sync_state"]["failed"] == "Gagal dikirim"
+    assert (
+        codes["sync_state"]["rejected"] == "Perlu diperbaiki"
+        and codes["sync_state"]["failed"] == "Gagal dikirim"
+    )
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -48,7 +60,9 @@ def test_the_phone_page_carries_words_for_every_code_in_order(app, world, langua
         assert codes["order"][vocab.name] == list(vocab.values)
         assert set(codes[vocab.name]) == set(vocab.values)
         assert all(codes[vocab.name].values()), vocab.name
-        if language == "id":  # English words may be spelt as the code is ("waiting"); Indonesian ones never are
+        if (
+            language == "id"
+        ):  # English words may be spelt as the code is ("waiting"); Indonesian ones never are
             assert all(label != value for value, label in codes[vocab.name].items()), vocab.name
     assert set(codes["sentence"]["warning_status"]) == set(vocabulary.WARNING_STATUS.values)
 
@@ -63,7 +77,9 @@ def test_a_warnings_choices_read_the_same_on_the_phones_record_as_in_the_codes(a
 def test_the_phone_and_its_service_worker_send_warnings_in_the_servers_order_of_urgency(app, client, world):
     codes = page_json(phone_page(app, "en"), "codes")
     assert codes["order"]["urgency"] == ["segera", "tinggi", "biasa"]
-    assert f"const URGENCY = {json.dumps(codes['order']['urgency'])};" in client.get("/sw.js").get_data(as_text=True)
+    assert f"const URGENCY = {json.dumps(codes['order']['urgency'])};" in client.get("/sw.js").get_data(
+        as_text=True
+    )
 
 
 def test_every_urgency_has_a_deadline_and_a_more_urgent_warning_is_due_sooner():
@@ -83,10 +99,14 @@ def test_a_new_warning_is_overdue_once_its_urgency_allows_no_longer(urgency):
 def test_a_warning_in_follow_up_is_overdue_after_its_deadline_and_a_closed_one_never():
     updated = utcnow()
     within = vocabulary.WARNING_STATUS.within("follow_up")
-    in_follow_up = EarlyWarning(urgency="segera", received_at=updated, follow_up=WarningFollowUp(status="follow_up",
-                                                                                                  updated_at=updated))
-    closed = EarlyWarning(urgency="segera", received_at=updated, follow_up=WarningFollowUp(status="closed",
-                                                                                            updated_at=updated))
+    in_follow_up = EarlyWarning(
+        urgency="segera",
+        received_at=updated,
+        follow_up=WarningFollowUp(status="follow_up", updated_at=updated),
+    )
+    closed = EarlyWarning(
+        urgency="segera", received_at=updated, follow_up=WarningFollowUp(status="closed", updated_at=updated)
+    )
     assert not is_overdue(in_follow_up, updated + within - timedelta(minutes=1))
     assert is_overdue(in_follow_up, updated + within + timedelta(minutes=1))
     assert not is_overdue(closed, updated + timedelta(days=365))
@@ -105,5 +125,8 @@ def test_the_dashboard_offers_each_period_preset_and_shows_the_one_chosen(client
 
 def test_each_period_preset_gives_its_own_days():
     today = date(2026, 5, 20)
-    starts = {preset: periods.period(preset, None, None, today=today)[0] for preset in vocabulary.PERIOD_PRESET.values}
+    starts = {
+        preset: periods.period(preset, None, None, today=today)[0]
+        for preset in vocabulary.PERIOD_PRESET.values
+    }
     assert len(set(starts.values())) == len(starts)

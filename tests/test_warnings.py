@@ -1,4 +1,5 @@
 """The office follows up early warnings, within its own area, and the status goes back to the reporter."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,28 +22,41 @@ def reported(app, world):
     return sent["id"]
 
 
-
-
-def test_a_manager_refers_a_warning_and_the_reporter_sees_it_on_the_next_sync(app, client, auth, world, reported):
+def test_a_manager_refers_a_warning_and_the_reporter_sees_it_on_the_next_sync(
+    app, client, auth, world, reported
+):
     auth.login("maya")
     assert "1 peringatan dini baru" in client.get("/kelola/").get_data(as_text=True)
     listing = client.get("/kelola/peringatan?status=new").get_data(as_text=True)
     assert "Calo membawa tiga pemuda" in listing
     path = f"/kelola/peringatan/{reported}"
-    response = client.post(path, data={"csrf_token": form_token(client, path), "status": "follow_up", "referred_to": "police",
-                                       "responsible": "Iptu Sari", "note": "Diteruskan ke Polres"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": form_token(client, path),
+            "status": "follow_up",
+            "referred_to": "police",
+            "responsible": "Iptu Sari",
+            "note": "Diteruskan ke Polres",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         ani = db.session.get(User, world.ani)
         [change] = sync.changes(db.session, user=ani, since=0, limit=10)["changes"]
-        assert change["follow_up"]["status"] == "follow_up" and change["follow_up"]["note"] == "Diteruskan ke Polres"
+        assert (
+            change["follow_up"]["status"] == "follow_up"
+            and change["follow_up"]["note"] == "Diteruskan ke Polres"
+        )
         assert db.session.get(EarlyWarning, reported).follow_up.responsible == "Iptu Sari"
 
 
 @pytest.mark.parametrize(
     "data, message",
-    [({"status": "follow_up", "referred_to": "", "responsible": ""}, "instansi dan penanggung jawab"),
-     ({"status": "closed", "outcome": ""}, "Tuliskan bagaimana akhirnya")],
+    [
+        ({"status": "follow_up", "referred_to": "", "responsible": ""}, "instansi dan penanggung jawab"),
+        ({"status": "closed", "outcome": ""}, "Tuliskan bagaimana akhirnya"),
+    ],
 )
 def test_a_follow_up_without_its_details_is_refused(client, auth, world, reported, data, message):
     auth.login("maya")
@@ -69,4 +83,6 @@ def test_an_urgent_warning_left_new_for_more_than_a_day_stands_out(app, client, 
         warning.received_at = utcnow() - timedelta(days=2)
         db.session.commit()
     auth.login("maya")
-    assert "Terlambat: sudah terlalu lama menunggu kantor." in client.get("/kelola/peringatan").get_data(as_text=True)
+    assert "Terlambat: sudah terlalu lama menunggu kantor." in client.get("/kelola/peringatan").get_data(
+        as_text=True
+    )

@@ -5,6 +5,7 @@ Revises: 8c1d2e3f4a5b
 Create Date: 2026-12-01 18:20:00.000000
 
 """
+
 import io
 import warnings
 
@@ -12,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '9d2e3f4a5b6c'
-down_revision = '8c1d2e3f4a5b'
+revision = "9d2e3f4a5b6c"
+down_revision = "8c1d2e3f4a5b"
 branch_labels = None
 depends_on = None
 
@@ -23,19 +24,21 @@ def upgrade():
     from PIL import Image, ImageOps
 
     conn = op.get_bind()
-    photos = sa.table('photos', sa.column('id', sa.String), sa.column('data', sa.LargeBinary), sa.column('size', sa.Integer))
+    photos = sa.table(
+        "photos", sa.column("id", sa.String), sa.column("data", sa.LargeBinary), sa.column("size", sa.Integer)
+    )
     for photo_id in conn.execute(sa.select(photos.c.id)).scalars().all():
         data = conn.execute(sa.select(photos.c.data).where(photos.c.id == photo_id)).scalar_one()
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
+                warnings.simplefilter("ignore")
                 with Image.open(io.BytesIO(data)) as image:
                     upright = ImageOps.exif_transpose(image)
-                    if upright.mode not in ('L', 'RGB'):
-                        upright = upright.convert('RGB')
+                    if upright.mode not in ("L", "RGB"):
+                        upright = upright.convert("RGB")
                     upright.info = {}
                     out = io.BytesIO()
-                    upright.save(out, 'JPEG', quality=85, optimize=True)
+                    upright.save(out, "JPEG", quality=85, optimize=True)
         except Exception:  # noqa: BLE001 - a file Pillow cannot read stays as it is: nothing is deleted
             continue
         clean = out.getvalue()

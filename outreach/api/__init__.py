@@ -5,6 +5,7 @@ Errors here are always JSON. The log-in check comes before anything else but the
 token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write. Officers
 and managers share this API, so roles are checked per endpoint (`roles_required`).
 """
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user

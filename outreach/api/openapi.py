@@ -5,6 +5,7 @@ required, their limits and choices come from `records.RECORD_TYPES` and its form
 config, so the description cannot drift from what the server validates. It is public: it says nothing that is
 not in the phone's own code, and a tool can read it without an account.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -82,16 +83,21 @@ def field_schema(field) -> dict:
 def data_schema(kind: RecordType) -> dict:
     """A record type's `data`: its form's fields, the required ones those the form requires."""
     form = kind.form()
-    required = [f.name for f in form if any(
-        isinstance(v, (DataRequired, InputRequired))
-        # a count left out is 0, which a count that must be 1 or more refuses
-        or (isinstance(f, CountField) and isinstance(v, NumberRange) and v.min is not None and v.min > 0)
-        for v in f.validators)]
+    required = [
+        f.name
+        for f in form
+        if any(
+            isinstance(v, (DataRequired, InputRequired))
+            # a count left out is 0, which a count that must be 1 or more refuses
+            or (isinstance(f, CountField) and isinstance(v, NumberRange) and v.min is not None and v.min > 0)
+            for v in f.validators
+        )
+    ]
     descriptions = {
         "village": "The village code of one of the officer's desa binaan.",
         "material": "The slug of a published material of the catalogue (see `/me`).",
         "occurred_at": "When it happened; without an offset it is read in the program's time zone. At most "
-                       f"{MAX_AGE.days} days ago, not in the future.",
+        f"{MAX_AGE.days} days ago, not in the future.",
     }
     properties = {}
     for field in form:
@@ -99,9 +105,12 @@ def data_schema(kind: RecordType) -> dict:
         if field.name in descriptions:
             properties[field.name]["description"] += ". " + descriptions[field.name]
     return {
-        "type": "object", "title": str(kind.label), "properties": properties, "required": required,
+        "type": "object",
+        "title": str(kind.label),
+        "properties": properties,
+        "required": required,
         "description": "The fields of the form. Fields not listed are ignored. A position needs both `lat` and "
-                       "`lng`; a session counts at least one person.",
+        "`lng`; a session counts at least one person.",
     }
 
 
@@ -113,8 +122,16 @@ def stored_data_schema(kind: RecordType) -> dict:
         if name in schema["required"]:
             properties[name] = field
         else:
-            properties[name] = {"anyOf": [field, {"type": "null"}], "description": field.get("description", "")}
-    return {**schema, "properties": properties, "required": list(properties), "description": "A stored record's fields."}
+            properties[name] = {
+                "anyOf": [field, {"type": "null"}],
+                "description": field.get("description", ""),
+            }
+    return {
+        **schema,
+        "properties": properties,
+        "required": list(properties),
+        "description": "A stored record's fields.",
+    }
 
 
 def pushed_record(kind: RecordType) -> dict:
@@ -122,24 +139,42 @@ def pushed_record(kind: RecordType) -> dict:
         "type": "object",
         "title": str(kind.label),
         "properties": {
-            "id": {"type": "string", "format": "uuid", "description": "Made on the phone; compared in lower case."},
+            "id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "Made on the phone; compared in lower case.",
+            },
             "type": {"const": kind.name},
             "data": ref(named(kind, "Data")),
             "updated_at": {
-                "type": "string", "format": "date-time",
+                "type": "string",
+                "format": "date-time",
                 "description": "When the phone saved this version; the latest wins. Not before "
-                               f"{sync.EARLIEST.year}, not ahead of the server's clock by more than "
-                               f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes.",
+                f"{sync.EARLIEST.year}, not ahead of the server's clock by more than "
+                f"{CLOCK_SKEW.total_seconds() / 60:.0f} minutes.",
             },
-            "voided": {"type": ["boolean", "null"], "description": "True for a void: final, the record never comes back."},
+            "voided": {
+                "type": ["boolean", "null"],
+                "description": "True for a void: final, the record never comes back.",
+            },
         },
         "required": ["id", "type", "data", "updated_at"],
     }
 
 
 def figures_schema() -> dict:
-    counts = ["desa_binaan", "covered", "visits", "sessions", "people", "people_male", "people_female",
-              "people_under_18", "materials", "open_warnings"]
+    counts = [
+        "desa_binaan",
+        "covered",
+        "visits",
+        "sessions",
+        "people",
+        "people_male",
+        "people_female",
+        "people_under_18",
+        "materials",
+        "open_warnings",
+    ]
     return {
         "type": "object",
         "properties": {
@@ -154,41 +189,92 @@ def schemas() -> dict:
     config = current_app.config
     region = {
         "type": "object",
-        "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                       "level": {"enum": [level.value for level in RegionLevel]}},
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "level": {"enum": [level.value for level in RegionLevel]},
+        },
         "required": ["code", "name", "level"],
     }
     found: dict[str, Any] = {
         "Error": {
             "type": "object",
-            "properties": {"error": {"type": "string", "description": "A short code, e.g. `bad_request`, `csrf`."},
-                           "message": {"type": "string", "description": "What was wrong, in the user's language."}},
+            "properties": {
+                "error": {"type": "string", "description": "A short code, e.g. `bad_request`, `csrf`."},
+                "message": {"type": "string", "description": "What was wrong, in the user's language."},
+            },
             "required": ["error", "message"],
         },
         "Me": {
             "type": "object",
             "properties": {
-                "user": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "username": {"type": "string"}, "name": {"type": "string"},
-                    "role": {"enum": [role.value for role in Role]}}, "required": ["id", "username", "name", "role"]},
-                "office": {"anyOf": [{"type": "null"}, {"type": "object", "properties": {
-                    "code": {"type": "string"}, "name": {"type": "string"}}, "required": ["code", "name"]}]},
-                "villages": {"type": "array", "items": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "name": {"type": "string"},
-                    "path": {"type": "array", "items": {"type": "string"}},
-                    "risk_level": {"enum": [level.value for level in RiskLevel]},
-                    "lat": {"type": ["number", "null"]}, "lng": {"type": ["number", "null"]}},
-                    "required": ["code", "name", "path", "risk_level", "lat", "lng"]},
-                    "description": "The officer's desa binaan now (empty for other roles)."},
-                "materials": {"type": "array", "items": {"type": "object", "properties": {
-                    "slug": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"}},
-                    "required": ["slug", "title", "kind"]}},
-                "csrf_token": {"type": "string", "description": "Send it back in the `X-CSRFToken` header of writes."},
+                "user": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "username": {"type": "string"},
+                        "name": {"type": "string"},
+                        "role": {"enum": [role.value for role in Role]},
+                    },
+                    "required": ["id", "username", "name", "role"],
+                },
+                "office": {
+                    "anyOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                            "required": ["code", "name"],
+                        },
+                    ]
+                },
+                "villages": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"},
+                            "name": {"type": "string"},
+                            "path": {"type": "array", "items": {"type": "string"}},
+                            "risk_level": {"enum": [level.value for level in RiskLevel]},
+                            "lat": {"type": ["number", "null"]},
+                            "lng": {"type": ["number", "null"]},
+                        },
+                        "required": ["code", "name", "path", "risk_level", "lat", "lng"],
+                    },
+                    "description": "The officer's desa binaan now (empty for other roles).",
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "slug": {"type": "string"},
+                            "title": {"type": "string"},
+                            "kind": {"type": "string"},
+                        },
+                        "required": ["slug", "title", "kind"],
+                    },
+                },
+                "csrf_token": {
+                    "type": "string",
+                    "description": "Send it back in the `X-CSRFToken` header of writes.",
+                },
                 "revision": {"type": "integer", "minimum": 0},
-                "limits": {"type": "object", "properties": {
-                    "records": {"const": config["SYNC_MAX_RECORDS"], "description": "Records in one push."},
-                    "bytes": {"const": config["MAX_CONTENT_LENGTH"], "description": "Bytes in one request body."}},
-                    "required": ["records", "bytes"]},
+                "limits": {
+                    "type": "object",
+                    "properties": {
+                        "records": {
+                            "const": config["SYNC_MAX_RECORDS"],
+                            "description": "Records in one push.",
+                        },
+                        "bytes": {
+                            "const": config["MAX_CONTENT_LENGTH"],
+                            "description": "Bytes in one request body.",
+                        },
+                    },
+                    "required": ["records", "bytes"],
+                },
             },
             "required": ["user", "office", "villages", "materials", "csrf_token", "revision", "limits"],
         },
@@ -196,9 +282,17 @@ def schemas() -> dict:
             "type": "object",
             "properties": {
                 "device_id": {"type": "string", "maxLength": 100, "description": "The phone's own id."},
-                "pending": {"type": "integer", "minimum": 0, "maximum": sync.MAX_PENDING,
-                            "description": "Records still waiting on the phone after this batch."},
-                "records": {"type": "array", "maxItems": config["SYNC_MAX_RECORDS"], "items": ref("PushedRecord")},
+                "pending": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": sync.MAX_PENDING,
+                    "description": "Records still waiting on the phone after this batch.",
+                },
+                "records": {
+                    "type": "array",
+                    "maxItems": config["SYNC_MAX_RECORDS"],
+                    "items": ref("PushedRecord"),
+                },
             },
             "required": ["records"],
             "description": f"JSON nested at most {MAX_DEPTH} levels deep.",
@@ -207,22 +301,41 @@ def schemas() -> dict:
         "PushResult": {
             "type": "object",
             "properties": {
-                "id": {"type": ["string", "null"], "description": "The id as the phone sent it (null if it was not text)."},
-                "status": {"enum": [sync.ACCEPTED, sync.DUPLICATE, sync.REJECTED], "description":
-                           "`accepted`: stored (or kept in the history); `duplicate`: this version was already "
-                           "stored; `rejected`: not stored, `errors` says why. The phone may forget an accepted or "
-                           "duplicate version."},
+                "id": {
+                    "type": ["string", "null"],
+                    "description": "The id as the phone sent it (null if it was not text).",
+                },
+                "status": {
+                    "enum": [sync.ACCEPTED, sync.DUPLICATE, sync.REJECTED],
+                    "description": "`accepted`: stored (or kept in the history); `duplicate`: this version was already "
+                    "stored; `rejected`: not stored, `errors` says why. The phone may forget an accepted or "
+                    "duplicate version.",
+                },
                 "rev": {"type": "integer", "minimum": 1, "description": "The record's server revision."},
-                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                           "description": "Field name (or `id`, `type`, `updated_at`, `data`, `record`): messages "
-                                          "in the user's language."},
-                "superseded": {"const": True, "description": "A later version is current; this one is in the history."},
+                "errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Field name (or `id`, `type`, `updated_at`, `data`, `record`): messages "
+                    "in the user's language.",
+                },
+                "superseded": {
+                    "const": True,
+                    "description": "A later version is current; this one is in the history.",
+                },
             },
             "required": ["id", "status"],
         },
-        "PushAnswer": {"type": "object", "properties": {"results": {"type": "array", "items": ref("PushResult"),
-                                                                      "description": "One per record, in order."}},
-                       "required": ["results"]},
+        "PushAnswer": {
+            "type": "object",
+            "properties": {
+                "results": {
+                    "type": "array",
+                    "items": ref("PushResult"),
+                    "description": "One per record, in order.",
+                }
+            },
+            "required": ["results"],
+        },
         "Change": {
             "type": "object",
             "properties": {
@@ -233,31 +346,45 @@ def schemas() -> dict:
                 "updated_at": {"type": "string", "format": "date-time"},
                 "voided": {"type": "boolean"},
                 "version": {"type": "integer", "minimum": 1},
-                "officer": {"type": "object", "properties": {"username": {"type": "string"}, "name": {"type": "string"}},
-                            "required": ["username", "name"]},
+                "officer": {
+                    "type": "object",
+                    "properties": {"username": {"type": "string"}, "name": {"type": "string"}},
+                    "required": ["username", "name"],
+                },
                 "mine": {"type": "boolean"},
-                "follow_up": {"type": "object", "description": "Early warnings only: the office's follow-up.",
-                              "properties": {"status": {"enum": list(WARNING_STATUS.values)}, "note": {"type": "string"},
-                                             "updated_at": {"type": ["string", "null"], "format": "date-time"}},
-                              "required": ["status", "note", "updated_at"]},
+                "follow_up": {
+                    "type": "object",
+                    "description": "Early warnings only: the office's follow-up.",
+                    "properties": {
+                        "status": {"enum": list(WARNING_STATUS.values)},
+                        "note": {"type": "string"},
+                        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                    "required": ["status", "note", "updated_at"],
+                },
             },
             "required": ["id", "type", "rev", "data", "updated_at", "voided", "version", "officer", "mine"],
-            "oneOf": [{"properties": {"type": {"const": kind.name}, "data": ref(named(kind, "StoredData"))}}
-                      for kind in RECORD_TYPES.values()],
+            "oneOf": [
+                {"properties": {"type": {"const": kind.name}, "data": ref(named(kind, "StoredData"))}}
+                for kind in RECORD_TYPES.values()
+            ],
         },
         "Changes": {
             "type": "object",
-            "properties": {"changes": {"type": "array", "items": ref("Change"),
-                                       "maxItems": config["CHANGES_PAGE_SIZE"]},
-                           "next": {"type": "integer", "minimum": 0, "description": "The cursor of the next pull."},
-                           "more": {"type": "boolean", "description": "True when another page is waiting."}},
+            "properties": {
+                "changes": {"type": "array", "items": ref("Change"), "maxItems": config["CHANGES_PAGE_SIZE"]},
+                "next": {"type": "integer", "minimum": 0, "description": "The cursor of the next pull."},
+                "more": {"type": "boolean", "description": "True when another page is waiting."},
+            },
             "required": ["changes", "next", "more"],
         },
         "PhotoStored": {
             "type": "object",
-            "properties": {"id": {"type": "string", "format": "uuid"},
-                           "status": {"enum": [sync.ACCEPTED, sync.DUPLICATE]},
-                           "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "status": {"enum": [sync.ACCEPTED, sync.DUPLICATE]},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            },
             "required": ["id", "status", "sha256"],
         },
         "Region": region,
@@ -269,8 +396,11 @@ def schemas() -> dict:
                 "from": {"type": "string", "format": "date"},
                 "to": {"type": "string", "format": "date"},
                 "totals": ref("Figures"),
-                "rows": {"type": "array", "items": {"allOf": [ref("Region"), ref("Figures")]},
-                         "description": "The region's child regions."},
+                "rows": {
+                    "type": "array",
+                    "items": {"allOf": [ref("Region"), ref("Figures")]},
+                    "description": "The region's child regions.",
+                },
             },
             "required": ["region", "from", "to", "totals", "rows"],
         },
@@ -309,101 +439,194 @@ def document() -> dict:
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": config.get("SESSION_COOKIE_NAME", "session"),
-                            "description": "The session cookie set by logging in at `/masuk`."},
-                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
-                         "description": "The `csrf_token` of `GET /api/v1/me`; needed on every write."},
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": config.get("SESSION_COOKIE_NAME", "session"),
+                    "description": "The session cookie set by logging in at `/masuk`.",
+                },
+                "csrf": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-CSRFToken",
+                    "description": "The `csrf_token` of `GET /api/v1/me`; needed on every write.",
+                },
             },
         },
         "security": [{"session": []}],
         "paths": {
-            "/openapi.json": {"get": {
-                "summary": "This description", "security": [],
-                "responses": {"200": json_answer("The OpenAPI document.", {"type": "object"})},
-            }},
-            "/me": {"get": {
-                "summary": "Who the user is, their desa binaan, the catalogue, the CSRF token and the limits",
-                "responses": {"200": json_answer("The user.", ref("Me")), "401": common["401"]},
-            }},
-            "/logout": {"post": {
-                "summary": "End this device's session on the server (the phone's log-out)",
-                "description": "Also sent when the connection returns after a log-out made offline, before "
-                               "anything else. The answer asks the browser to drop its HTTP cache "
-                               "(`Clear-Site-Data`).",
-                "security": [{"session": [], "csrf": []}],
-                "responses": {
-                    "200": json_answer("The session has ended.", {
-                        "type": "object", "properties": {"logged_out": {"const": True}}, "required": ["logged_out"],
-                    }),
-                    "400": error_answer("No CSRF token."),
-                    "401": common["401"],
-                },
-            }},
-            "/sync": {"post": {
-                "summary": "Push a batch of records (officers)",
-                "description": "One result per record, in order. A record that cannot be stored is `rejected` "
-                               "with reasons; the rest of the batch is stored all the same. The same version "
-                               "pushed again is a `duplicate`; an id another type holds is rejected.",
-                "security": [{"session": [], "csrf": []}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref("Push")}}},
-                "responses": {
-                    "200": json_answer("One result per record.", ref("PushAnswer")),
-                    "400": error_answer("Not a JSON object with a `records` list, a bad `device_id` or `pending`, "
-                                        "JSON nested too deeply, or no CSRF token."),
-                    **common,
-                    "413": error_answer(f"More than {config['SYNC_MAX_RECORDS']} records, or a body over "
-                                        f"{config['MAX_CONTENT_LENGTH']} bytes."),
-                },
-            }},
-            "/changes": {"get": {
-                "summary": "Records changed after a revision that the officer may see (officers)",
-                "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"},
-                                "description": "The `next` of the previous page; 0 for everything."}],
-                "responses": {
-                    "200": json_answer("A page of changes, oldest first.", ref("Changes")),
-                    "400": error_answer("`since` is not a revision number."), **common,
-                },
-            }},
-            "/photos/{photo_id}": {"put": {
-                "summary": "Upload a JPEG of one of the officer's records, after the record (officers)",
-                "security": [{"session": [], "csrf": []}],
-                "parameters": [
-                    {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}},
-                    {"name": "type", "in": "query", "required": True, "schema": {"enum": list(RECORD_TYPES)}},
-                    {"name": "record", "in": "query", "required": True, "schema": {"type": "string", "format": "uuid"}},
-                    {"name": "kind", "in": "query", "schema": {"enum": list(photos.KINDS), "default": "session"}},
-                ],
-                "requestBody": {"required": True, "content": {"image/jpeg": {
-                    "schema": {"type": "string", "contentEncoding": "binary", "maxLength": photos.MAX_BYTES}}}},
-                "responses": {
-                    "201": json_answer("Stored.", ref("PhotoStored")),
-                    "200": json_answer("Already stored (the same id, or the same bytes for the record).", ref("PhotoStored")),
-                    "400": error_answer("Not a UUID, an unknown type or kind, not a whole JPEG image, over "
-                                        f"{photos.MAX_PIXELS // 1_000_000} megapixels, or no CSRF token."),
-                    **common,
-                    "409": error_answer("The record has not reached the server yet, or the photo id is used."),
-                    "413": error_answer(f"Over {photos.MAX_BYTES} bytes."),
-                },
-            }},
-            "/coverage": {"get": {
-                "summary": "Coverage of a region and of each child region, within the user's offices (managers)",
-                "parameters": [
-                    {"name": "region", "in": "query", "schema": {"type": "string"},
-                     "description": "A Kemendagri region code; empty for the whole country. Without it: the region of "
-                                    "the user's office (a Kanim's regency, a Kanwil's province; the country for admins)."},
-                    {"name": "from", **date_param, "description": "First day; with `to`, else the `period` preset."},
-                    {"name": "to", **date_param, "description": "Last day."},
-                    {"name": "period", "in": "query", "schema": {"enum": list(PERIOD_PRESET.values), "default": "month"},
-                     "description": "This month, the last 30 or 90 days, or this quarter, when `from` and `to` are not "
-                                    "both given."},
-                ],
-                "responses": {
-                    "200": json_answer("The figures.", ref("Coverage")),
-                    "400": error_answer("A date that is not YYYY-MM-DD, or out of the supported range; a period that "
-                                        "ends before it starts, or is longer than five years."), **common,
-                    "404": error_answer("No region with this code."),
-                },
-            }},
+            "/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "security": [],
+                    "responses": {"200": json_answer("The OpenAPI document.", {"type": "object"})},
+                }
+            },
+            "/me": {
+                "get": {
+                    "summary": "Who the user is, their desa binaan, the catalogue, the CSRF token and the limits",
+                    "responses": {"200": json_answer("The user.", ref("Me")), "401": common["401"]},
+                }
+            },
+            "/logout": {
+                "post": {
+                    "summary": "End this device's session on the server (the phone's log-out)",
+                    "description": "Also sent when the connection returns after a log-out made offline, before "
+                    "anything else. The answer asks the browser to drop its HTTP cache "
+                    "(`Clear-Site-Data`).",
+                    "security": [{"session": [], "csrf": []}],
+                    "responses": {
+                        "200": json_answer(
+                            "The session has ended.",
+                            {
+                                "type": "object",
+                                "properties": {"logged_out": {"const": True}},
+                                "required": ["logged_out"],
+                            },
+                        ),
+                        "400": error_answer("No CSRF token."),
+                        "401": common["401"],
+                    },
+                }
+            },
+            "/sync": {
+                "post": {
+                    "summary": "Push a batch of records (officers)",
+                    "description": "One result per record, in order. A record that cannot be stored is `rejected` "
+                    "with reasons; the rest of the batch is stored all the same. The same version "
+                    "pushed again is a `duplicate`; an id another type holds is rejected.",
+                    "security": [{"session": [], "csrf": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": ref("Push")}},
+                    },
+                    "responses": {
+                        "200": json_answer("One result per record.", ref("PushAnswer")),
+                        "400": error_answer(
+                            "Not a JSON object with a `records` list, a bad `device_id` or `pending`, "
+                            "JSON nested too deeply, or no CSRF token."
+                        ),
+                        **common,
+                        "413": error_answer(
+                            f"More than {config['SYNC_MAX_RECORDS']} records, or a body over "
+                            f"{config['MAX_CONTENT_LENGTH']} bytes."
+                        ),
+                    },
+                }
+            },
+            "/changes": {
+                "get": {
+                    "summary": "Records changed after a revision that the officer may see (officers)",
+                    "parameters": [
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                            "description": "The `next` of the previous page; 0 for everything.",
+                        }
+                    ],
+                    "responses": {
+                        "200": json_answer("A page of changes, oldest first.", ref("Changes")),
+                        "400": error_answer("`since` is not a revision number."),
+                        **common,
+                    },
+                }
+            },
+            "/photos/{photo_id}": {
+                "put": {
+                    "summary": "Upload a JPEG of one of the officer's records, after the record (officers)",
+                    "security": [{"session": [], "csrf": []}],
+                    "parameters": [
+                        {
+                            "name": "photo_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "format": "uuid"},
+                        },
+                        {
+                            "name": "type",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"enum": list(RECORD_TYPES)},
+                        },
+                        {
+                            "name": "record",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "uuid"},
+                        },
+                        {
+                            "name": "kind",
+                            "in": "query",
+                            "schema": {"enum": list(photos.KINDS), "default": "session"},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "image/jpeg": {
+                                "schema": {
+                                    "type": "string",
+                                    "contentEncoding": "binary",
+                                    "maxLength": photos.MAX_BYTES,
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": json_answer("Stored.", ref("PhotoStored")),
+                        "200": json_answer(
+                            "Already stored (the same id, or the same bytes for the record).",
+                            ref("PhotoStored"),
+                        ),
+                        "400": error_answer(
+                            "Not a UUID, an unknown type or kind, not a whole JPEG image, over "
+                            f"{photos.MAX_PIXELS // 1_000_000} megapixels, or no CSRF token."
+                        ),
+                        **common,
+                        "409": error_answer(
+                            "The record has not reached the server yet, or the photo id is used."
+                        ),
+                        "413": error_answer(f"Over {photos.MAX_BYTES} bytes."),
+                    },
+                }
+            },
+            "/coverage": {
+                "get": {
+                    "summary": "Coverage of a region and of each child region, within the user's offices (managers)",
+                    "parameters": [
+                        {
+                            "name": "region",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "A Kemendagri region code; empty for the whole country. Without it: the region of "
+                            "the user's office (a Kanim's regency, a Kanwil's province; the country for admins).",
+                        },
+                        {
+                            "name": "from",
+                            **date_param,
+                            "description": "First day; with `to`, else the `period` preset.",
+                        },
+                        {"name": "to", **date_param, "description": "Last day."},
+                        {
+                            "name": "period",
+                            "in": "query",
+                            "schema": {"enum": list(PERIOD_PRESET.values), "default": "month"},
+                            "description": "This month, the last 30 or 90 days, or this quarter, when `from` and `to` are not "
+                            "both given.",
+                        },
+                    ],
+                    "responses": {
+                        "200": json_answer("The figures.", ref("Coverage")),
+                        "400": error_answer(
+                            "A date that is not YYYY-MM-DD, or out of the supported range; a period that "
+                            "ends before it starts, or is longer than five years."
+                        ),
+                        **common,
+                        "404": error_answer("No region with this code."),
+                    },
+                }
+            },
         },
     }
 

@@ -1,4 +1,5 @@
 """The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
+
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -23,8 +24,11 @@ def me():
     villages = []
     if user.role.value == "officer":
         assignments = db.session.scalars(
-            db.select(Assignment).join(DesaBinaan)
-            .where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.ended_on.is_(None))
+            db.select(Assignment)
+            .join(DesaBinaan)
+            .where(
+                Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.ended_on.is_(None)
+            )
         )
         for assignment in assignments:
             desa = assignment.desa_binaan
@@ -43,7 +47,9 @@ def me():
     locale = str(get_locale())
     materials = [
         {"slug": m.slug, "title": m.title(locale), "kind": m.kind}
-        for m in db.session.scalars(db.select(Material).where(Material.published.is_(True)).order_by(Material.title_id))
+        for m in db.session.scalars(
+            db.select(Material).where(Material.published.is_(True)).order_by(Material.title_id)
+        )
     ]
     return jsonify(
         materials=materials,
@@ -52,7 +58,10 @@ def me():
         villages=villages,
         csrf_token=generate_csrf(),
         revision=revisions.current_revision(db.session),
-        limits={"records": current_app.config["SYNC_MAX_RECORDS"], "bytes": current_app.config["MAX_CONTENT_LENGTH"]},
+        limits={
+            "records": current_app.config["SYNC_MAX_RECORDS"],
+            "bytes": current_app.config["MAX_CONTENT_LENGTH"],
+        },
     )
 
 
@@ -79,8 +88,13 @@ def push():
         abort_with(400, _('"device_id" must be text of at most 100 characters.'))
     pending = body.get("pending", 0)
     if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= sync.MAX_PENDING:
-        abort_with(400, _('"pending" must be the number of records still waiting on the phone (0 to %(max)d).',
-                          max=sync.MAX_PENDING))
+        abort_with(
+            400,
+            _(
+                '"pending" must be the number of records still waiting on the phone (0 to %(max)d).',
+                max=sync.MAX_PENDING,
+            ),
+        )
     limit_records = current_app.config["SYNC_MAX_RECORDS"]
     if len(body["records"]) > limit_records:
         abort_with(413, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
@@ -88,10 +102,18 @@ def push():
     officer_id = current_user.id
     for attempt in range(PUSH_ATTEMPTS):
         try:
-            results = sync.push(db.session, officer_id=officer_id, device_id=device_id, records=body["records"])
+            results = sync.push(
+                db.session, officer_id=officer_id, device_id=device_id, records=body["records"]
+            )
             if device_id:
-                sync.record_device(db.session, officer_id=officer_id, device_id=device_id, pending=pending,
-                                   user_agent=request.headers.get("User-Agent", ""), now=utcnow())
+                sync.record_device(
+                    db.session,
+                    officer_id=officer_id,
+                    device_id=device_id,
+                    pending=pending,
+                    user_agent=request.headers.get("User-Agent", ""),
+                    now=utcnow(),
+                )
             db.session.flush()  # a busy database says so here, to retry; the answer goes after the commit
             break
         except OperationalError as exc:
@@ -127,14 +149,23 @@ def upload_photo(photo_id: str):
         abort_with(400, _('"record" must be the id of the photo\'s record, a UUID made on the phone.'))
     try:
         stored = photos.store(
-            db.session, officer_id=current_user.id, photo_id=checked_id, record_type=request.args.get("type", ""),
-            record_id=record_id, kind=request.args.get("kind", "session"), data=request.get_data(cache=False),
+            db.session,
+            officer_id=current_user.id,
+            photo_id=checked_id,
+            record_type=request.args.get("type", ""),
+            record_id=record_id,
+            kind=request.args.get("kind", "session"),
+            data=request.get_data(cache=False),
         )
     except photos.PhotoConflict as exc:
         return jsonify(error="photo", message=str(exc)), 409
     except photos.PhotoError as exc:
         return jsonify(error="photo", message=str(exc)), 400
-    body = {"id": stored.photo.id, "status": "accepted" if stored.created else "duplicate", "sha256": stored.photo.sha256}
+    body = {
+        "id": stored.photo.id,
+        "status": "accepted" if stored.created else "duplicate",
+        "sha256": stored.photo.sha256,
+    }
     return jsonify(body), 201 if stored.created else 200
 
 
@@ -145,13 +176,16 @@ def coverage_figures():
     offices = scope.office_ids(db.session, current_user)
     choice = coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
     start, end = choice.period.start, choice.period.end
-    result = coverage.coverage(db.session, region_code=choice.region_code, start=start, end=end, offices=offices)
+    result = coverage.coverage(
+        db.session, region_code=choice.region_code, start=start, end=end, offices=offices
+    )
 
     def region(r):
         return {"code": r.code, "name": r.name, "level": r.level.value}
 
     return jsonify(
-        region=region(result.region), **{"from": start.isoformat(), "to": end.isoformat()},
+        region=region(result.region),
+        **{"from": start.isoformat(), "to": end.isoformat()},
         totals=result.totals.as_dict(),
         rows=[{**region(row.region), **row.figures.as_dict()} for row in result.rows],
     )

@@ -1,4 +1,5 @@
 """Log in and out, and the role checks every page and endpoint goes through."""
+
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for

@@ -1,4 +1,5 @@
 """Forms of the log-in pages."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -17,10 +18,16 @@ class LogoutForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("This field is required."))])
-    new = PasswordField(_l("New password"),
-                        validators=[DataRequired(message=_l("This field is required.")), Length(max=200)])
-    repeat = PasswordField(_l("New password again"), validators=[
-        DataRequired(message=_l("This field is required.")),
-        EqualTo("new", message=_l("The two new passwords are not the same.")),
-    ])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(message=_l("This field is required."))]
+    )
+    new = PasswordField(
+        _l("New password"), validators=[DataRequired(message=_l("This field is required.")), Length(max=200)]
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(message=_l("This field is required.")),
+            EqualTo("new", message=_l("The two new passwords are not the same.")),
+        ],
+    )

@@ -1,5 +1,6 @@
 """Changing one's own password, and making a user whose password a manager chose change it before anything
 else."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -25,15 +26,19 @@ def change_password():
     if form.validate_on_submit():
         locked = throttle.begin(current_user.username, request.remote_addr or "")
         if locked is not None:
-            message = ngettext("Too many wrong passwords. Try again in %(num)d minute.",
-                               "Too many wrong passwords. Try again in %(num)d minutes.", locked.minutes)
+            message = ngettext(
+                "Too many wrong passwords. Try again in %(num)d minute.",
+                "Too many wrong passwords. Try again in %(num)d minutes.",
+                locked.minutes,
+            )
             return _page(form, locked_message=message), 429, {"Retry-After": str(locked.seconds)}
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
             throttle.succeeded(current_user.username)
-            refused = passwords.problem(form.new.data, username=current_user.username,
-                                        full_name=current_user.full_name)
+            refused = passwords.problem(
+                form.new.data, username=current_user.username, full_name=current_user.full_name
+            )
             if refused is not None:
                 form.new.errors.append(str(refused))
             elif form.new.data == form.current.data:

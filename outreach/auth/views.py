@@ -1,4 +1,5 @@
 """Log-in and log-out pages."""
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -42,8 +43,11 @@ def login():
 
 def locked_out(form: LoginForm, locked: throttle.Locked):
     """429 on the log-in page, saying when to try again; the password was not checked."""
-    message = ngettext("Too many failed log-ins. Try again in %(num)d minute.",
-                       "Too many failed log-ins. Try again in %(num)d minutes.", locked.minutes)
+    message = ngettext(
+        "Too many failed log-ins. Try again in %(num)d minute.",
+        "Too many failed log-ins. Try again in %(num)d minutes.",
+        locked.minutes,
+    )
     page = render_template("auth/login.html", form=form, locked_message=message)
     return page, 429, {"Retry-After": str(locked.seconds)}
 
@@ -56,8 +60,13 @@ def start_session(user: User) -> None:
     session.clear()
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # the log-in form's token, of the old secret
     generate_csrf()
-    sessions.start(db.session, user, device=request.user_agent.string, address=request.remote_addr or "",
-                   officer_days=officer_days())
+    sessions.start(
+        db.session,
+        user,
+        device=request.user_agent.string,
+        address=request.remote_addr or "",
+        officer_days=officer_days(),
+    )
     session.permanent = sessions.long_lived(user)  # a manager's cookie goes when the browser closes
     login_user(user)
 
@@ -78,8 +87,12 @@ def logout():
 def account():
     """The user's own account: the devices signed in, each with a button to sign it out."""
     devices = sessions.open_sessions(db.session, current_user)
-    return render_template("auth/account.html", devices=devices, describe=sessions.describe,
-                           sign_out=lambda device: url_for("auth.sign_out_device", session_id=device.id))
+    return render_template(
+        "auth/account.html",
+        devices=devices,
+        describe=sessions.describe,
+        sign_out=lambda device: url_for("auth.sign_out_device", session_id=device.id),
+    )
 
 
 @bp.post("/akun/perangkat/<int:session_id>/keluar")
@@ -100,5 +113,9 @@ def sign_out_device(session_id: int):
 @login_required
 def sign_out_other_devices():
     count = sessions.end_all(db.session, current_user, "signed_out", by=current_user, keep=current_user.login)
-    flash(ngettext("%(num)d other device has been signed out.", "%(num)d other devices have been signed out.", count))
+    flash(
+        ngettext(
+            "%(num)d other device has been signed out.", "%(num)d other devices have been signed out.", count
+        )
+    )
     return redirect(url_for("auth.account"))

@@ -1,4 +1,5 @@
 """The officer's offline app: the shell page, its service worker and its web app manifest."""
+
 from flask import Blueprint, request
 
 from ..auth import refuse_unless

@@ -1,5 +1,6 @@
 """The service worker as served at /sw.js: what it precaches, the version that changes whenever any of it
 changes, and the few lines that start its logic (static/js/service-worker.js) with them."""
+
 import hashlib
 import json
 from functools import lru_cache
@@ -27,8 +28,10 @@ def precache_urls() -> list[str]:
 def release_version() -> str:
     """A short hash of everything the shell is made of: a new release gets a new service worker and cache."""
     digest = hashlib.sha256()
-    sources = shell_assets() + sorted((PACKAGE / "templates").rglob("*")) + sorted(
-        (PROJECT_ROOT / "translations").rglob("*.po")
+    sources = (
+        shell_assets()
+        + sorted((PACKAGE / "templates").rglob("*"))
+        + sorted((PROJECT_ROOT / "translations").rglob("*.po"))
     )
     for path in sources:
         if path.is_file():

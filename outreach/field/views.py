@@ -1,4 +1,5 @@
 """Views of the officer's app. The shell holds no user data: the phone fetches that from the API."""
+
 from flask import current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,8 +15,13 @@ from .shell import release_version, worker_script
 def app():
     forms = {name: kind.form() for name, kind in RECORD_TYPES.items()}
     page = render_template(
-        "field/app.html", record_types=list(RECORD_TYPES.values()), forms=forms, purposes=VISIT_PURPOSES,
-        strings=client_strings(), labels=client_labels(forms), codes=client_codes(),
+        "field/app.html",
+        record_types=list(RECORD_TYPES.values()),
+        forms=forms,
+        purposes=VISIT_PURPOSES,
+        strings=client_strings(),
+        labels=client_labels(forms),
+        codes=client_codes(),
     )
     response = current_app.make_response(page)
     response.headers["X-Release"] = release_version()
@@ -49,7 +55,12 @@ def manifest():
         icons=[
             {"src": f"{icons}/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": f"{icons}/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
-            {"src": f"{icons}/icon-maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {
+                "src": f"{icons}/icon-maskable-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
     )
     response.mimetype = "application/manifest+json"
@@ -66,7 +77,8 @@ def client_labels(forms: dict) -> dict:
             "fields": {field.name: str(field.label.text) for field in form},
             "choices": {
                 field.name: {str(choice.value): str(choice.label) for choice in field.choices}
-                for field in form if getattr(field, "choices", None)
+                for field in form
+                if getattr(field, "choices", None)
             },
             "summary": RECORD_TYPES[name].summary,
             "people": list(RECORD_TYPES[name].people_fields),
@@ -86,8 +98,11 @@ def client_codes() -> dict[str, dict]:
     return {
         **{vocabulary.name: vocabulary.labels() for vocabulary in VOCABULARIES},
         "order": {vocabulary.name: list(vocabulary.values) for vocabulary in VOCABULARIES},
-        "sentence": {vocabulary.name: vocabulary.sentences() for vocabulary in VOCABULARIES
-                     if any(code.sentence for code in vocabulary)},
+        "sentence": {
+            vocabulary.name: vocabulary.sentences()
+            for vocabulary in VOCABULARIES
+            if any(code.sentence for code in vocabulary)
+        },
         "outbox_file": {"format": imports.FORMAT, "version": imports.VERSION},
     }
 
@@ -103,7 +118,9 @@ def client_strings() -> dict[str, str]:
         "oldestWarn": _("The oldest has waited %(hours)s hours: find a signal, or save them to a file."),
         "syncing": _("Sending…"),
         "offline": _("No connection. Records are kept on this phone and sent later."),
-        "loginAgain": _("Your session has ended. Log in again to send the waiting records; they stay on this phone."),
+        "loginAgain": _(
+            "Your session has ended. Log in again to send the waiting records; they stay on this phone."
+        ),
         "saved": _("Saved on this phone."),
         "synced": _("Sent: %(count)s confirmed by the server."),
         "tried": _("Tried %(count)s times."),
@@ -120,12 +137,16 @@ def client_strings() -> dict[str, str]:
         "overdue": _("Overdue: no visit or session in the last 30 days."),
         "noVillages": _("You have no desa binaan yet. Ask your manager to assign you."),
         "persisted": _("Storage on this phone is persistent."),
-        "notPersisted": _("The browser may clear this app's storage when space runs low. Send records often."),
+        "notPersisted": _(
+            "The browser may clear this app's storage when space runs low. Send records often."
+        ),
         "storageUse": _("%(used)s used, %(free)s free."),
         "locating": _("Finding the position…"),
         "located": _("Position found (±%(accuracy)s m)."),
         "noLocation": _("The position could not be found."),
-        "serverError": _("The server could not take the records now. They stay on this phone; it will try again."),
+        "serverError": _(
+            "The server could not take the records now. They stay on this phone; it will try again."
+        ),
         "chooseVillage": _("Choose a desa binaan"),
         "allVillages": _("All villages"),
         "chooseMaterial": _("Choose a material"),
@@ -134,7 +155,11 @@ def client_strings() -> dict[str, str]:
         "photoFailed": _("This photo could not be read. Try again."),
         "photoWaiting": _("A photo is waiting to be sent."),
         "photoRejected": _("A photo was refused by the server."),
-        "exported": _("%(count)s records saved to a file. Give it to your manager; the records stay on this phone."),
-        "logoutWaiting": _("%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them."),
+        "exported": _(
+            "%(count)s records saved to a file. Give it to your manager; the records stay on this phone."
+        ),
+        "logoutWaiting": _(
+            "%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them."
+        ),
         "dbError": _("This browser cannot keep records offline (storage is blocked). Do not record here."),
     }

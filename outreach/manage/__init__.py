@@ -1,4 +1,5 @@
 """Pages for program managers at the Kanim and the Kanwil. Every change made here goes to the audit log."""
+
 from flask import Blueprint
 from flask_login import current_user
 

@@ -1,5 +1,6 @@
 """Accounts: a manager adds, changes and deactivates the officers and managers of their offices, and hands a new
 password to whoever forgot theirs; an admin does the same for everyone."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,7 +18,9 @@ from .forms import ROLE_LABELS, UserForm
 def users():
     include_inactive = request.args.get("semua") == "1"
     rows = accounts.users(db.session, current_user, include_inactive=include_inactive)
-    return render_template("manage/users.html", users=rows, include_inactive=include_inactive, role_labels=ROLE_LABELS)
+    return render_template(
+        "manage/users.html", users=rows, include_inactive=include_inactive, role_labels=ROLE_LABELS
+    )
 
 
 def _form(**kwargs) -> UserForm:
@@ -45,8 +48,15 @@ def new_user():
     if form.validate_on_submit():
         password = form.password.data or accounts.new_password()
         try:
-            user = accounts.create(db.session, current_user, username=form.username.data, full_name=form.full_name.data or "",
-                                   role=Role(form.role.data), office=_office(form), password=password)
+            user = accounts.create(
+                db.session,
+                current_user,
+                username=form.username.data,
+                full_name=form.full_name.data or "",
+                role=Role(form.role.data),
+                office=_office(form),
+                password=password,
+            )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
@@ -67,12 +77,22 @@ def _managed_user(user_id: int) -> User:
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = _managed_user(user_id)
-    form = _form(full_name=user.full_name, role=user.role.value, office=str(user.office_id or ""), active=user.active)
+    form = _form(
+        full_name=user.full_name, role=user.role.value, office=str(user.office_id or ""), active=user.active
+    )
     del form.username, form.password
     if form.validate_on_submit():
         try:
-            accounts.update(db.session, current_user, user, full_name=form.full_name.data or "", role=Role(form.role.data),
-                            office=_office(form), active=form.active.data, end_assignments=form.end_assignments.data)
+            accounts.update(
+                db.session,
+                current_user,
+                user,
+                full_name=form.full_name.data or "",
+                role=Role(form.role.data),
+                office=_office(form),
+                active=form.active.data,
+                end_assignments=form.end_assignments.data,
+            )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
@@ -80,10 +100,18 @@ def edit_user(user_id: int):
             return redirect(url_for("manage.users"))
     if not form.end_assignments.errors:  # the confirmation is asked only when a move would end assignments
         del form.end_assignments
-    assignments = list(db.session.scalars(select(Assignment).where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None))))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment).where(Assignment.officer_id == user.id, Assignment.ended_on.is_(None))
+        )
+    )
     page = render_template(
-        "manage/user_form.html", form=form, user=user, assignments=assignments,
-        devices=sessions.open_sessions(db.session, user), describe=sessions.describe,
+        "manage/user_form.html",
+        form=form,
+        user=user,
+        assignments=assignments,
+        devices=sessions.open_sessions(db.session, user),
+        describe=sessions.describe,
         sign_out=lambda device: url_for("manage.sign_out_device", user_id=user.id, session_id=device.id),
     )
     return page, 400 if form.errors else 200
@@ -97,16 +125,25 @@ def sign_out_device(user_id: int, session_id: int):
     if login is None or login.user_id != user.id:
         abort(404)
     sessions.end(login, "signed_out", by=current_user)
-    flash(_("The device has been signed out. Records waiting on it stay there until %(name)s logs in again.",
-            name=user.display_name))
+    flash(
+        _(
+            "The device has been signed out. Records waiting on it stay there until %(name)s logs in again.",
+            name=user.display_name,
+        )
+    )
     return redirect(url_for("manage.edit_user", user_id=user.id))
 
 
 @bp.post("/pengguna/<int:user_id>/perangkat/keluar-semua")
 def sign_out_everywhere(user_id: int):
     user = _managed_user(user_id)
-    count = sessions.end_all(db.session, user, "signed_out", by=current_user,
-                             keep=current_user.login if user.id == current_user.id else None)
+    count = sessions.end_all(
+        db.session,
+        user,
+        "signed_out",
+        by=current_user,
+        keep=current_user.login if user.id == current_user.id else None,
+    )
     flash(ngettext("%(num)d device has been signed out.", "%(num)d devices have been signed out.", count))
     return redirect(url_for("manage.edit_user", user_id=user.id))
 

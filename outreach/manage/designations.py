@@ -1,5 +1,6 @@
 """Desa binaan of the offices in the user's scope: the list; choosing a village from the region tree (a page
 of links per level, no JavaScript) or by name; designating it; changing its risk; ending it; its officers."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -27,15 +28,21 @@ def desa_binaan_list():
     if status not in STATUSES:
         abort_with(400, _("Unknown filter: show active or ended desa binaan."))
     active = DesaBinaan.ended_on.is_(None)
-    query = (select(DesaBinaan)
-             .options(designations.with_path(DesaBinaan.village), selectinload(DesaBinaan.office))
-             .where(active if status == "active" else ~active))
+    query = (
+        select(DesaBinaan)
+        .options(designations.with_path(DesaBinaan.village), selectinload(DesaBinaan.office))
+        .where(active if status == "active" else ~active)
+    )
     offices = scope.office_ids(db.session, current_user)
     if offices is not None:
         query = query.where(DesaBinaan.office_id.in_(offices))
     rows = list(db.session.scalars(query.order_by(DesaBinaan.village_code, DesaBinaan.designated_on)))
-    return render_template("manage/desa_binaan_list.html", rows=rows, status=status,
-                           officers=designations.assigned_officers(db.session, [d.id for d in rows]))
+    return render_template(
+        "manage/desa_binaan_list.html",
+        rows=rows,
+        status=status,
+        officers=designations.assigned_officers(db.session, [d.id for d in rows]),
+    )
 
 
 @bp.route("/desa-binaan/baru", methods=["GET", "POST"])
@@ -61,20 +68,30 @@ def new_desa_binaan():
     if form.validate_on_submit():
         try:
             desa = designations.designate(
-                db.session, village=village, office=db.session.get_one(Office, form.office.data),  # one of the choices
-                risk_level=RiskLevel(form.risk_level.data), reason=form.reason.data or "",
-                designated_on=form.designated_on.data, today=clock.today(),
+                db.session,
+                village=village,
+                office=db.session.get_one(Office, form.office.data),  # one of the choices
+                risk_level=RiskLevel(form.risk_level.data),
+                reason=form.reason.data or "",
+                designated_on=form.designated_on.data,
+                today=clock.today(),
             )
         except DesignationError as exc:
             _show_error(form, exc)
         else:
             db.session.flush()  # the new desa binaan's id, for the address below
-            flash(_("%(village)s is a desa binaan of %(office)s. Assign its officers below.",
-                    village=village.name, office=desa.office.name))
+            flash(
+                _(
+                    "%(village)s is a desa binaan of %(office)s. Assign its officers below.",
+                    village=village.name,
+                    office=desa.office.name,
+                )
+            )
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
     taken = designations.active_offices(db.session, [village.code]).get(village.code)
-    return render_template("manage/desa_binaan_new.html", form=form, village=village, taken=taken), \
-        400 if form.errors else 200
+    return render_template(
+        "manage/desa_binaan_new.html", form=form, village=village, taken=taken
+    ), 400 if form.errors else 200
 
 
 def _choose_village(regencies: set[str] | None):
@@ -89,8 +106,13 @@ def _choose_village(regencies: set[str] | None):
     children = designations.children(db.session, region, regencies)
     villages = [v.code for v in found] + [c.code for c in children if c.level == RegionLevel.village]
     return render_template(
-        "manage/choose_village.html", region=region, children=children, text=text, found=found,
-        more=len(found) == SEARCH_RESULTS, taken=designations.active_offices(db.session, villages),
+        "manage/choose_village.html",
+        region=region,
+        children=children,
+        text=text,
+        found=found,
+        more=len(found) == SEARCH_RESULTS,
+        taken=designations.active_offices(db.session, villages),
     )
 
 
@@ -107,8 +129,9 @@ def desa_binaan(desa_id: int):
     form = _details_form(desa)
     if form.validate_on_submit():
         try:
-            designations.change(desa, risk_level=RiskLevel(form.risk_level.data),
-                                reason=form.reason.data or "")
+            designations.change(
+                desa, risk_level=RiskLevel(form.risk_level.data), reason=form.reason.data or ""
+            )
         except DesignationError as exc:
             _show_error(form, exc)
         else:
@@ -127,9 +150,14 @@ def end_desa_binaan(desa_id: int):
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            flash(_("%(village)s is no longer a desa binaan from %(date)s: it has left the officers' phones; "
+            flash(
+                _(
+                    "%(village)s is no longer a desa binaan from %(date)s: it has left the officers' phones; "
                     "everything recorded there is kept.",
-                    village=desa.village.name, date=format_date(desa.ended_on, "long")))
+                    village=desa.village.name,
+                    date=format_date(desa.ended_on, "long"),
+                )
+            )
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
     return _page(desa, end_form=form)
 
@@ -145,8 +173,13 @@ def add_officer(desa_id: int):
         except DesignationError as exc:
             _show_error(form, exc)
         else:
-            flash(_("%(name)s looks after %(village)s: it appears on their phone at the next sync.",
-                    name=officer.display_name, village=desa.village.name))
+            flash(
+                _(
+                    "%(name)s looks after %(village)s: it appears on their phone at the next sync.",
+                    name=officer.display_name,
+                    village=desa.village.name,
+                )
+            )
             return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
     return _page(desa, assign_form=form)
 
@@ -161,8 +194,13 @@ def remove_officer(desa_id: int, officer_id: int):
         designations.unassign(db.session, desa, officer, today=clock.today())
     except DesignationError as exc:
         abort_with(404, str(exc))
-    flash(_("%(name)s no longer looks after %(village)s. What they recorded there is kept.",
-            name=officer.display_name, village=desa.village.name))
+    flash(
+        _(
+            "%(name)s no longer looks after %(village)s. What they recorded there is kept.",
+            name=officer.display_name,
+            village=desa.village.name,
+        )
+    )
     return redirect(url_for("manage.desa_binaan", desa_id=desa.id))
 
 
@@ -177,8 +215,9 @@ def _details_form(desa: DesaBinaan, **kwargs) -> DesignationForm:
 
 def _assign_form(desa: DesaBinaan, **kwargs) -> AssignOfficerForm:
     form = AssignOfficerForm(prefix="assign", **kwargs)
-    form.officer.choices = [(officer.id, officer.display_name)
-                            for officer in designations.assignable_officers(db.session, desa)]
+    form.officer.choices = [
+        (officer.id, officer.display_name) for officer in designations.assignable_officers(db.session, desa)
+    ]
     return form
 
 
@@ -196,6 +235,10 @@ def _page(desa: DesaBinaan, *, form=None, end_form=None, assign_form=None):
     assign_form = assign_form if assign_form is not None else _assign_form(desa, formdata=None)
     refused = any(f.errors for f in (form, end_form, assign_form))
     return render_template(
-        "manage/desa_binaan.html", desa=desa, form=form, end_form=end_form, assign_form=assign_form,
+        "manage/desa_binaan.html",
+        desa=desa,
+        form=form,
+        end_form=end_form,
+        assign_form=assign_form,
         officers=designations.assigned_officers(db.session, [desa.id]).get(desa.id, []),
     ), 400 if refused else 200

@@ -1,4 +1,5 @@
 """The early-warning queue: the office follows up what officers reported, and the status goes back to them."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,11 +17,18 @@ from .forms import FollowUpForm
 @bp.route("/peringatan")
 def warnings():
     status = request.args.get("status")
-    rows = queue(db.session, offices=scope.office_ids(db.session, current_user),
-                 status=status if status in WARNING_STATUS else None)
+    rows = queue(
+        db.session,
+        offices=scope.office_ids(db.session, current_user),
+        status=status if status in WARNING_STATUS else None,
+    )
     now = utcnow()
-    return render_template("manage/warnings.html", warnings=rows, overdue={w.id for w in rows if is_overdue(w, now)},
-                           status=status)
+    return render_template(
+        "manage/warnings.html",
+        warnings=rows,
+        overdue={w.id for w in rows if is_overdue(w, now)},
+        status=status,
+    )
 
 
 @bp.route("/peringatan/<warning_id>", methods=["GET", "POST"])
@@ -31,11 +39,22 @@ def warning(warning_id: str):
     follow_up = found.follow_up
     form = FollowUpForm(obj=follow_up)
     if form.validate_on_submit():
-        set_follow_up(db.session, found, status=form.status.data, note=form.note.data or "", by_user_id=current_user.id,
-                      referred_to=form.referred_to.data or "", responsible=form.responsible.data or "",
-                      outcome=form.outcome.data or "")
+        set_follow_up(
+            db.session,
+            found,
+            status=form.status.data,
+            note=form.note.data or "",
+            by_user_id=current_user.id,
+            referred_to=form.referred_to.data or "",
+            responsible=form.responsible.data or "",
+            outcome=form.outcome.data or "",
+        )
         flash(_("Saved. The reporting officer sees the status on the next sync."))
         return redirect(url_for("manage.warnings"))
-    return render_template("manage/warning.html", warning=found, form=form,
-                           overdue=is_overdue(found, utcnow()),
-                           imported=imports.provenance(db.session, [found.id]).get(found.id, [])), 400 if form.errors else 200
+    return render_template(
+        "manage/warning.html",
+        warning=found,
+        form=form,
+        overdue=is_overdue(found, utcnow()),
+        imported=imports.provenance(db.session, [found.id]).get(found.id, []),
+    ), 400 if form.errors else 200

@@ -1,4 +1,5 @@
 """Downloads of the managers' figures: records of each type and the coverage table, CSV or XLSX."""
+
 from flask import abort, current_app
 from flask_login import current_user
 
@@ -26,7 +27,9 @@ def export(kind: str, fmt: str):
     start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
     if kind == "cakupan":
-        result = coverage.coverage(db.session, region_code=choice.region_code, start=start, end=end, offices=offices)
+        result = coverage.coverage(
+            db.session, region_code=choice.region_code, start=start, end=end, offices=offices
+        )
         header, rows = exports.coverage_table(result)
         return download(f"cakupan-{result.region.code}-{start}-{end}", fmt, header, rows)
     if kind not in RECORD_TYPES:

@@ -23,30 +23,54 @@ from ..vocabulary import AGENCY, RISK_LEVEL, WARNING_STATUS
 
 
 class OutboxUploadForm(FlaskForm):
-    file = FileField(_l("Export file from an officer's phone"), validators=[FileRequired(_l("Choose the file."))])
+    file = FileField(
+        _l("Export file from an officer's phone"), validators=[FileRequired(_l("Choose the file."))]
+    )
 
 
 class MaterialForm(FlaskForm):
     """A material of the catalogue, Indonesian and English side by side."""
 
-    slug = StringField(_l("Address name (slug)"), validators=[
-        DataRequired(_l("This field is required.")), Length(max=120),
-        Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")),
-    ])
-    kind = SelectField(_l("Kind"), choices=[
-        SelectChoice("article", _l("Article")), SelectChoice("leaflet", _l("Leaflet (file)")),
-        SelectChoice("poster", _l("Poster (file)")), SelectChoice("video", _l("Video link")),
-    ])
-    topics = SelectMultipleField(_l("Topics"), choices=[SelectChoice(code, label) for code, label in TOPICS],
-                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    title_id = StringField(_l("Title (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)])
+    slug = StringField(
+        _l("Address name (slug)"),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=120),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")
+            ),
+        ],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("article", _l("Article")),
+            SelectChoice("leaflet", _l("Leaflet (file)")),
+            SelectChoice("poster", _l("Poster (file)")),
+            SelectChoice("video", _l("Video link")),
+        ],
+    )
+    topics = SelectMultipleField(
+        _l("Topics"),
+        choices=[SelectChoice(code, label) for code, label in TOPICS],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    title_id = StringField(
+        _l("Title (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)]
+    )
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     summary_id = TextAreaField(_l("Summary (Indonesian)"), validators=[Optional(), Length(max=1000)])
     summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional(), Length(max=1000)])
     body_id = TextAreaField(_l("Text in Markdown (Indonesian)"), validators=[Optional(), Length(max=50_000)])
     body_en = TextAreaField(_l("Text in Markdown (English)"), validators=[Optional(), Length(max=50_000)])
-    sources = TextAreaField(_l("Sources: one per line, “fact | source”"), validators=[Optional(), Length(max=20_000)])
-    video_url = URLField(_l("Video address"), validators=[Optional(), URL(message=_l("Must be a web address.")), Length(max=500)])
+    sources = TextAreaField(
+        _l("Sources: one per line, “fact | source”"), validators=[Optional(), Length(max=20_000)]
+    )
+    video_url = URLField(
+        _l("Video address"),
+        validators=[Optional(), URL(message=_l("Must be a web address.")), Length(max=500)],
+    )
     file = FileField(_l("File (PDF, PNG or JPEG)"))  # its bytes decide, not its name: see guidance.file_type
     reviewed_on = DateField(_l("Last reviewed on"), validators=[Optional()])
     reviewed_by = StringField(_l("Reviewed by"), validators=[Optional(), Length(max=120)])
@@ -54,7 +78,9 @@ class MaterialForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name_id = StringField(_l("Name (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)])
+    name_id = StringField(
+        _l("Name (Indonesian)"), validators=[DataRequired(_l("This field is required.")), Length(max=200)]
+    )
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
     value = StringField(_l("Number or address"), validators=[Optional(), Length(max=200)])
     hours_id = StringField(_l("Hours (Indonesian)"), validators=[Optional(), Length(max=120)])
@@ -80,13 +106,18 @@ class FollowUpForm(FlaskForm):
     status = SelectField(_l("Status"), choices=WARNING_STATUS.choices())
     referred_to = SelectField(_l("Referred to"), choices=[SelectChoice("", "—"), *AGENCY.choices()])
     responsible = StringField(_l("Person responsible"), validators=[Optional(), Length(max=120)])
-    note = TextAreaField(_l("Note (the reporting officer sees it)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        _l("Note (the reporting officer sees it)"), validators=[Optional(), Length(max=2000)]
+    )
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.status.data == "follow_up" and not (self.referred_to.data and self.responsible.data):
-            self.responsible.errors = [*self.responsible.errors, _l("A follow-up needs the agency and the person responsible.")]
+            self.responsible.errors = [
+                *self.responsible.errors,
+                _l("A follow-up needs the agency and the person responsible."),
+            ]
             return False
         if self.status.data == "closed" and not self.outcome.data:
             self.outcome.errors = [*self.outcome.errors, _l("Say how it ended.")]
@@ -94,18 +125,26 @@ class FollowUpForm(FlaskForm):
         return valid
 
 
-ROLE_LABELS = {"officer": _l("Officer (Pimpasa)"), "manager": _l("Program manager"), "admin": _l("Administrator")}
+ROLE_LABELS = {
+    "officer": _l("Officer (Pimpasa)"),
+    "manager": _l("Program manager"),
+    "admin": _l("Administrator"),
+}
 
 
 class UserForm(FlaskForm):
     """An account; the view narrows the roles and offices to what the manager may give, and leaves out the
     username and password when editing."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(_l("This field is required.")), Length(max=64)])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(_l("This field is required.")), Length(max=64)]
+    )
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"))
     office = SelectField(_l("Office"))
-    password = PasswordField(_l("Password (leave empty and one is made for you)"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(
+        _l("Password (leave empty and one is made for you)"), validators=[Optional(), Length(max=200)]
+    )
     active = BooleanField(_l("May log in"))
     # Asked only when a move to another office would end the officer's desa binaan there (`accounts.update`).
     end_assignments = BooleanField(_l("Yes, move them and end these assignments"))
@@ -144,15 +183,29 @@ def _optional_id(value) -> int | None:
 class OfficeForm(FlaskForm):
     """An office, the Kanwil it belongs to and the regencies it covers (choices are set from the database)."""
 
-    code = StringField(_l("Code"), validators=[
-        DataRequired(_l("This field is required.")), Length(max=40),
-        Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")),
-    ])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=40),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes only.")
+            ),
+        ],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(_l("This field is required.")), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=[
-        SelectChoice(OfficeKind.kanwil.value, _l("Kanwil (regional office)")),
-        SelectChoice(OfficeKind.kanim.value, _l("Kanim (immigration office)")),
-    ])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice(OfficeKind.kanwil.value, _l("Kanwil (regional office)")),
+            SelectChoice(OfficeKind.kanim.value, _l("Kanim (immigration office)")),
+        ],
+    )
     parent = SelectField(_l("Kanwil it belongs to (a Kanim only)"), coerce=_optional_id, choices=[])
-    regencies = SelectMultipleField(_l("Regencies it covers"), choices=[], validate_choice=False,
-                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    regencies = SelectMultipleField(
+        _l("Regencies it covers"),
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )

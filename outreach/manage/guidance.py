@@ -1,6 +1,7 @@
 """Managers keep the guidance correct: edit materials with a preview, publish, see and restore versions;
 edit contacts (an office's own address and hours are edited in `manage/offices.py`). Who may change what is
 `outreach.rights`: a Kanim manager's save of a material is a proposal that the Kanwil publishes or declines."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -36,15 +37,25 @@ def _sources_from(text: str, previous: list[dict]) -> list[dict]:
 @bp.route("/materi")
 def materials():
     rows = list(db.session.scalars(select(Material).order_by(Material.published.desc(), Material.title_id)))
-    waiting = dict(db.session.execute(
-        select(MaterialProposal.material_id, func.count()).where(MaterialProposal.status == proposals.PENDING)
-        .group_by(MaterialProposal.material_id)).all())
-    return render_template("manage/materials.html", materials=rows, waiting=waiting,
-                           publisher=rights.publishes_guidance(current_user))
+    waiting = dict(
+        db.session.execute(
+            select(MaterialProposal.material_id, func.count())
+            .where(MaterialProposal.status == proposals.PENDING)
+            .group_by(MaterialProposal.material_id)
+        ).all()
+    )
+    return render_template(
+        "manage/materials.html",
+        materials=rows,
+        waiting=waiting,
+        publisher=rights.publishes_guidance(current_user),
+    )
 
 
 def _refuse_guidance_change():
-    abort_with(403, _("Only the Kanwil or an admin changes the guidance; a Kanim manager proposes changes to it."))
+    abort_with(
+        403, _("Only the Kanwil or an admin changes the guidance; a Kanim manager proposes changes to it.")
+    )
 
 
 @bp.route("/materi/baru", methods=["GET", "POST"], defaults={"material_id": None})
@@ -52,11 +63,17 @@ def _refuse_guidance_change():
 def edit_material(material_id: int | None):
     publisher = rights.publishes_guidance(current_user)
     proposer = not publisher and rights.proposes_guidance(current_user)
-    material = db.session.get(Material, material_id) if material_id else Material(published=False, version=1, topics=[], sources=[])
+    material = (
+        db.session.get(Material, material_id)
+        if material_id
+        else Material(published=False, version=1, topics=[], sources=[])
+    )
     if material is None:
         abort(404)
     if material.id is None and not publisher:
-        abort_with(403, _("Only the Kanwil or an admin adds materials; a Kanim manager proposes changes to one."))
+        abort_with(
+            403, _("Only the Kanwil or an admin adds materials; a Kanim manager proposes changes to one.")
+        )
     if request.method == "POST" and not (publisher or proposer):
         _refuse_guidance_change()
     form = MaterialForm(obj=material)
@@ -66,7 +83,9 @@ def edit_material(material_id: int | None):
         form.slug.data = material.slug  # the address shared links use is the Kanwil's to change
     preview = None
     if form.validate_on_submit():
-        clash = db.session.scalar(select(Material).where(Material.slug == form.slug.data, Material.id != material.id))
+        clash = db.session.scalar(
+            select(Material).where(Material.slug == form.slug.data, Material.id != material.id)
+        )
         upload = form.file.data
         data = upload.read() if upload else None
         kind = guidance.file_type(data) if data is not None else None
@@ -75,19 +94,32 @@ def edit_material(material_id: int | None):
         elif data is not None and len(data) > MAX_FILE_BYTES:
             form.file.errors.append(_("The file is larger than %(limit)d bytes.", limit=MAX_FILE_BYTES))
         elif data is not None and kind is None:
-            form.file.errors.append(_("This file is not a PDF, PNG or JPEG: its contents were checked, not its name."))
+            form.file.errors.append(
+                _("This file is not a PDF, PNG or JPEG: its contents were checked, not its name.")
+            )
         elif request.form.get("action") == "preview":
-            preview = {lang: guidance.render_markdown(getattr(form, f"body_{lang}").data) for lang in ("id", "en")}
+            preview = {
+                lang: guidance.render_markdown(getattr(form, f"body_{lang}").data) for lang in ("id", "en")
+            }
         else:
             target = material if publisher else proposals.draft(material)
             previous_sources = material.sources
             form.populate_obj(target)
             target.sources = _sources_from(form.sources.data or "", previous_sources)
             if not publisher:
-                proposals.propose(db.session, material, guidance.snapshot(target), by=current_user,
-                                  file=(data, upload.filename, kind) if data is not None and kind is not None else None)
-                flash(_("Your proposal was sent to the Kanwil. The public page keeps the published text until the "
-                        "Kanwil publishes it."))
+                proposals.propose(
+                    db.session,
+                    material,
+                    guidance.snapshot(target),
+                    by=current_user,
+                    file=(data, upload.filename, kind) if data is not None and kind is not None else None,
+                )
+                flash(
+                    _(
+                        "Your proposal was sent to the Kanwil. The public page keeps the published text until the "
+                        "Kanwil publishes it."
+                    )
+                )
                 return redirect(url_for("manage.edit_material", material_id=material.id))
             if data is not None and kind is not None:  # a file of no known type was refused above
                 guidance.keep_file(material, data, upload.filename, kind)
@@ -96,25 +128,46 @@ def edit_material(material_id: int | None):
             return redirect(url_for("manage.edit_material", material_id=material.id))
     status = 400 if form.errors else 200
     waiting = proposals.pending(db.session, material) if material.id else []
-    return render_template("manage/material_form.html", form=form, material=material, preview=preview,
-                           publisher=publisher, proposer=proposer, waiting=waiting), status
+    return render_template(
+        "manage/material_form.html",
+        form=form,
+        material=material,
+        preview=preview,
+        publisher=publisher,
+        proposer=proposer,
+        waiting=waiting,
+    ), status
 
 
 @bp.route("/materi/<int:material_id>/versi")
 def material_versions(material_id: int):
     material = db.session.get(Material, material_id) or abort(404)
-    proposed = {p.version: p for p in db.session.scalars(select(MaterialProposal).where(
-        MaterialProposal.material_id == material.id, MaterialProposal.status == proposals.PUBLISHED))}
-    return render_template("manage/material_versions.html", material=material, versions=guidance.versions(db.session, material),
-                           proposed=proposed, publisher=rights.publishes_guidance(current_user),
-                           proposer=rights.proposes_guidance(current_user))
+    proposed = {
+        p.version: p
+        for p in db.session.scalars(
+            select(MaterialProposal).where(
+                MaterialProposal.material_id == material.id, MaterialProposal.status == proposals.PUBLISHED
+            )
+        )
+    }
+    return render_template(
+        "manage/material_versions.html",
+        material=material,
+        versions=guidance.versions(db.session, material),
+        proposed=proposed,
+        publisher=rights.publishes_guidance(current_user),
+        proposer=rights.proposes_guidance(current_user),
+    )
 
 
 @bp.route("/materi/<int:material_id>/versi/<int:version>/pulihkan", methods=["POST"])
 def restore_material(material_id: int, version: int):
     material = db.session.get(Material, material_id) or abort(404)
-    old = db.session.scalar(select(MaterialVersion).where(
-        MaterialVersion.material_id == material.id, MaterialVersion.version == version))
+    old = db.session.scalar(
+        select(MaterialVersion).where(
+            MaterialVersion.material_id == material.id, MaterialVersion.version == version
+        )
+    )
     if old is None:
         abort(404)
     if rights.publishes_guidance(current_user):
@@ -150,11 +203,20 @@ def material_proposal(material_id: int, proposal_id: int):
     proposal = _proposal(material_id, proposal_id)
     material = proposal.material
     changed = proposals.changed_fields(material, proposal)
-    preview = {lang: guidance.render_markdown(proposal.snapshot.get(f"body_{lang}", "")) for lang in ("id", "en")}
-    return render_template("manage/material_proposal.html", material=material, proposal=proposal, changed=changed,
-                           current=guidance.snapshot(material), preview=preview,
-                           labels={field.name: field.label.text for field in MaterialForm()},
-                           publisher=rights.publishes_guidance(current_user), pending=proposals.PENDING)
+    preview = {
+        lang: guidance.render_markdown(proposal.snapshot.get(f"body_{lang}", "")) for lang in ("id", "en")
+    }
+    return render_template(
+        "manage/material_proposal.html",
+        material=material,
+        proposal=proposal,
+        changed=changed,
+        current=guidance.snapshot(material),
+        preview=preview,
+        labels={field.name: field.label.text for field in MaterialForm()},
+        publisher=rights.publishes_guidance(current_user),
+        pending=proposals.PENDING,
+    )
 
 
 @bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>/berkas")
@@ -165,7 +227,9 @@ def material_proposal_file(material_id: int, proposal_id: int):
     return guidance.download(proposal.file_data, proposal.file_name, default=proposal.material.slug)
 
 
-@bp.route("/materi/<int:material_id>/usulan/<int:proposal_id>/<any(terbitkan, tolak):decision>", methods=["POST"])
+@bp.route(
+    "/materi/<int:material_id>/usulan/<int:proposal_id>/<any(terbitkan, tolak):decision>", methods=["POST"]
+)
 def decide_proposal(material_id: int, proposal_id: int, decision: str):
     proposal = _proposal(material_id, proposal_id)
     if not rights.publishes_guidance(current_user):
@@ -187,9 +251,13 @@ def decide_proposal(material_id: int, proposal_id: int, decision: str):
 def contacts():
     rows = list(db.session.scalars(select(Contact).order_by(Contact.sort_order)))
     offices = list(db.session.scalars(select(Office).order_by(Office.kind.desc(), Office.name)))
-    return render_template("manage/contacts.html", contacts=rows, offices=offices,
-                           editable_contacts={c.id for c in rows if rights.may_edit_contact(db.session, current_user, c)},
-                           editable={o.id for o in offices if rights.may_edit_office(db.session, current_user, o)})
+    return render_template(
+        "manage/contacts.html",
+        contacts=rows,
+        offices=offices,
+        editable_contacts={c.id for c in rows if rights.may_edit_contact(db.session, current_user, c)},
+        editable={o.id for o in offices if rights.may_edit_office(db.session, current_user, o)},
+    )
 
 
 @bp.route("/kontak/<int:contact_id>", methods=["GET", "POST"])
@@ -198,13 +266,20 @@ def edit_contact(contact_id: int):
     if not rights.may_edit_contact(db.session, current_user, contact):
         if contact.office is None:
             abort_with(403, _("Only the Kanwil or an admin may change a national or province-wide contact."))
-        abort_with(403, _("Only the managers of %(office)s or of its Kanwil, or an admin, may change this contact.",
-                          office=contact.office.name))
+        abort_with(
+            403,
+            _(
+                "Only the managers of %(office)s or of its Kanwil, or an admin, may change this contact.",
+                office=contact.office.name,
+            ),
+        )
     form = ContactForm(obj=contact)
     keepers = rights.contact_keepers(db.session, current_user)
     if keepers:
-        form.office_id.choices = [SelectChoice("", _("No office: national or province-wide")),
-                                  *(SelectChoice(str(o.id), o.name) for o in keepers)]
+        form.office_id.choices = [
+            SelectChoice("", _("No office: national or province-wide")),
+            *(SelectChoice(str(o.id), o.name) for o in keepers),
+        ]
         if form.office_id.data is None:  # WTForms leaves a missing value unconverted: no office
             form.office_id.data = ""
     else:

@@ -1,5 +1,6 @@
 """The monthly report of an office (laporan bulanan): chosen here, shown as a printable page in Indonesian
 whatever language the manager reads the rest of the app in, since it is filed with the office's letters."""
+
 import re
 from datetime import timedelta
 
@@ -22,7 +23,10 @@ def _month(text: str) -> tuple[int, int]:
     """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun."""
     found = MONTH.fullmatch(text or "")
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
-        abort_with(400, _("Give the month as YYYY-MM, for example %(example)s.", example=clock.today().strftime("%Y-%m")))
+        abort_with(
+            400,
+            _("Give the month as YYYY-MM, for example %(example)s.", example=clock.today().strftime("%Y-%m")),
+        )
     year, month = int(found.group(1)), int(found.group(2))
     today = clock.today()
     if (year, month) > (today.year, today.month):
@@ -48,8 +52,13 @@ def report_choice():
     offices = scope.offices_in_scope(db.session, current_user)
     chosen = current_user.office_id or (offices[0].id if offices else None)
     today = clock.today()
-    return render_template("manage/report_choice.html", offices=offices, chosen=chosen,
-                           month=(today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"), latest=today.strftime("%Y-%m"))
+    return render_template(
+        "manage/report_choice.html",
+        offices=offices,
+        chosen=chosen,
+        month=(today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+        latest=today.strftime("%Y-%m"),
+    )
 
 
 def _report(office_id: int, month: str) -> reports.MonthlyReport:

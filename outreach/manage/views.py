@@ -1,4 +1,5 @@
 """Managers' views: bring in an officer's exported records; see session photos."""
+
 from collections import Counter
 
 from flask import current_app, render_template
@@ -32,23 +33,35 @@ def import_outbox():
             if officer is None or officer.role != Role.officer:
                 form.file.errors.append(_("No officer named %(name)s.", name=exported.officer))
             elif not scope.may_see_officer(db.session, current_user, officer):
-                form.file.errors.append(_("%(name)s is not an officer of your office.", name=exported.officer))
+                form.file.errors.append(
+                    _("%(name)s is not an officer of your office.", name=exported.officer)
+                )
             else:
                 earlier = imports.earlier_import(db.session, exported)
-                entry, results = imports.bring_in(db.session, exported, file_name=form.file.data.filename,
-                                                  officer=officer, by=current_user)
+                entry, results = imports.bring_in(
+                    db.session, exported, file_name=form.file.data.filename, officer=officer, by=current_user
+                )
     status = 400 if form.errors else 200
     counts = Counter(result["status"] for result in results or [])
-    return render_template("manage/import.html", form=form, results=results, counts=counts, officer=officer,
-                           entry=entry, earlier=earlier,
-                           recent=imports.recent(db.session, scope.office_ids(db.session, current_user))), status
+    return render_template(
+        "manage/import.html",
+        form=form,
+        results=results,
+        counts=counts,
+        officer=officer,
+        entry=entry,
+        earlier=earlier,
+        recent=imports.recent(db.session, scope.office_ids(db.session, current_user)),
+    ), status
 
 
 @bp.route("/sosialisasi")
 def sessions():
     """Recent education sessions of the manager's offices' desa binaan, with their photos."""
     query = select(EducationSession).where(scope.visible_records(db.session, current_user, EducationSession))
-    rows = list(db.session.scalars(query.order_by(EducationSession.occurred_at.desc()).limit(RECENT_SESSIONS)))
+    rows = list(
+        db.session.scalars(query.order_by(EducationSession.occurred_at.desc()).limit(RECENT_SESSIONS))
+    )
     photos: dict[str, list[Photo]] = {}
     if rows:
         for photo in db.session.scalars(select(Photo).where(Photo.record_id.in_([r.id for r in rows]))):

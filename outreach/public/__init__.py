@@ -1,4 +1,5 @@
 """Pages anyone can open without logging in: the guidance library, contacts, offices, the program."""
+
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 

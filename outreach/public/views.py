@@ -1,4 +1,5 @@
 """The guidance library and the pages around it. Readable with JavaScript off; cached for reading offline."""
+
 import io
 from ipaddress import ip_address
 from urllib.parse import quote, urlsplit
@@ -55,7 +56,11 @@ def home():
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     results = guidance.search(db.session, query) if query else None
     return render_template(
-        "public/home.html", groups=guidance.by_topic(db.session), query=query, results=results, locale=_locale()
+        "public/home.html",
+        groups=guidance.by_topic(db.session),
+        query=query,
+        results=results,
+        locale=_locale(),
     )
 
 
@@ -73,8 +78,13 @@ def article(slug: str):
     address = public_address("public.article", slug=slug)
     whatsapp = address and "https://wa.me/?text=" + quote(f"{material.title(locale)}\n{address}")
     return render_template(
-        "public/article.html", material=material, locale=locale, body=guidance.render_markdown(material.text("body", locale)),
-        address=address, whatsapp=whatsapp, full_screen=request.args.get("layar") == "penuh",
+        "public/article.html",
+        material=material,
+        locale=locale,
+        body=guidance.render_markdown(material.text("body", locale)),
+        address=address,
+        whatsapp=whatsapp,
+        full_screen=request.args.get("layar") == "penuh",
     )
 
 
@@ -87,9 +97,13 @@ def article_qr(slug: str):
     if address is None:
         abort(404)
     out = io.BytesIO()
-    segno.make(address, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=material.slug)
+    segno.make(address, error="m").save(
+        out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True, title=material.slug
+    )
     response = current_app.response_class(out.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = ("public" if current_app.config["PUBLIC_URL"] else "private") + ", max-age=86400"
+    response.headers["Cache-Control"] = (
+        "public" if current_app.config["PUBLIC_URL"] else "private"
+    ) + ", max-age=86400"
     return response
 
 
@@ -99,8 +113,12 @@ def article_print(slug: str):
     size = "a4" if request.args.get("ukuran") == "a4" else "a5"
     locale = _locale()
     return render_template(
-        "public/print.html", material=material, locale=locale, body=guidance.render_markdown(material.text("body", locale)),
-        size=size, address=public_address("public.article", slug=slug),
+        "public/print.html",
+        material=material,
+        locale=locale,
+        body=guidance.render_markdown(material.text("body", locale)),
+        size=size,
+        address=public_address("public.article", slug=slug),
     )
 
 
@@ -117,7 +135,12 @@ def article_file(slug: str):
 @bp.route("/panduan.json")
 def library_index():
     """Every page of the library, for the "save all guidance" button."""
-    urls = [url_for("public.home"), url_for("public.contacts"), url_for("public.offices"), url_for("public.about")]
+    urls = [
+        url_for("public.home"),
+        url_for("public.contacts"),
+        url_for("public.offices"),
+        url_for("public.about"),
+    ]
     with_qr = trusted_origin() is not None
     for material in guidance.published(db.session):
         urls += [url_for("public.article", slug=material.slug)]

@@ -2,6 +2,7 @@
 
 The Content-Security-Policy is on, as in production: a test fails at teardown when anything the policy blocked
 reached the server's report endpoint or a phone's console (see `csp_violations`)."""
+
 import io
 import json
 import os
@@ -21,8 +22,13 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 CHROMIUM = "/usr/bin/chromium"
 expect.set_options(timeout=15_000)  # a phone's sync may wait for a retry or the service worker
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -90,15 +96,21 @@ class LiveServer:
             environ["wsgi.input"] = io.BytesIO(raw)
             records = json.loads(raw).get("records", []) if raw.startswith(b"{") else []
             self.pushed.extend(records)
-            if self.fail_every_push or any(isinstance(r, dict) and r.get("id") in self.failing_ids for r in records):
+            if self.fail_every_push or any(
+                isinstance(r, dict) and r.get("id") in self.failing_ids for r in records
+            ):
                 self.failed += 1
                 body = json.dumps({"error": "internal_server_error", "message": self.BUG_MESSAGE}).encode()
-                start_response("500 INTERNAL SERVER ERROR",
-                               [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                start_response(
+                    "500 INTERNAL SERVER ERROR",
+                    [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+                )
                 return [body]
         if self.drop_push_answers and is_push:
             statuses = []
-            body = self.app(environ, lambda status, headers, exc_info=None: statuses.append(status) or (lambda data: None))
+            body = self.app(
+                environ, lambda status, headers, exc_info=None: statuses.append(status) or (lambda data: None)
+            )
             b"".join(body)  # the server stores the batch...
             if hasattr(body, "close"):
                 body.close()
@@ -172,7 +184,11 @@ class Phone:
     def open(self, *, offline=False):
         # offline from the first moment: the browser may replay a pending Background Sync as it starts
         self.context = self.playwright.chromium.launch_persistent_context(
-            str(self.profile), executable_path=CHROMIUM, args=ARGS, locale="id-ID", timezone_id="Asia/Jakarta",
+            str(self.profile),
+            executable_path=CHROMIUM,
+            args=ARGS,
+            locale="id-ID",
+            timezone_id="Asia/Jakarta",
             offline=offline,
         )
         self.context.set_default_timeout(15000)

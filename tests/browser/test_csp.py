@@ -1,5 +1,6 @@
 """The Content-Security-Policy in a real Chromium: it blocks an injected inline style or script, and the check
 every browser test ends with (`csp_violations`) sees it, from the server's report endpoint and the console."""
+
 import pytest
 
 from tests.browser.conftest import Phone, csp_violations, fail_on_csp_violations
@@ -35,7 +36,9 @@ def test_an_injected_inline_style_or_script_is_blocked_and_detected(live_server,
     phone.csp_messages.clear()  # the test's own violation: teardown finds nothing else
 
 
-def test_the_pages_of_each_surface_load_with_nothing_blocked(app, playwright, live_server, phone, world, tmp_path):
+def test_the_pages_of_each_surface_load_with_nothing_blocked(
+    app, playwright, live_server, phone, world, tmp_path
+):
     page = phone.ready("ani")  # the officer's app, with its service worker
     for path in ("/", "/panduan/kenali-tppo", "/kontak", "/kantor", "/tentang", "/akun"):
         phone.goto(path)
@@ -44,8 +47,17 @@ def test_the_pages_of_each_surface_load_with_nothing_blocked(app, playwright, li
     try:
         manager = office.open()
         office.login("maya", home="/kelola/")
-        for path in ("/kelola/", "/kelola/petugas", "/kelola/peringatan", "/kelola/materi", "/kelola/sosialisasi",
-                     "/kelola/desa-binaan", "/kelola/pengguna", "/kelola/laporan", "/kelola/audit"):
+        for path in (
+            "/kelola/",
+            "/kelola/petugas",
+            "/kelola/peringatan",
+            "/kelola/materi",
+            "/kelola/sosialisasi",
+            "/kelola/desa-binaan",
+            "/kelola/pengguna",
+            "/kelola/laporan",
+            "/kelola/audit",
+        ):
             office.goto(path)
             manager.wait_for_load_state("load")
             assert manager.locator("h1").count(), path

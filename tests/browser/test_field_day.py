@@ -1,5 +1,6 @@
 """A day's work in a village with no signal, in a real Chromium: every record type, fixing what the server
 refused, photos, shared phones, a new release, and two phones of one officer."""
+
 import base64
 import json
 import struct
@@ -45,23 +46,45 @@ def camera_photo(page, width, height):
 def jpeg_size(data: bytes) -> tuple[int, int]:
     i = 2
     while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
         if marker in (0xC0, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     raise ValueError("no frame header")
 
 
-def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_first(app, live_server, phone, world):
+def test_every_record_type_made_offline_reaches_the_server_once_urgent_warnings_first(
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.context.set_offline(True)
-    phone.record("session", village="15.71.01.1001", venue="Balai Desa Sungai Putri", topics=["tppo", "passports"],
-                 male_adult=5, female_adult=7, audience_groups=["prospective_migrants"], partners=["timpora"])
-    phone.record("handout", village="15.71.01.1001", material="kenali-tppo", quantity=20, format="printed",
-                 recipient_group="students")
-    phone.record("warning", village="15.71.01.1002", category="recruiter", urgency="segera",
-                 description="Calo menawarkan kerja di Kamboja", source="villager")
+    phone.record(
+        "session",
+        village="15.71.01.1001",
+        venue="Balai Desa Sungai Putri",
+        topics=["tppo", "passports"],
+        male_adult=5,
+        female_adult=7,
+        audience_groups=["prospective_migrants"],
+        partners=["timpora"],
+    )
+    phone.record(
+        "handout",
+        village="15.71.01.1001",
+        material="kenali-tppo",
+        quantity=20,
+        format="printed",
+        recipient_group="students",
+    )
+    phone.record(
+        "warning",
+        village="15.71.01.1002",
+        category="recruiter",
+        urgency="segera",
+        description="Calo menawarkan kerja di Kamboja",
+        source="villager",
+    )
     expect(page.locator("#sync-count")).to_have_text("3 menunggu sinkronisasi")
     phone.context.set_offline(False)
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
@@ -212,12 +235,17 @@ def test_records_kept_by_the_first_version_of_the_app_survive_the_schema_upgrade
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     [visit] = rows(app, Visit)
     assert visit.purpose == "Dari versi pertama"
-    assert page.evaluate("""() => new Promise((resolve) => {
+    assert (
+        page.evaluate("""() => new Promise((resolve) => {
         const r = indexedDB.open('pimpasa-outreach'); r.onsuccess = () => { resolve(r.result.version); r.result.close(); };
-    })""") == 2
+    })""")
+        == 2
+    )
 
 
-def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kept(app, phone, world, playwright, live_server, tmp_path):
+def test_on_two_phones_of_one_officer_the_later_edit_wins_and_the_earlier_is_kept(
+    app, phone, world, playwright, live_server, tmp_path
+):
     from tests.browser.conftest import Phone
 
     page_a = phone.ready()
@@ -257,17 +285,30 @@ def test_a_warnings_follow_up_by_the_office_reaches_the_officers_phone(app, phon
     from outreach.early_warnings import set_follow_up
 
     page = phone.ready()
-    phone.record("warning", village="15.71.01.1001", category="fake_job", urgency="tinggi",
-                 description="Lowongan kerja palsu di media sosial", source="social_media")
+    phone.record(
+        "warning",
+        village="15.71.01.1001",
+        category="fake_job",
+        urgency="tinggi",
+        description="Lowongan kerja palsu di media sosial",
+        source="social_media",
+    )
     page.wait_for_function("document.querySelector('#today-list li.state-confirmed') !== null")
     [warning] = rows(app, EarlyWarning)
     with app.app_context():
-        set_follow_up(db.session, db.session.get(EarlyWarning, warning.id), status="follow_up",
-                      note="Diteruskan ke Disnaker", by_user_id=world.manager)
+        set_follow_up(
+            db.session,
+            db.session.get(EarlyWarning, warning.id),
+            status="follow_up",
+            note="Diteruskan ke Disnaker",
+            by_user_id=world.manager,
+        )
         db.session.commit()
     page.click("#sync-now")
     page.evaluate(f"location.hash = '#record/{warning.id}'")
-    expect(page.locator("#record-follow-up")).to_have_text("Kantor sedang menindaklanjuti: Diteruskan ke Disnaker")
+    expect(page.locator("#record-follow-up")).to_have_text(
+        "Kantor sedang menindaklanjuti: Diteruskan ke Disnaker"
+    )
 
 
 def test_a_voided_record_stays_on_the_server_marked_void(app, phone, world):

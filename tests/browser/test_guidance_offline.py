@@ -1,5 +1,6 @@
 """Villagers' guidance in a real Chromium: readable with JavaScript off, pages once read stay readable
 offline, and "save all guidance" keeps the whole library."""
+
 from playwright.sync_api import expect
 
 from outreach import guidance
@@ -11,10 +12,20 @@ from tests.browser.conftest import ARGS, CHROMIUM
 def add_articles(app, count=3):
     with app.app_context():
         for n in range(count):
-            guidance.save(db.session, Material(
-                slug=f"artikel-{n}", kind="article", topics=["tppo"], published=True, title_id=f"Artikel nomor {n}",
-                summary_id="Ringkasan.", body_id=f"## Bagian\n\nIsi artikel nomor {n}.", sources=[],
-            ), by="test")
+            guidance.save(
+                db.session,
+                Material(
+                    slug=f"artikel-{n}",
+                    kind="article",
+                    topics=["tppo"],
+                    published=True,
+                    title_id=f"Artikel nomor {n}",
+                    summary_id="Ringkasan.",
+                    body_id=f"## Bagian\n\nIsi artikel nomor {n}.",
+                    sources=[],
+                ),
+                by="test",
+            )
         db.session.commit()
 
 
@@ -69,7 +80,9 @@ def test_an_officer_opens_a_material_full_screen_in_a_village_without_signal(app
     page = phone.ready()
     link = page.locator("#material-list a", has_text="Kenali TPPO")
     expect(link).to_have_count(1)
-    page.wait_for_function("""async () => Boolean(await (await caches.open('pimpasa-guidance')).match('/panduan/kenali-tppo?layar=penuh'))""")
+    page.wait_for_function(
+        """async () => Boolean(await (await caches.open('pimpasa-guidance')).match('/panduan/kenali-tppo?layar=penuh'))"""
+    )
     phone.context.set_offline(True)
     link.click()
     expect(page.locator("h1")).to_have_text("Kenali TPPO")
@@ -104,7 +117,9 @@ A11Y_CHECK = """() => {
 }"""
 
 
-def test_pages_are_readable_on_a_320px_phone_with_large_enough_text_and_contrast(app, playwright, live_server, world):
+def test_pages_are_readable_on_a_320px_phone_with_large_enough_text_and_contrast(
+    app, playwright, live_server, world
+):
     add_articles(app, count=1)
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     try:

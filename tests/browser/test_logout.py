@@ -1,4 +1,5 @@
 """Log-outs the server must hear of: one made with no signal, and a phone the office signed out."""
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -31,7 +32,9 @@ SEEN_BY = """(viewer) => new Promise((resolve, reject) => {
 })"""
 
 
-def test_a_log_out_made_offline_is_finished_before_the_next_officer_sees_anything(app, live_server, phone, world):
+def test_a_log_out_made_offline_is_finished_before_the_next_officer_sees_anything(
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.record_visit("15.71.01.1002", "Terkirim")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
@@ -58,7 +61,9 @@ def test_a_log_out_made_offline_is_finished_before_the_next_officer_sees_anythin
     page.on("framenavigated", lambda frame: seen.append(frame.url))
     phone.goto("/masuk")
     expect(page.locator("#username")).to_be_visible()
-    assert not [url for url in seen if "/petugas" in url]  # not even the empty shell of the first officer's app
+    assert not [
+        url for url in seen if "/petugas" in url
+    ]  # not even the empty shell of the first officer's app
     assert open_sessions(app, "ani") == []
     with app.app_context():
         [ended] = db.session.scalars(select(LoginSession))
@@ -83,7 +88,9 @@ def test_the_app_finishes_an_offline_log_out_when_the_signal_returns(app, phone,
     assert open_sessions(app, "ani") == []
 
 
-def test_a_phone_the_office_signed_out_keeps_its_records_and_sends_them_when_the_officer_is_back(app, live_server, phone, world):
+def test_a_phone_the_office_signed_out_keeps_its_records_and_sends_them_when_the_officer_is_back(
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1001", "Ponsel hilang")

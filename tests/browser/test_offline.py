@@ -1,5 +1,6 @@
 """The officer's app in a real Chromium: it opens with no network, keeps records through reloads and
 restarts, and each record reaches the server exactly once."""
+
 import time
 from datetime import timedelta
 
@@ -40,7 +41,9 @@ def test_the_shell_opens_offline_after_one_online_visit(phone, world):
     assert page.evaluate("navigator.onLine") is False
 
 
-def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server_once(app, live_server, phone, world):
+def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server_once(
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1001", "Sosialisasi di balai desa")
@@ -72,7 +75,9 @@ def test_a_visit_made_offline_survives_reload_and_restart_and_reaches_the_server
 
 def test_a_lost_answer_is_retried_and_the_server_still_has_one_row(app, live_server, phone, world):
     page = phone.ready()
-    live_server.drop_push_answers = True  # the server stores each push, and the answer never reaches the phone
+    live_server.drop_push_answers = (
+        True  # the server stores each push, and the answer never reaches the phone
+    )
     phone.record_visit("15.71.01.1002", "Jawaban hilang")
     assert wait_for(page, lambda: live_server.dropped >= 1)
     assert len(stored(app, "Jawaban hilang")) == 1
@@ -105,7 +110,9 @@ def test_an_ended_session_asks_to_log_in_again_and_loses_nothing(app, phone, wor
     assert len(stored(app, "Sesi berakhir")) == 1
 
 
-def test_a_visit_made_before_the_office_took_the_officer_off_the_village_still_reaches_the_server(app, phone, world):
+def test_a_visit_made_before_the_office_took_the_officer_off_the_village_still_reaches_the_server(
+    app, phone, world
+):
     from outreach import designations
     from outreach.models import DesaBinaan, User
 
@@ -113,8 +120,12 @@ def test_a_visit_made_before_the_office_took_the_officer_off_the_village_still_r
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1002", "Kunjungan terakhir ke Legok")
     with app.app_context():  # meanwhile the office gives Legok to another officer
-        designations.unassign(db.session, db.session.get(DesaBinaan, world.desa["15.71.01.1002"]),
-                              db.session.get(User, world.ani), today=today())
+        designations.unassign(
+            db.session,
+            db.session.get(DesaBinaan, world.desa["15.71.01.1002"]),
+            db.session.get(User, world.ani),
+            today=today(),
+        )
         db.session.commit()
     phone.context.set_offline(False)
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
@@ -128,9 +139,12 @@ def test_a_rejected_record_stays_on_the_phone_with_the_servers_reason(app, phone
     page = phone.ready()
     phone.context.set_offline(True)
     phone.record_visit("15.71.01.1002", "Desa sudah dialihkan")
-    with app.app_context():  # the office had taken the officer off Legok two days before; the phone had not synced
+    with (
+        app.app_context()
+    ):  # the office had taken the officer off Legok two days before; the phone had not synced
         db.session.execute(
-            Assignment.__table__.update().where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
+            Assignment.__table__.update()
+            .where(Assignment.desa_binaan_id == world.desa["15.71.01.1002"])
             .values(ended_on=today() - timedelta(days=2))
         )
         db.session.commit()

@@ -1,5 +1,6 @@
 """One record the server keeps failing on never holds the others, in a real Chromium: it is found, set aside
 where the officer sees it, kept, exported, and sent once the server takes it."""
+
 import json
 import re
 from pathlib import Path
@@ -51,7 +52,8 @@ def press_send_now_until_a_push_fails(page, live_server):
 
 
 def test_a_record_the_server_always_fails_on_is_set_aside_and_the_29_queued_around_it_reach_the_server(
-        app, live_server, phone, world):
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.context.set_offline(True)
     for i in range(MADE_BY_HAND):
@@ -115,7 +117,9 @@ def outbox_tries(page):
     }""")
 
 
-def test_a_server_failing_every_push_sets_no_record_aside_and_they_go_when_it_is_back(app, live_server, phone, world):
+def test_a_server_failing_every_push_sets_no_record_aside_and_they_go_when_it_is_back(
+    app, live_server, phone, world
+):
     page = phone.ready()
     phone.context.set_offline(True)
     for i in range(3):
