@@ -53,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(field_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(api_bp)
+    from . import assets
+
+    assets.init_app(app)
     csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
 
     from . import cli, errors, security, transaction

@@ -11,6 +11,8 @@
 - no-store on every answer of the blueprints behind a log-in and on any page answered to a logged-in user
   (an early warning names people at risk: no shared or back-button cache may keep it), except the few public
   files those blueprints serve; static files and anonymous public pages keep their own caching.
+- An ETag on every page that is not no-store, so that a browser revalidating it gets a 304 (static files get
+  theirs, and a year's caching, from outreach/assets.py).
 """
 
 import json
@@ -101,6 +103,7 @@ def init_app(app):
         referrer_policy="same-origin",
         permissions_policy=NO_FEATURES,
     )
+    app.after_request(validate_pages)  # after_request functions run last first: this one after the next
     app.after_request(no_store_when_private)
     talisman(permissions_policy=FIELD_APP_FEATURES)(app.view_functions["field.app"])
     for endpoint in OWN_POLICY:
@@ -114,6 +117,23 @@ def no_store_when_private(response):
         return response
     if request.blueprint in PRIVATE_BLUEPRINTS or current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def validate_pages(response):
+    """An ETag on every page a browser may keep, and a 304 when it already has it (Flask-Compress, which runs
+    after this, gives the compressed copy an ETag of its own and answers its 304s). A no-store page is never
+    kept, so it gets none."""
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.is_streamed
+        and "no-store" not in (response.headers.get("Cache-Control") or "")
+        and "ETag" not in response.headers
+    ):
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 

@@ -31,12 +31,55 @@ def test_every_precached_url_is_served(client, auth, world):
     auth.login("ani")
     body = client.get("/sw.js").get_data(as_text=True)
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
-    assert "/petugas" in precache and "/static/js/app.js" in precache and "/static/js/sync.js" in precache
+    static = shell.static_url  # the versioned addresses the pages use (outreach/assets.py)
+    assert "/petugas" in precache and static("js/app.js") in precache and static("js/sync.js") in precache
     for module in ("api", "outbox", "store", "guidance-cache", "service-worker"):
-        assert f"/static/js/{module}.js" in precache
+        assert static(f"js/{module}.js") in precache
     for url in precache:
         with client.get(url) as response:
             assert response.status_code == 200, url
+
+
+def test_the_guidance_pages_worker_keeps_only_what_public_pages_use_and_has_no_outbox(client):
+    body = client.get("/sw.js?guidance").get_data(as_text=True)
+    assert json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1)) == []
+    public = json.loads(re.search(r"const PUBLIC_PRECACHE = (\[.*?\]);", body).group(1))
+    assert shell.static_url("js/public.js") in public and shell.static_url("css/app.css") in public
+    assert not [url for url in public if url.endswith(("/app.js", "/sync.js", "/store.js"))]
+    assert "sync.js" not in body and "outbox: null" in body
+    whole = client.get("/sw.js").get_data(as_text=True)
+    assert (
+        f"import * as outbox from '{shell.static_url('js/sync.js')}';" in whole and "outbox: outbox" in whole
+    )
+
+
+def test_the_guidance_pages_worker_keeps_every_static_file_a_public_page_uses(client, world, library):
+    public = json.loads(
+        re.search(
+            r"const PUBLIC_PRECACHE = (\[.*?\]);", client.get("/sw.js?guidance").get_data(as_text=True)
+        ).group(1)
+    )
+    page = client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
+    used = set(re.findall(r'"(/static/[^"]+)"', page))
+    script = next(url for url in used if url.endswith("/js/public.js"))
+    imports = re.findall(r"from '\./([\w-]+\.js)'", client.get(script).get_data(as_text=True))
+    used |= {script.rsplit("/", 1)[0] + "/" + name for name in imports}
+    assert used and used <= set(public)
+
+
+def test_the_service_worker_and_the_shell_answer_304_when_unchanged(client, auth, world):
+    worker = client.get("/sw.js")
+    assert client.get("/sw.js", headers={"If-None-Match": worker.headers["ETag"]}).status_code == 304
+    auth.login("ani")
+    for encoding in ("gzip", "identity"):
+        page = client.get("/petugas", headers={"Accept-Encoding": encoding})
+        again = client.get(
+            "/petugas", headers={"Accept-Encoding": encoding, "If-None-Match": page.headers["ETag"]}
+        )
+        assert again.status_code == 304 and again.data == b"", encoding
+        assert (
+            again.headers["Cache-Control"] == "no-store"
+        )  # kept by the worker only, never by a browser cache
 
 
 def test_the_release_version_changes_when_a_shell_asset_changes(tmp_path, monkeypatch):

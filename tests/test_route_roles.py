@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from outreach import guidance, proposals
+from outreach import assets, guidance, proposals
 from outreach.extensions import db
 from outreach.models import Material, Office, User
 from tests.conftest import Auth, form_token, make_user
@@ -43,6 +43,7 @@ EXPECTED = {
     "POST /bahasa/<code>": PUBLIC,
     "POST /csp-report": PUBLIC,
     "GET /static/<path:filename>": PUBLIC,
+    "GET /static/<release:fingerprint>/<path:filename>": PUBLIC,
     # logging in and one's own account
     "GET /masuk": PUBLIC,
     "POST /masuk": PUBLIC,
@@ -176,6 +177,7 @@ def samples(app, world):
         "warning_id": "00000000-0000-4000-8000-000000000002",
         "slug": "kenali-tppo",
         "filename": "css/app.css",
+        "fingerprint": assets.release(),
     }
 
 

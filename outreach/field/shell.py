@@ -6,22 +6,35 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .. import PROJECT_ROOT
+from .. import PROJECT_ROOT, assets
 from ..vocabulary import URGENCY
 
 STATIC = PROJECT_ROOT / "static"
 PACKAGE = Path(__file__).resolve().parent.parent
 SHELL_PAGES = ["/petugas", "/manifest.webmanifest"]
 SHELL_ASSET_DIRS = ["css", "js", "icons"]
+# What a public page uses (templates/base.html and what public.js imports): all a villager's phone keeps ahead.
+PUBLIC_ASSETS = ["css/app.css", "icons/icon-192.png", "js/guidance-cache.js", "js/public.js"]
 
 
 def shell_assets() -> list[Path]:
     return sorted(p for d in SHELL_ASSET_DIRS for p in (STATIC / d).rglob("*") if p.is_file())
 
 
+def static_url(filename: str) -> str:
+    """A static file's versioned address (outreach/assets.py), as `url_for("static", ...)` gives it."""
+    return f"/static/{assets.release()}/{filename}"
+
+
 def precache_urls() -> list[str]:
-    """The shell page, the manifest and every asset the shell uses, as URLs."""
-    return SHELL_PAGES + ["/static/" + p.relative_to(STATIC).as_posix() for p in shell_assets()]
+    """The shell page, the manifest and every asset the shell uses, as URLs: what an officer's phone keeps."""
+    return SHELL_PAGES + [static_url(p.relative_to(STATIC).as_posix()) for p in shell_assets()]
+
+
+def public_precache_urls() -> list[str]:
+    """What every phone that opened a guidance page keeps: the assets of the public pages, not the officer's
+    app (a villager's phone downloads that only if it opens /petugas)."""
+    return [static_url(filename) for filename in PUBLIC_ASSETS]
 
 
 @lru_cache(maxsize=1)
@@ -43,26 +56,33 @@ def release_version() -> str:
 # /sw.js is served at the site's root, so that its scope is the whole site; it is this short module, which
 # imports the logic, so that static/js/service-worker.js stays a plain file that is checked and tested like the
 # others, and the server writes only the constants. The browser installs a new worker when the bytes of /sw.js
-# change (static files are served `no-cache`, so the modules it imports are fetched fresh then); VERSION hashes
-# every shell asset, service-worker.js and the modules it imports among them, so any change to the logic
-# changes these bytes too, and a new release always installs a new worker.
+# change; the modules it imports are at versioned addresses (outreach/assets.py), so a change to any of them
+# changes the address of the logic here, and VERSION too: a new release always installs a new worker.
 WORKER = """// Written by the server (outreach/field/shell.py): the constants only it knows. The logic: {logic}
 import {{ start }} from '{logic}';
-
+{outbox_import}
 const VERSION = {version};
 const PRECACHE = {precache};
+const PUBLIC_PRECACHE = {public};
 const URGENCY = {urgency};
 
-start({{ version: VERSION, precache: PRECACHE, urgency: URGENCY }});
+start({{ version: VERSION, precache: PRECACHE, publicPrecache: PUBLIC_PRECACHE, urgency: URGENCY, outbox: {outbox} }});
 """
+# The officer's worker hands the outbox's code to the logic; the guidance pages' worker has none.
+OUTBOX_IMPORT = "import * as outbox from '{sync}';\n"
 
 
-def worker_script(version: str) -> str:
-    """The text of /sw.js for the release `version`: the release, the shell's URLs and the urgency order, then the
-    worker's logic started."""
+def worker_script(version: str, *, guidance: bool = False) -> str:
+    """The text of /sw.js for the release `version`: the release, the shell's and the public pages' URLs and the
+    urgency order, then the worker's logic started with the outbox's code. With `guidance`, the worker the
+    public pages install (/sw.js?guidance): the same logic without the shell or the outbox, a third of the
+    bytes; the officer's app replaces it with the whole worker when it is first opened."""
     return WORKER.format(
-        logic="/static/js/service-worker.js",
+        logic=static_url("js/service-worker.js"),
+        outbox_import="" if guidance else OUTBOX_IMPORT.format(sync=static_url("js/sync.js")),
+        outbox="null" if guidance else "outbox",
         version=json.dumps(version),
-        precache=json.dumps(precache_urls()),
+        precache=json.dumps([] if guidance else precache_urls()),
+        public=json.dumps(public_precache_urls()),
         urgency=json.dumps(list(URGENCY.values)),
     )

@@ -1,6 +1,6 @@
 """Views of the officer's app. The shell holds no user data: the phone fetches that from the API."""
 
-from flask import current_app, jsonify, render_template, url_for
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -26,17 +26,22 @@ def app():
     response = current_app.make_response(page)
     response.headers["X-Release"] = release_version()
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    # The service worker asks with the ETag of the copy it keeps: an unchanged shell is a 304, not 9 KB again.
+    # (No browser cache keeps it: outreach/security.py marks it no-store, as every page behind a log-in.)
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/sw.js")
 def service_worker():
     if current_app.debug:
         release_version.cache_clear()
-    response = current_app.response_class(worker_script(release_version()), mimetype="text/javascript")
+    script = worker_script(release_version(), guidance="guidance" in request.args)
+    response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    response.add_etag()  # the browser's update check on each visit is then a 304
+    return response.make_conditional(request)
 
 
 @bp.route("/manifest.webmanifest")
@@ -64,7 +69,8 @@ def manifest():
         ],
     )
     response.mimetype = "application/manifest+json"
-    return response
+    response.add_etag()  # the service worker's precache asks again after the page: a 304
+    return response.make_conditional(request)
 
 
 def client_labels(forms: dict) -> dict:

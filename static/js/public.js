@@ -47,10 +47,16 @@ function setUpListening(button) {
   });
 }
 
-// Only the guidance pages install the worker here; the officer's app installs it from /petugas.
-if ('serviceWorker' in navigator && isGuidancePage(location.pathname)) {
-  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+// Only the guidance pages install a worker here, the guidance pages' one (/sw.js?guidance: no outbox, no
+// shell); the officer's app installs the whole worker from /petugas, which a guidance page never replaces.
+async function registerWorker() {
+  const registration = await navigator.serviceWorker.getRegistration('/');
+  const worker = registration && (registration.active || registration.waiting || registration.installing);
+  if (worker && new URL(worker.scriptURL).search !== '?guidance') return;
+  await navigator.serviceWorker.register('/sw.js?guidance', { type: 'module', scope: '/' });
 }
+
+if ('serviceWorker' in navigator && isGuidancePage(location.pathname)) registerWorker().catch(() => {});
 const saveButton = document.getElementById('save-all');
 if (saveButton && 'caches' in window) {
   saveButton.hidden = false;

@@ -1,11 +1,12 @@
 // The service worker's logic. The browser runs /sw.js (outreach/field/shell.py writes it: the constants only
 // the server knows, then a call of `start` with them), so that the worker's scope is the whole site; this
 // module only defines, and does nothing when imported (tests/js/service-worker.test.mjs imports it in Node).
-// It precaches the officer's shell and answers its navigations from the cache (so it opens with no network),
-// replays the outbox through Background Sync, and keeps every guidance page once read for reading offline.
-// The API is never cached.
+// It precaches the officer's shell on an officer's phone and answers its navigations from the cache (so it
+// opens with no network), replays the outbox through Background Sync, and keeps every guidance page once read
+// for reading offline. The API is never cached. The outbox's code (sync.js and what it imports) is handed in
+// by /sw.js, not imported here: the worker a guidance page installs (/sw.js?guidance) has none, so a
+// villager's phone never downloads it.
 import { GUIDANCE_CACHE, isGuidancePage } from './guidance-cache.js';
-import { finishLogout, syncNow, SYNC_TAG } from './sync.js';
 
 const CACHE_PREFIX = 'pimpasa-shell-';
 const SHELL = '/petugas';
@@ -36,23 +37,51 @@ async function guidance(request) {
   }
 }
 
-// `version` changes with every release; `precache` lists the shell's URLs; `urgency` the urgency codes, most
-// urgent first, for the order the outbox leaves in.
-export function start({ version, precache, urgency }) {
+// `version` changes with every release; `precache` lists the officer's shell (the page, the manifest, every
+// asset), `publicPrecache` what the public pages use; `urgency` the urgency codes, most urgent first, for the
+// order the outbox leaves in; `outbox` is sync.js (its `finishLogout`, `syncNow` and `SYNC_TAG`), or null in
+// the guidance pages' worker. Every phone keeps the public assets; only an officer's phone (one that opens
+// /petugas) keeps the shell, so a villager reading guidance never downloads the officer's app.
+export function start({ version, precache, publicPrecache, urgency, outbox }) {
   const cacheName = CACHE_PREFIX + version;
+  const known = [...new Set([...publicPrecache, ...precache])];
+  const shellAssets = precache.filter((url) => url !== SHELL && !publicPrecache.includes(url));
+  // Static files are at versioned addresses (outreach/assets.py), so the HTTP cache may answer for them (the
+  // page has just downloaded them: each is downloaded once); the other URLs are revalidated. `error` refuses
+  // to cache a log-in redirect in place of the shell.
+  const precacheRequest = (url) => new Request(url, { cache: url.startsWith('/static/') ? 'default' : 'no-cache', redirect: 'error' });
 
-  // The cached shell answers at once; a fresh copy of the same release replaces it in the background.
+  // The cached shell answers at once; the network is asked whether it changed (a conditional request: an
+  // unchanged shell is a 304 with no body) and a fresh copy of the same release replaces it.
   async function shell(request) {
     const cache = await caches.open(cacheName);
     const cached = await cache.match(SHELL);
-    const refresh = fetch(SHELL, { cache: 'no-store', redirect: 'error' })
+    const etag = cached && cached.headers.get('ETag');
+    const refresh = fetch(SHELL, { cache: 'no-store', redirect: 'error', headers: etag ? { 'If-None-Match': etag } : {} })
       .then(async (response) => {
-        if (response.ok && response.headers.get('X-Release') === version) await cache.put(SHELL, response.clone());
+        if (response.status === 200 && response.headers.get('X-Release') === version) await cache.put(SHELL, response.clone());
         return response;
       })
       .catch(() => null);
     if (cached) return cached;
     return (await refresh) || fetch(request);
+  }
+
+  // The shell's assets not kept yet: all of them on an officer's first visit, none later.
+  async function keepShellAssets() {
+    const cache = await caches.open(cacheName);
+    const kept = await Promise.all(shellAssets.map((url) => cache.match(url)));
+    await cache.addAll(shellAssets.filter((url, i) => !kept[i]).map(precacheRequest));
+  }
+
+  // An officer's phone: the shell is open in a window (the app registered this worker), or the previous
+  // release's worker kept it.
+  async function officersPhone() {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (windows.some((client) => answerKind({ mode: 'navigate' }, new URL(client.url), []) === 'shell')) return true;
+    const names = (await caches.keys()).filter((name) => name.startsWith(CACHE_PREFIX) && name !== cacheName);
+    const shells = await Promise.all(names.map((name) => caches.match(SHELL, { cacheName: name })));
+    return shells.some(Boolean);
   }
 
   function precached(request) {
@@ -65,11 +94,12 @@ export function start({ version, precache, urgency }) {
   self.addEventListener('install', (event) => {
     event.waitUntil((async () => {
       const cache = await caches.open(cacheName);
-      // `reload` skips the HTTP cache; `error` refuses to cache a log-in redirect in place of the shell.
-      const request = (url) => new Request(url, { cache: 'reload', redirect: 'error' });
-      await cache.addAll(precache.filter((url) => url !== SHELL).map(request));
-      // The shell needs a logged-in officer; for a villager reading guidance it is simply left out.
-      await cache.add(request(SHELL)).catch(() => {});
+      await cache.addAll(publicPrecache.map(precacheRequest));
+      if (await officersPhone()) {
+        await keepShellAssets();
+        // The shell needs a logged-in officer; without one it is kept on the first opening of the app.
+        await cache.add(precacheRequest(SHELL)).catch(() => {});
+      }
       await self.skipWaiting();
     })());
   });
@@ -87,11 +117,14 @@ export function start({ version, precache, urgency }) {
     const { request } = event;
     const url = new URL(request.url);
     if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-    const kind = answerKind(request, url, precache);
+    const kind = answerKind(request, url, known);
     const handler = kind && handlers[kind];
-    if (request.mode === 'navigate') {
+    // The app opened on a phone whose worker did not keep the shell's assets at install (the app was not open
+    // then): keep them now.
+    if (kind === 'shell') event.waitUntil(keepShellAssets().catch(() => {}));
+    if (request.mode === 'navigate' && outbox) {
       // A log-out made offline is finished with the server before any page is asked for.
-      const first = finishLogout().catch(() => 'none');
+      const first = outbox.finishLogout().catch(() => 'none');
       event.respondWith(first.then(() => (handler ? handler(request) : fetch(request))));
     } else if (handler) {
       event.respondWith(handler(request));
@@ -99,9 +132,9 @@ export function start({ version, precache, urgency }) {
   });
 
   self.addEventListener('sync', (event) => {
-    if (event.tag !== SYNC_TAG) return;
+    if (!outbox || event.tag !== outbox.SYNC_TAG) return;
     event.waitUntil((async () => {
-      const outcome = await syncNow({ urgency });
+      const outcome = await outbox.syncNow({ urgency });
       const windows = await self.clients.matchAll({ type: 'window' });
       for (const client of windows) client.postMessage({ type: 'synced', outcome });
       // An offline answer makes the browser try this sync again later.

@@ -136,7 +136,7 @@ def test_a_photo_taken_offline_is_shrunk_and_reaches_the_server_once(app, phone,
     phone.context.set_offline(False)
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     page.wait_for_function("""async () => {
-        const store = await import('/static/js/store.js');
+        const store = await import(new URL('store.js', document.querySelector('script[type=module]').src));
         return (await store.listPhotos()).length === 0;
     }""")
     [photo] = rows(app, Photo)

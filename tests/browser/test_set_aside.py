@@ -27,7 +27,7 @@ def add_to_queue(page, count):
     record would make the test slow); answer the whole queue in the order the phone sends it."""
     return page.evaluate(
         """async ([first, count]) => {
-            const store = await import('/static/js/store.js');
+            const store = await import(new URL('store.js', document.querySelector('script[type=module]').src));
             const [base] = await store.listOutbox();
             for (let i = first; i < first + count; i += 1) {
                 const now = new Date(Date.now() + i).toISOString();
@@ -112,7 +112,7 @@ def test_a_record_the_server_always_fails_on_is_set_aside_and_the_29_queued_arou
 
 def outbox_tries(page):
     return page.evaluate("""async () => {
-        const store = await import('/static/js/store.js');
+        const store = await import(new URL('store.js', document.querySelector('script[type=module]').src));
         return (await store.listOutbox()).map((entry) => [entry.state, entry.tries]);
     }""")
 
