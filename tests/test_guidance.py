@@ -297,3 +297,43 @@ def page_weight(client, path):
         with client.get(asset, headers={"Accept-Encoding": "gzip"}) as response:
             total += len(response.data)
     return total
+
+
+PUBLIC_PAGES = (
+    "/",
+    "/panduan/tanda-lowongan-palsu",
+    "/panduan/tanda-lowongan-palsu/cetak",
+    "/kontak",
+    "/kantor",
+    "/tentang",
+    "/masuk",
+)
+
+
+def meta_description(page: str) -> str:
+    found = re.findall(r'<meta name="description" content="([^"]*)">', page)
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_public_page_describes_itself_to_search_engines(client, library, path, language):
+    client.set_cookie("lang", language)
+    page = client.get(path).get_data(as_text=True)
+    assert f'<html lang="{language}">' in page
+    assert 20 <= len(meta_description(page)) <= 300
+
+
+def test_an_article_is_described_by_its_summary_in_the_readers_language(client, library):
+    described = {}
+    for language in ("id", "en"):
+        client.set_cookie("lang", language)
+        described[language] = meta_description(
+            client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
+        )
+    assert described == {"id": "Kenali ciri lowongan palsu.", "en": "Know the signs of a fake offer."}
+    client.set_cookie("lang", "id")
+    home = meta_description(client.get("/").get_data(as_text=True))
+    client.set_cookie("lang", "en")
+    assert meta_description(client.get("/").get_data(as_text=True)) != home  # translated

@@ -442,6 +442,7 @@ async function runSync({ manual = false, retryFailed = false } = {}) {
   };
   $('sync-message').textContent = messages[outcome.status];
   await render();
+  showDrawn();
   if (outcome.status === 'ok') keepArticles();
   if (runAgain) {
     const again = runAgain;
@@ -511,6 +512,12 @@ async function logoutNow() {
   await closeAfterLogout();
 }
 
+// The home view's cards show once drawn with what the phone knows, or on a first start with what the server
+// sent: cards filling in on screen would push the page about under the officer's thumb.
+function showDrawn() {
+  document.body.classList.add('drawn');
+}
+
 // After a log-out the app shows nothing of the officer; once the server has ended the session too, the
 // log-in page. Without a connection it stays closed, and says so, until the connection returns.
 function showLoggedOut() {
@@ -520,8 +527,12 @@ function showLoggedOut() {
 
 async function closeAfterLogout() {
   showLoggedOut();
-  if ((await finishLogout()) !== 'offline') location.replace($('logged-out-login').href);
-  else window.addEventListener('online', closeAfterLogout, { once: true });
+  // Listening before trying: a connection that returns while this try is under way tries again.
+  window.addEventListener('online', closeAfterLogout, { once: true });
+  if ((await finishLogout()) !== 'offline') {
+    window.removeEventListener('online', closeAfterLogout);
+    location.replace($('logged-out-login').href);
+  }
 }
 
 async function start() {
@@ -570,10 +581,12 @@ async function start() {
   }
   try {
     await render();
+    if (me) showDrawn();
     if (location.hash.startsWith('#new') || location.hash.startsWith('#edit')) await route();
   } catch (error) {
     console.error(error);
     $('sync-message').textContent = t('dbError');
+    showDrawn();
     return;
   }
   showStorage();
