@@ -1,5 +1,6 @@
 """The server's revision counter: every stored change takes the next revision, and a phone pulls what came
-after the last one it saw. Its one row is also the lock that keeps pushes from interleaving (see `sync`)."""
+after the last one it saw. Its one row is also the lock that keeps pushes' writes from interleaving (see
+`sync`)."""
 
 from sqlalchemy import select, update
 
@@ -16,6 +17,14 @@ def next_revision(session: DbSession) -> int:
         session.flush()
         rev = 1
     return rev
+
+
+def take_revisions(session: DbSession, count: int) -> int:
+    """Take `count` revisions in one statement and return the first: a batch's new records take them in
+    order. Like `next_revision`, it holds the counter row's lock until the transaction ends."""
+    bump = update(SyncState).where(SyncState.id == 1).values(revision=SyncState.revision + count)
+    last = session.execute(bump.returning(SyncState.revision)).scalar_one()
+    return last - count + 1
 
 
 def current_revision(session: DbSession) -> int:

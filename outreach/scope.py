@@ -87,14 +87,24 @@ def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) 
 
 def record_office(session: DbSession, village_code: str, occurred_at: datetime) -> int | None:
     """The office a record made in this village at this moment belongs to (`office_on`, on the local day)."""
+    designations = village_designations(session, {village_code})
+    return office_on(designations.get(village_code, []), clock.local_day(occurred_at))
+
+
+def village_designations(
+    session: DbSession, village_codes: Iterable[str]
+) -> dict[str, list[tuple[int, date, date | None]]]:
+    """The designations of these villages as `office_on` reads them, by village, in one query: a batch of
+    records gets its offices before it is inserted (`sync.push`)."""
     rows = session.connection().execute(
-        select(DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on).where(
-            DesaBinaan.village_code == village_code
-        )
+        select(
+            DesaBinaan.village_code, DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on
+        ).where(DesaBinaan.village_code.in_(set(village_codes)))
     )
-    return office_on(
-        [(office_id, start, end) for office_id, start, end in rows], clock.local_day(occurred_at)
-    )
+    designations: dict[str, list[tuple[int, date, date | None]]] = {}
+    for code, office_id, start, end in rows:
+        designations.setdefault(code, []).append((office_id, start, end))
+    return designations
 
 
 @event.listens_for(Session, "after_flush")

@@ -5,10 +5,28 @@ A record is identified by the UUID the phone made, compared in one form (`record
 row of `record_ids`, whatever the record's type, so one id is one record: the same record pushed twice is
 stored once, and an id that another type holds is refused.
 
-Every push first takes the write lock of the revision counter (an UPDATE of its one row): a row lock on
-PostgreSQL, the database's write lock on SQLite, taken before anything of the batch is read. Pushes therefore
-never interleave: revisions appear in commit order (a phone that pulls "after revision N" never skips a change
-that committed late), and of simultaneous edits of one record the later `updated_at` wins on both databases.
+A push goes in three steps, so that pushes hold the lock only for their writes:
+
+1. Without a lock: every record's envelope is read, and what is stored of the batch's ids is read in one
+   query per table. A record that what is stored already answers is answered then: an id held by another
+   officer or type, or a version already received (`duplicate`). The data of the others is checked by their
+   type's form (most of a push's work), and the rows of new records are made, still without the lock. These
+   answers hold whatever commits meanwhile: an id's holder never changes, a version is never removed. A push
+   of nothing but duplicates never takes the lock.
+2. The rest takes the write lock of the revision counter (an UPDATE of its one row): a row lock on
+   PostgreSQL, the database's write lock on SQLite. From here on this push reads what every push before it
+   committed, and no other push writes until it commits. Which ids are registered is read again, in one query.
+3. Under the lock: the valid first versions of ids that are still new go in together, one INSERT per table
+   (`record_ids`, each type's table, `record_versions`), their office set before the insert, their revisions
+   taken in one UPDATE of the counter. Edits, voids, ids sent twice in the batch and ids registered since
+   step 1 go one by one as before, each reading its stored row under the lock.
+
+The lock is held until the request commits, so revisions are still handed out in commit order.
+
+So writes never interleave: revisions appear in commit order (a phone that pulls "after revision N" never
+skips a change that committed late), and of simultaneous edits of one record the later `updated_at` wins on
+both databases, because an edit reads the row it replaces under the lock. An id is stored once: a new id is
+inserted only if it was still unregistered under the lock, and `record_ids`' primary key refuses it otherwise.
 
 An edit is the same id sent with a later `updated_at`. The later edit wins, whichever device sent it and in
 whatever order they arrive; every version received is kept in `record_versions`. A void is an edit with
@@ -16,23 +34,29 @@ whatever order they arrive; every version received is kept in `record_versions`.
 kept even when its data would no longer pass validation.
 
 A stored record belongs to the office that had its village as desa binaan on the record's day, whoever made it
-(`scope.record_office`): set when it is flushed, and again when an edit moves its village or time.
+(`scope.record_office`): set before a batch's new records are inserted (`scope.village_designations`, one
+query), or when a record stored alone is flushed, and again when an edit moves its village or time.
 
-One record never fails the batch: each is read and checked alone and stored under its own savepoint; one the
-database cannot take is answered `rejected` with a reason while the others are stored.
+One record never fails the batch: each is read and checked alone. When the database refuses the batch's
+insert, the insert is undone (a savepoint) and its records are stored again one by one, each under its own
+savepoint: the one the database cannot take is answered `rejected` with a reason while the others are stored.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
+from . import clock, scope
 from .extensions import DbSession
 from .models import (
     Assignment,
@@ -48,7 +72,7 @@ from .models import (
     utcnow,
 )
 from .records import CLOCK_SKEW, RECORD_TYPES, FieldRecordForm, RecordType, normal_id
-from .revisions import lock_revisions, next_revision
+from .revisions import lock_revisions, next_revision, take_revisions
 from .text import clean_text
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -167,7 +191,6 @@ def push(
 ) -> list[dict[str, Any]]:
     """Store a phone's batch; return one result per record, in order. `import_id`: the batch came in a file a
     manager uploaded (`imports.bring_in`), and each version it stores says so. The caller commits."""
-    lock_revisions(session)
     context = _Context(
         officer_id=officer_id,
         device_id=device_id,
@@ -176,36 +199,226 @@ def push(
         materials=catalogue_slugs(session),
         import_id=import_id,
     )
-    results = []
-    for record in records:
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    sent = []
+    for index, record in enumerate(records):
         raw_id = record.get("id") if isinstance(record, dict) else None
         envelope, errors = read_envelope(record, now=context.now)
         if envelope is None:
-            results.append(_result(raw_id, REJECTED, errors=errors))
-            continue
-        try:
-            with session.begin_nested():
-                results.append(_push_one(session, envelope, raw_id, context))
-        except OperationalError:
-            raise  # the database itself (busy, gone): the whole push is answered and retried as one
-        except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
-            log.exception("Record %r could not be stored", raw_id)
-            results.append(
-                _result(
-                    raw_id,
-                    REJECTED,
-                    errors={
-                        "record": [
-                            str(
-                                _l(
-                                    "The server could not store this record. It stays on the phone; tell the office."
-                                )
-                            )
-                        ]
-                    },
+            results[index] = _result(raw_id, REJECTED, errors=errors)
+        else:
+            sent.append(_Sent(index, raw_id, envelope))
+    waiting = [
+        _Checked(
+            item.index,
+            item.raw_id,
+            item.envelope,
+            *item.envelope.kind.validate(
+                item.envelope.data, villages=context.villages, materials=context.materials, now=context.now
+            ),
+        )
+        for item in _answer_stored(session, sent, context, results)
+    ]
+    if waiting:
+        prepared = {
+            item.index: _new_rows(item, context)
+            for item in waiting
+            if not item.errors and not item.envelope.voided
+        }
+        lock_revisions(session)
+        _store(session, waiting, prepared, context, results)
+    return [result for result in results if result is not None]
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A pushed record whose envelope was read, at its place in the batch."""
+
+    index: int
+    raw_id: Any
+    envelope: Envelope
+
+
+@dataclass(frozen=True)
+class _Checked(_Sent):
+    """A pushed record whose data its type's form checked (`errors`)."""
+
+    form: FieldRecordForm
+    errors: dict[str, list[str]]
+
+
+def _answer_stored(
+    session: DbSession, checked: list[_Sent], context: _Context, results: list[dict[str, Any] | None]
+) -> list[_Sent]:
+    """Answer, without the lock, the records whose answer what is stored already settles: an id another
+    officer or type holds, a version already received. Once true these stay true. Return the others."""
+    if not checked:
+        return []
+    holders: dict[str, tuple[int, str]] = {}
+    held: dict[str, list[str]] = {}
+    for id_, officer_id, record_type in session.execute(
+        select(RecordId.id, RecordId.officer_id, RecordId.record_type).where(
+            RecordId.id.in_({item.envelope.id for item in checked})
+        )
+    ):
+        holders[id_] = (officer_id, record_type)
+        held.setdefault(record_type, []).append(id_)
+    current: dict[str, tuple[datetime, int]] = {}
+    for record_type, ids in held.items():
+        model = RECORD_TYPES[record_type].model
+        rows = session.execute(select(model.id, model.client_updated_at, model.rev).where(model.id.in_(ids)))
+        current.update((id_, (updated_at, rev)) for id_, updated_at, rev in rows)
+    received = (
+        {
+            (id_, updated_at)
+            for id_, updated_at in session.execute(
+                select(RecordVersion.record_id, RecordVersion.client_updated_at).where(
+                    RecordVersion.record_id.in_(holders)
                 )
             )
-    return results
+        }
+        if holders
+        else set()
+    )
+    waiting = []
+    for item in checked:
+        envelope = item.envelope
+        holder = holders.get(envelope.id)
+        if holder is None:
+            waiting.append(item)
+        elif holder[0] != context.officer_id:
+            results[item.index] = _result(item.raw_id, REJECTED, errors=_used_by_another())
+        elif holder[1] != envelope.kind.name:
+            results[item.index] = _result(item.raw_id, REJECTED, errors=_used_by_type(holder[1]))
+        elif (envelope.id, envelope.updated_at) in received or (
+            envelope.id in current and current[envelope.id][0] == envelope.updated_at
+        ):
+            stored = current.get(envelope.id)
+            results[item.index] = _result(item.raw_id, DUPLICATE, rev=stored[1] if stored else None)
+        else:
+            waiting.append(item)
+    return waiting
+
+
+def _store(
+    session: DbSession,
+    waiting: list[_Checked],
+    prepared: dict[int, _NewRows],
+    context: _Context,
+    results: list[dict[str, Any] | None],
+) -> None:
+    """Under the lock: the valid first versions of new ids go in together (`_insert_new`); edits, voids, ids
+    sent twice in the batch and ids registered since `_answer_stored` read go one by one (`_push_alone`)."""
+    registered = set(
+        session.scalars(select(RecordId.id).where(RecordId.id.in_({item.envelope.id for item in waiting})))
+    )
+    sent = Counter(item.envelope.id for item in waiting)
+    new = []
+    for item in waiting:
+        if item.envelope.id in registered or sent[item.envelope.id] > 1 or item.envelope.voided:
+            results[item.index] = _push_alone(session, item, context)
+        elif item.errors:
+            results[item.index] = _result(item.raw_id, REJECTED, errors=item.errors)
+        else:
+            new.append(item)
+    _insert_new(session, new, prepared, context, results)
+
+
+@dataclass(frozen=True)
+class _NewRows:
+    """A new record's rows, made before the lock: its id's registration, its row (without its revision and
+    office, read under the lock) and its first version."""
+
+    registration: dict[str, Any]
+    record: dict[str, Any]
+    version: dict[str, Any]
+
+
+def _new_rows(item: _Checked, context: _Context) -> _NewRows:
+    envelope, kind = item.envelope, item.envelope.kind
+    fields = SimpleNamespace()
+    kind.fill(cast(FieldRecord, fields), item.form)
+    return _NewRows(
+        registration={"id": envelope.id, "record_type": kind.name, "officer_id": context.officer_id},
+        record={
+            **vars(fields),
+            "id": envelope.id,
+            "officer_id": context.officer_id,
+            "client_updated_at": envelope.updated_at,
+            "device_id": context.device_id,
+            "received_at": context.now,
+            "voided": False,
+            "version": 1,
+        },
+        version=_version(kind, envelope, kind.wire_from_form(item.form), context, voided=False),
+    )
+
+
+def _insert_new(
+    session: DbSession,
+    new: list[_Checked],
+    prepared: dict[int, _NewRows],
+    context: _Context,
+    results: list[dict[str, Any] | None],
+) -> None:
+    """Insert the first versions of new records: one statement per table, revisions taken in one. When the
+    database refuses the batch, it goes again one record at a time, so that only the bad one is rejected."""
+    if not new:
+        return
+    rows = [prepared[item.index] for item in new]
+    offices = scope.village_designations(session, {made.record["village_code"] for made in rows})
+    try:
+        with session.begin_nested():
+            first = take_revisions(session, len(new))
+            by_type: dict[RecordType, list[dict[str, Any]]] = {}
+            for rev, (item, made) in enumerate(zip(new, rows, strict=True), start=first):
+                day = clock.local_day(made.record["occurred_at"])
+                office_id = scope.office_on(offices.get(made.record["village_code"], []), day)
+                by_type.setdefault(item.envelope.kind, []).append(
+                    {**made.record, "rev": rev, "office_id": office_id}
+                )
+            session.execute(insert(_table(RecordId)), [made.registration for made in rows])
+            for kind, records in by_type.items():
+                session.execute(insert(_table(kind.model)), records)
+            session.execute(insert(_table(RecordVersion)), [made.version for made in rows])
+    except OperationalError:
+        raise  # the database itself (busy, gone): the whole push is answered and retried as one
+    except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
+        log.warning(
+            "A batch of %d new records could not be stored together; storing one by one",
+            len(new),
+            exc_info=True,
+        )
+        for item in new:
+            results[item.index] = _push_alone(session, item, context)
+        return
+    for rev, item in enumerate(new, start=first):
+        results[item.index] = _result(item.raw_id, ACCEPTED, rev=rev)
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, for an INSERT of many rows in one statement without the ORM's per-row work."""
+    return cast(Table, model.__table__)
+
+
+def _push_alone(session: DbSession, item: _Checked, context: _Context) -> dict[str, Any]:
+    """Store one record under its own savepoint: one the database cannot take is rejected with a reason."""
+    try:
+        with session.begin_nested():
+            return _push_one(session, item, context)
+    except OperationalError:
+        raise  # the database itself (busy, gone): the whole push is answered and retried as one
+    except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
+        log.exception("Record %r could not be stored", item.raw_id)
+        return _result(
+            item.raw_id,
+            REJECTED,
+            errors={
+                "record": [
+                    str(_l("The server could not store this record. It stays on the phone; tell the office."))
+                ]
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -223,30 +436,34 @@ def catalogue_slugs(session: DbSession) -> set[str]:
     return set(session.scalars(select(Material.slug).where(Material.published.is_(True))))
 
 
-def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Context) -> dict[str, Any]:
+def _used_by_another() -> dict[str, list[str]]:
+    return {"id": [str(_l("This id is already used by another record."))]}
+
+
+def _used_by_type(record_type: str) -> dict[str, list[str]]:
+    return {
+        "type": [
+            str(
+                _l(
+                    "This id is already used by a record of another type (%(type)s).",
+                    type=RECORD_TYPES[record_type].label,
+                )
+            )
+        ]
+    }
+
+
+def _push_one(session: DbSession, item: _Checked, context: _Context) -> dict[str, Any]:
+    """One record under the lock, reading what is stored of its id now."""
+    envelope, raw_id, form, errors = item.envelope, item.raw_id, item.form, item.errors
     kind = envelope.kind
     holder = session.get(RecordId, envelope.id)
     existing = None
     if holder is not None:
         if holder.officer_id != context.officer_id:
-            return _result(
-                raw_id, REJECTED, errors={"id": [str(_l("This id is already used by another record."))]}
-            )
+            return _result(raw_id, REJECTED, errors=_used_by_another())
         if holder.record_type != kind.name:
-            return _result(
-                raw_id,
-                REJECTED,
-                errors={
-                    "type": [
-                        str(
-                            _l(
-                                "This id is already used by a record of another type (%(type)s).",
-                                type=RECORD_TYPES[holder.record_type].label,
-                            )
-                        )
-                    ]
-                },
-            )
+            return _result(raw_id, REJECTED, errors=_used_by_type(holder.record_type))
         existing = session.get(kind.model, envelope.id)
         if (existing is not None and existing.client_updated_at == envelope.updated_at) or _has_version(
             session, envelope.id, envelope.updated_at
@@ -254,9 +471,6 @@ def _push_one(session: DbSession, envelope: Envelope, raw_id: Any, context: _Con
             return _result(raw_id, DUPLICATE, rev=existing.rev if existing is not None else None)
     # A registered id without a row of its type is a void that came first: the record is void for good.
     void_for_good = existing.voided if existing is not None else holder is not None
-    form, errors = kind.validate(
-        envelope.data, villages=context.villages, materials=context.materials, now=context.now
-    )
     if errors and not (envelope.voided or void_for_good):
         return _result(raw_id, REJECTED, errors=errors)
     if existing is None and errors:
@@ -351,19 +565,24 @@ def _keep_version(
     *,
     voided: bool,
 ) -> None:
-    session.add(
-        RecordVersion(
-            record_type=kind.name,
-            record_id=envelope.id,
-            officer_id=context.officer_id,
-            data=data,
-            voided=voided,
-            client_updated_at=envelope.updated_at,
-            device_id=context.device_id,
-            received_at=context.now,
-            import_id=context.import_id,
-        )
-    )
+    session.add(RecordVersion(**_version(kind, envelope, data, context, voided=voided)))
+
+
+def _version(
+    kind: RecordType, envelope: Envelope, data: dict[str, Any], context: _Context, *, voided: bool
+) -> dict[str, Any]:
+    """A version's columns, for one row (`_keep_version`) or a batch (`_insert_new`)."""
+    return {
+        "record_type": kind.name,
+        "record_id": envelope.id,
+        "officer_id": context.officer_id,
+        "data": data,
+        "voided": voided,
+        "client_updated_at": envelope.updated_at,
+        "device_id": context.device_id,
+        "received_at": context.now,
+        "import_id": context.import_id,
+    }
 
 
 def history(session: DbSession, record_id: str) -> list[RecordVersion]:
@@ -398,25 +617,32 @@ def is_busy(exc: OperationalError) -> bool:
 def changes(session: DbSession, *, user: User, since: int, limit: int) -> dict[str, Any]:
     """Return the records that changed after revision `since` that this officer may see, and the next cursor.
 
-    An officer sees their own records and every record made in their desa binaan.
+    An officer sees their own records and every record made in their desa binaan. A page costs one query for
+    the villages and one per record type, each bringing its records' officers and follow-ups along, whatever
+    the number of records.
     """
     villages = [code for code, until in officer_villages(session, user.id).items() if until is None]
-    items: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[RecordType, FieldRecord]] = []
     for kind in RECORD_TYPES.values():
         model = kind.model
-        rows = session.scalars(
-            select(model)
-            .where(model.rev > since, or_(model.officer_id == user.id, model.village_code.in_(villages)))
-            .order_by(model.rev)
-            .limit(limit + 1)
+        loads = [joinedload(model.officer)]
+        if kind.has_follow_up:
+            loads.append(joinedload(cast(type[EarlyWarning], model).follow_up))
+        rows.extend(
+            (kind, row)
+            for row in session.scalars(
+                select(model)
+                .where(model.rev > since, or_(model.officer_id == user.id, model.village_code.in_(villages)))
+                .options(*loads)
+                .order_by(model.rev)
+                .limit(limit + 1)
+            )
         )
-        for row in rows:
-            items.append((row.rev, _change(kind, row, user)))
-    items.sort(key=lambda item: item[0])
-    more = len(items) > limit
-    items = items[:limit]
-    next_cursor = items[-1][0] if items else since
-    return {"changes": [change for _, change in items], "next": next_cursor, "more": more}
+    rows.sort(key=lambda item: item[1].rev)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = rows[-1][1].rev if rows else since
+    return {"changes": [_change(kind, row, user) for kind, row in rows], "next": next_cursor, "more": more}
 
 
 def _change(kind: RecordType, row: FieldRecord, user: User) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from outreach import designations, revisions, sync
 from outreach.extensions import db
-from outreach.models import DesaBinaan, EarlyWarning, User, Visit
+from outreach.models import DesaBinaan, EarlyWarning, RecordVersion, User, Visit
 from tests.conftest import today, visit_record
 from tests.test_record_types import warning_record
 
@@ -384,3 +384,46 @@ def test_an_officer_put_back_on_a_village_records_there_again(world):
     db.session.commit()
     [result] = push(world.ani, [dated(1)])
     assert result["status"] == "accepted"
+
+
+def test_a_record_the_database_refuses_is_rejected_and_the_rest_of_its_batch_is_stored(world):
+    """A batch of new records goes in together; when the database refuses it, each goes alone."""
+    good, refused, also_good = visit_record(), visit_record(), visit_record(village="15.71.01.1002")
+    # A version already stored under the refused record's id and time, without its id registered: the
+    # database's unique key on (record_id, client_updated_at) refuses the record's first version.
+    db.session.add(
+        RecordVersion(
+            record_type="visit",
+            record_id=refused["id"],
+            officer_id=world.ani,
+            data={},
+            client_updated_at=sync.parse_instant(refused["updated_at"]),
+        )
+    )
+    db.session.commit()
+    results = push(world.ani, [good, refused, also_good])
+    assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
+    assert "record" in results[1]["errors"]
+    assert visits() == 2 and db.session.get(Visit, refused["id"]) is None
+    assert sorted(r["rev"] for r in (results[0], results[2])) == [1, 2]
+    assert revisions.current_revision(db.session) == 2
+
+
+def test_a_record_and_its_edit_in_one_batch_keep_both_versions_and_the_edit_wins(world):
+    record = visit_record()
+    edit = later(record, 60, purpose="Edit dalam batch yang sama")
+    results = push(world.ani, [record, edit, record])
+    assert [r["status"] for r in results] == ["accepted", "accepted", "duplicate"]
+    stored = db.session.get(Visit, record["id"])
+    assert stored.purpose == "Edit dalam batch yang sama" and stored.version == 2
+    assert len(sync.history(db.session, record["id"])) == 2
+
+
+def test_new_records_and_duplicates_in_one_batch_take_consecutive_revisions(world):
+    old = visit_record()
+    push(world.ani, [old])
+    first, second = visit_record(), visit_record(village="15.71.01.1002")
+    results = push(world.ani, [first, old, second])
+    assert [(r["status"], r["rev"]) for r in results] == [("accepted", 2), ("duplicate", 1), ("accepted", 3)]
+    assert revisions.current_revision(db.session) == 3
+    assert db.session.get(Visit, first["id"]).office_id == world.kanim
