@@ -1,17 +1,21 @@
 """The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
 
+from typing import Any
+
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from .. import clock, coverage, photos, revisions, scope, sync, text
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
-from ..extensions import db
-from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
+from ..extensions import DbSession, db
+from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, Region, utcnow
 from ..records import normal_id
 from . import bp
 
@@ -20,23 +24,31 @@ PUSH_ATTEMPTS = 4
 
 @bp.get("/me")
 def me():
+    """Who the phone's user is and what they work with, in five SQL statements whatever their number of villages:
+    the desa binaan with their villages, the villages' ancestors, the office, the materials, the revision."""
     user = current_user
-    villages = []
+    villages: list[dict[str, Any]] = []
     if user.role.value == "officer":
-        assignments = db.session.scalars(
-            db.select(Assignment)
-            .join(DesaBinaan)
-            .where(
-                Assignment.officer_id == user.id, Assignment.ended_on.is_(None), DesaBinaan.ended_on.is_(None)
+        desa_binaan = list(
+            db.session.scalars(
+                select(DesaBinaan)
+                .join(Assignment, Assignment.desa_binaan_id == DesaBinaan.id)
+                .where(
+                    Assignment.officer_id == user.id,
+                    Assignment.ended_on.is_(None),
+                    DesaBinaan.ended_on.is_(None),
+                )
+                .options(joinedload(DesaBinaan.village))
+                .order_by(Assignment.id)
             )
         )
-        for assignment in assignments:
-            desa = assignment.desa_binaan
+        paths = _ancestor_names(db.session, [desa.village for desa in desa_binaan])
+        for desa in desa_binaan:
             villages.append(
                 {
                     "code": desa.village_code,
                     "name": desa.village.name,
-                    "path": [region.name for region in desa.village.path()[1:-1]],
+                    "path": paths[desa.village_code][1:],
                     "risk_level": desa.risk_level.value,
                     "lat": desa.village.lat,
                     "lng": desa.village.lng,
@@ -63,6 +75,38 @@ def me():
             "bytes": current_app.config["MAX_CONTENT_LENGTH"],
         },
     )
+
+
+def _ancestor_names(session: DbSession, regions: list[Region]) -> dict[str, list[str]]:
+    """The names of each region's ancestors, the top first, by the region's code. One query finds them by the
+    codes a Kemendagri code starts with (`15.71.01.1001` is in `15.71.01`, `15.71`, `15`); a parent a code does
+    not name costs one more query for each level where one is missing."""
+    known = {region.code: region for region in regions}
+    wanted = {
+        ".".join(region.code.split(".")[:depth])
+        for region in regions
+        for depth in range(1, region.code.count(".") + 1)
+    }
+    asked: set[str] = set()
+    while wanted := wanted - asked:
+        asked |= wanted
+        known.update(
+            (region.code, region) for region in session.scalars(select(Region).where(Region.code.in_(wanted)))
+        )
+        wanted = {
+            region.parent_code
+            for region in known.values()
+            if region.parent_code and region.parent_code not in known
+        }
+    names: dict[str, list[str]] = {}
+    for region in regions:
+        chain: list[str] = []
+        parent = region.parent_code
+        while parent is not None and parent in known:
+            chain.append(known[parent].name)
+            parent = known[parent].parent_code
+        names[region.code] = chain[::-1]
+    return names
 
 
 @bp.post("/logout")
