@@ -3,7 +3,12 @@ recorded in each office's desa binaan in each week or month of a period. The das
 shows the same numbers in a table beside it.
 
 A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
-database groups by office and day (a few hundred rows at most); the days are put into weeks or months here.
+database groups by office and day (read from the (office, voided, occurred_at) index, or the period index when
+every office is in view); the days are put into weeks or months here.
+
+A view of one Kanwil (its manager's, or an admin's drill into it) has a line per office. A view over several
+Kanwil (an admin's) has a line per Kanwil, its own records and its Kanim's together: a chart of 160 lines says
+nothing, and a Kanwil's line opens on its Kanim. A Kanim under no Kanwil is a line of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from sqlalchemy import Date, func, select
 
 from . import scope
 from .extensions import DbSession
-from .models import Office
+from .models import Office, OfficeKind
 from .periods import bounds
 from .records import COVERING_TYPES
 
@@ -26,6 +31,7 @@ WEEKS_UP_TO_DAYS = 92  # a longer period is shown by month: a quarter still read
 class Series:
     office: Office
     counts: list[int]  # visits and sessions in each bucket, in the order of Activity.buckets
+    whole_kanwil: bool = False  # the Kanwil's line holds its Kanim's records too: it can be opened on them
 
     @property
     def total(self) -> int:
@@ -59,14 +65,30 @@ def _bucket_of(day: date, start: date, by_month: bool) -> date:
     return max(first, start)
 
 
-def activity(session: DbSession, *, start: date, end: date, offices: set[int] | None) -> Activity:
-    """Visits and sessions (voided ones left out) per office in scope (None: all) and per week or month."""
+def activity(
+    session: DbSession, *, start: date, end: date, offices: set[int] | None, kanwil: int | None = None
+) -> Activity:
+    """Visits and sessions (voided ones left out) per office in scope (None: all) and per week or month; per
+    Kanwil when the offices in view lie under several. `kanwil` narrows the view to that Kanwil's offices."""
     firsts, by_month = buckets(start, end)
     index = {first: i for i, first in enumerate(firsts)}
+    if kanwil is not None:
+        family = {kanwil, *session.scalars(select(Office.id).where(Office.parent_id == kanwil))}
+        offices = family if offices is None else family & offices
     query = select(Office).order_by(Office.kind.desc(), Office.name)
     if offices is not None:
         query = query.where(Office.id.in_(offices))
-    series = {office.id: Series(office, [0] * len(firsts)) for office in session.scalars(query)}
+    in_view = list(session.scalars(query))
+    ids = {office.id for office in in_view}
+    line_of: dict[int | None, int] = {o.id: o.parent_id if o.parent_id in ids else o.id for o in in_view}
+    whole = len(set(line_of.values())) > 1
+    if not whole:
+        line_of = {office.id: office.id for office in in_view}
+    series = {
+        office.id: Series(office, [0] * len(firsts), whole_kanwil=whole and office.kind == OfficeKind.kanwil)
+        for office in in_view
+        if line_of[office.id] == office.id
+    }
     lo, hi = bounds(start, end)
     for model in (kind.model for kind in COVERING_TYPES):
         day = func.date(model.occurred_at, type_=Date)
@@ -81,6 +103,7 @@ def activity(session: DbSession, *, start: date, end: date, offices: set[int] | 
             .group_by(model.office_id, day)
         )
         for office_id, when, count in session.execute(counts):
-            if office_id in series:
-                series[office_id].counts[index[_bucket_of(when, start, by_month)]] += count
+            line = series.get(line_of[office_id]) if office_id in line_of else None
+            if line is not None:
+                line.counts[index[_bucket_of(when, start, by_month)]] += count
     return Activity(by_month=by_month, buckets=firsts, series=list(series.values()))

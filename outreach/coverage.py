@@ -4,6 +4,10 @@ which need a visit first.
 A desa binaan is covered in a period when it had at least one record of a type that counts for coverage in it
 (`RecordType.counts_for_coverage`: visits and education sessions). Figures are
 counted per village and added up the region tree, so the children of a region always add up to it.
+
+Every count is grouped by the database and restricted there to the desa binaan in view (`desa_in_view`: the
+user's offices, the region, the period), so that a Kanim's figures cost what its own desa binaan cost, whatever
+the size of the country.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Result, func, or_, select
+from sqlalchemy import ColumnElement, Result, Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from . import periods, scope
 from .domain import DomainError
@@ -44,6 +49,7 @@ from .records import COVERING_TYPES, RECORD_TYPES
 Condition = Callable[[type[FieldRecord]], ColumnElement[bool]]
 
 RISK_WEIGHT = {RiskLevel.tinggi: 3, RiskLevel.sedang: 2, RiskLevel.rendah: 1}
+IN_CHUNK = 1000  # village codes per IN list: well under what either database takes in one statement
 
 
 @dataclass
@@ -92,11 +98,28 @@ class Coverage:
     covered: dict[str, bool] = field(default_factory=dict)  # each desa binaan's village code: covered or not
 
 
+def _designated(
+    query: Select[*tuple[Any, ...]], *, start: date, end: date, offices: set[int] | None, region_code: str
+) -> Select[*tuple[Any, ...]]:
+    """The query kept to the desa binaan designated for some part of the period, in the given offices (None:
+    all), in the region with `region_code` (NATION: anywhere)."""
+    query = query.where(
+        DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start)
+    )
+    if offices is not None:
+        query = query.where(DesaBinaan.office_id.in_(offices))
+    if region_code != NATION:
+        query = query.where(
+            or_(DesaBinaan.village_code == region_code, DesaBinaan.village_code.startswith(region_code + "."))
+        )
+    return query
+
+
 def active_desa(
-    session: DbSession, *, start: date, end: date, offices: set[int] | None
+    session: DbSession, *, start: date, end: date, offices: set[int] | None, region_code: str = ""
 ) -> Result[int, str, int, RiskLevel, date, date | None]:
-    """Desa binaan designated for some part of the period, in the given offices (None: all), as rows of
-    (id, village_code, office_id, risk_level, designated_on, ended_on)."""
+    """Desa binaan designated for some part of the period, in the given offices (None: all) and region (all
+    by default), as rows of (id, village_code, office_id, risk_level, designated_on, ended_on)."""
     query = select(
         DesaBinaan.id,
         DesaBinaan.village_code,
@@ -104,10 +127,15 @@ def active_desa(
         DesaBinaan.risk_level,
         DesaBinaan.designated_on,
         DesaBinaan.ended_on,
-    ).where(DesaBinaan.designated_on <= end, or_(DesaBinaan.ended_on.is_(None), DesaBinaan.ended_on >= start))
-    if offices is not None:
-        query = query.where(DesaBinaan.office_id.in_(offices))
-    return session.execute(query)
+    )
+    return session.execute(_designated(query, start=start, end=end, offices=offices, region_code=region_code))
+
+
+def desa_in_view(*, start: date, end: date, offices: set[int] | None, region_code: str) -> Select[str]:
+    """The village codes of the desa binaan in view, as a subquery that every count of coverage is kept to."""
+    return _designated(
+        select(DesaBinaan.village_code), start=start, end=end, offices=offices, region_code=region_code
+    )
 
 
 def activity_by(
@@ -151,41 +179,34 @@ def activity_by(
     return figures
 
 
-def active_villages(session: DbSession, *, start: date, end: date) -> set[str]:
-    """The villages with a record in the period (voided ones left out) of a type that counts for coverage."""
+def per_village(session: DbSession, *, start: date, end: date, villages: Select[str]) -> dict[str, Figures]:
+    """Figures of each village of `villages` (a subquery of codes) in the period, each covered when it had a
+    visit or session, with the early warnings reported in the period and not closed."""
+    figures = activity_by(
+        session,
+        start=start,
+        end=end,
+        key="village_code",
+        condition=lambda model: model.village_code.in_(villages),
+    )
+    for f in figures.values():  # visits and sessions: the types that count for coverage
+        f.covered = 1 if f.visits + f.sessions else 0
     lo, hi = bounds(start, end)
-    active: set[str] = set()
-    for kind in COVERING_TYPES:
-        model = kind.model
-        active.update(
-            session.scalars(
-                select(model.village_code)
-                .distinct()
-                .where(model.voided.is_(False), model.occurred_at >= lo, model.occurred_at < hi)
-            )
-        )
-    return active
-
-
-def per_village(session: DbSession, *, start: date, end: date, villages: set[str]) -> dict[str, Figures]:
-    """Figures of each village in the period, with the early warnings still open at its end."""
-    if not villages:
-        return {}
-    figures = activity_by(session, start=start, end=end, key="village_code")
-    _, hi = bounds(start, end)
     open_warnings = session.execute(
         select(EarlyWarning.village_code, func.count())
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
         .where(
+            EarlyWarning.occurred_at >= lo,
             EarlyWarning.occurred_at < hi,
             EarlyWarning.voided.is_(False),
+            EarlyWarning.village_code.in_(villages),
             or_(WarningFollowUp.status.is_(None), WarningFollowUp.status != "closed"),
         )
         .group_by(EarlyWarning.village_code)
     )
     for code, count in open_warnings:
         figures[code].open_warnings = count
-    return {code: f for code, f in figures.items() if code in villages}
+    return dict(figures)
 
 
 NATION = ""  # the national root's code: every province is its child
@@ -204,6 +225,14 @@ def national_root() -> Region:
 def region(session: DbSession, code: str) -> Region | None:
     """The region with this code, the national root for NATION; None when there is none."""
     return national_root() if code == NATION else session.get(Region, code)
+
+
+def known_region(session: DbSession, code: str) -> Region:
+    """The region with this code, the national root for NATION; UnknownRegion when there is none."""
+    place = region(session, code)
+    if place is None:
+        raise UnknownRegion(_l("No region with this code."))
+    return place
 
 
 def region_path(place: Region) -> list[Region]:
@@ -253,16 +282,10 @@ def coverage(
 ) -> Coverage:
     """Figures of a region and of each of its child regions, for the desa binaan in the given offices.
     UnknownRegion when no region has the code."""
-    place = region(session, region_code)
-    if place is None:
-        raise UnknownRegion(_l("No region with this code."))
-    villages = {
-        d.village_code
-        for d in active_desa(session, start=start, end=end, offices=offices)
-        if _within(d.village_code, place.code)
-    }
-    activity = per_village(session, start=start, end=end, villages=villages)
-    active = active_villages(session, start=start, end=end) if villages else set()
+    place = known_region(session, region_code)
+    in_view = desa_in_view(start=start, end=end, offices=offices, region_code=place.code)
+    villages = set(session.scalars(in_view.distinct()))
+    activity = per_village(session, start=start, end=end, villages=in_view) if villages else {}
     parent = Region.parent_code.is_(None) if place.code == NATION else Region.parent_code == place.code
     children = list(session.scalars(select(Region).where(parent).order_by(Region.code)))
     rows = {child.code: Row(child) for child in children}
@@ -272,7 +295,6 @@ def coverage(
         f = Figures(desa_binaan=1)
         if village in activity:
             f.add(activity[village])
-        f.covered = 1 if village in active else 0
         covered[village] = bool(f.covered)
         totals.add(f)
         child = _child_of(village, place.code)
@@ -292,40 +314,46 @@ class MapPoint:
     covered: bool
 
 
+class HasCovered(Protocol):
+    """A coverage result, or what was kept of it: each desa binaan's village code, covered or not."""
+
+    @property
+    def covered(self) -> Mapping[str, bool]: ...
+
+
 def village_map(
-    session: DbSession, result: Coverage, *, width: int = 640, height: int = 440, margin: int = 12
+    session: DbSession, result: HasCovered, *, width: int = 640, height: int = 440, margin: int = 12
 ) -> list[MapPoint]:
     """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
     nothing from another server): longitude scaled by the cosine of the latitude, north up."""
-    regions = list(
-        session.execute(
+    codes = sorted(result.covered)
+    regions = [
+        row
+        for i in range(0, len(codes), IN_CHUNK)
+        for row in session.execute(
             select(Region.code, Region.name, Region.lat, Region.lng)
-            .where(Region.code.in_(sorted(result.covered)), Region.lat.is_not(None))
+            .where(Region.code.in_(codes[i : i + IN_CHUNK]), Region.lat.is_not(None))
             .order_by(Region.code)
         )
-    )
+    ]
     if not regions:
         return []
     mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))
     xs = [r.lng * mid for r in regions]
     ys = [-r.lat for r in regions]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
+    west, north = min(xs), min(ys)  # once: a national map has thousands of points
+    span = max(max(xs) - west, max(ys) - north, 1e-6)
     scale = min((width - 2 * margin), (height - 2 * margin)) / span
     return [
         MapPoint(
             r.code,
             r.name,
-            round(margin + (x - min(xs)) * scale, 1),
-            round(margin + (y - min(ys)) * scale, 1),
+            round(margin + (x - west) * scale, 1),
+            round(margin + (y - north) * scale, 1),
             result.covered[r.code],
         )
         for r, x, y in zip(regions, xs, ys, strict=True)  # xs and ys are made from regions
     ]
-
-
-def _within(code: str, region_code: str) -> bool:
-    """Whether the region with this code lies in (or is) the region with `region_code`."""
-    return region_code == NATION or code == region_code or code.startswith(region_code + ".")
 
 
 def _child_of(village_code: str, parent_code: str) -> str:
@@ -334,30 +362,26 @@ def _child_of(village_code: str, parent_code: str) -> str:
     return ".".join(village_code.split(".")[:depth])
 
 
-RECENT_DAYS = 90
-IN_CHUNK = 1000
-
-
 def last_activity(session: DbSession, villages: set[str], *, today: date) -> dict[str, datetime]:
-    """Each village's last record of a type that counts for coverage (a visit or session): from the recent past
-    first (a short read of the period index), then from all time for the villages with nothing recent."""
+    """Each village's last record up to `today` of a type that counts for coverage (a visit or session), voided
+    ones left out: per village the last entry of its (village, voided, occurred_at) index, so that the cost
+    follows the number of villages asked about, not the number of records."""
+    _, hi = bounds(today, today)
+    latest = [
+        select(func.max(model.occurred_at))
+        .where(model.village_code == Region.code, model.voided.is_(False), model.occurred_at < hi)
+        .scalar_subquery()
+        for model in (kind.model for kind in COVERING_TYPES)
+    ]
     last: dict[str, datetime] = {}
-
-    def collect(condition: Condition) -> None:
-        for model in (kind.model for kind in COVERING_TYPES):
-            query = select(model.village_code, func.max(model.occurred_at)).where(
-                model.voided.is_(False), condition(model)
-            )
-            for code, when in session.execute(query.group_by(model.village_code)):
-                if code in villages and (code not in last or when > last[code]):
-                    last[code] = when
-
-    recent = datetime.combine(today - timedelta(days=RECENT_DAYS), time.min)
-    collect(lambda model: model.occurred_at >= recent)
-    rest = sorted(villages - last.keys())
-    for i in range(0, len(rest), IN_CHUNK):
-        chunk = rest[i : i + IN_CHUNK]
-        collect(lambda model: model.village_code.in_(chunk))  # noqa: B023 (`collect` calls it at once)
+    codes = sorted(villages)
+    for i in range(0, len(codes), IN_CHUNK):
+        for code, *moments in session.execute(
+            select(Region.code, *latest).where(Region.code.in_(codes[i : i + IN_CHUNK]))
+        ):
+            seen = [moment for moment in moments if moment is not None]
+            if seen:
+                last[code] = max(seen)
     return last
 
 
@@ -381,8 +405,10 @@ def priorities(
     High-risk villages never visited come first (their days count from the designation)."""
     desa_rows = [
         d
-        for d in active_desa(session, start=today, end=today, offices=offices)
-        if d.ended_on is None and (not region_code or _within(d.village_code, region_code))
+        for d in active_desa(
+            session, start=today, end=today, offices=offices, region_code=region_code or NATION
+        )
+        if d.ended_on is None
     ]
     last = last_activity(session, {d.village_code for d in desa_rows}, today=today)
     ranked = []
@@ -396,7 +422,13 @@ def priorities(
     ranked.sort(key=lambda item: item[0])
     ranked = ranked[:limit] if limit is not None else ranked
     loaded = {
-        d.id: d for d in session.scalars(select(DesaBinaan).where(DesaBinaan.id.in_([r[1] for r in ranked])))
+        d.id: d
+        for d in session.scalars(
+            select(DesaBinaan)
+            .where(DesaBinaan.id.in_([r[1] for r in ranked]))
+            # the list shows each village's name and its district's: loaded here, not one by one
+            .options(joinedload(DesaBinaan.village).joinedload(Region.parent))
+        )
     }
     return [
         Priority(loaded[desa_id], seen.date() if seen else None, days, weight * days)

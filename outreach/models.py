@@ -271,11 +271,13 @@ class FieldRecord:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Index, ...]:
         # Coverage counts the records of a period by village, finds each village's last activity, and counts
-        # the activity of each office's officers, leaving voids out: each reads only one of these indexes.
+        # the activity of each officer and of each office (an admin's over every office, from the period index;
+        # a Kanim's or a Kanwil's from the office's own), leaving voids out: each reads only one of these indexes.
         return (
-            Index(f"ix_{cls.__tablename__}_period", "voided", "occurred_at", "village_code"),
+            Index(f"ix_{cls.__tablename__}_period", "voided", "occurred_at", "village_code", "office_id"),
             Index(f"ix_{cls.__tablename__}_village_activity", "village_code", "voided", "occurred_at"),
             Index(f"ix_{cls.__tablename__}_officer_period", "voided", "occurred_at", "officer_id"),
+            Index(f"ix_{cls.__tablename__}_office_period", "office_id", "voided", "occurred_at"),
         )
 
     @declared_attr
@@ -290,7 +292,7 @@ class FieldRecord:
     def office_id(cls) -> Mapped[int | None]:
         """The office that had the village as desa binaan when the record was made (`outreach.scope.record_office`):
         whose record it is, wherever its officer works now. None: the village was no desa binaan (admins only)."""
-        return mapped_column(ForeignKey("offices.id"), index=True)
+        return mapped_column(ForeignKey("offices.id"))  # indexed with the period: `__table_args__`
 
     @declared_attr
     def officer(cls) -> Mapped[User]:

@@ -14,11 +14,13 @@ from outreach.models import (
     EducationSession,
     Handout,
     Office,
+    OfficeKind,
     Region,
     RegionLevel,
     RiskLevel,
     Visit,
 )
+from outreach.records import COVERING_TYPES
 from tests.conftest import Auth
 
 TODAY = date.today()
@@ -189,6 +191,71 @@ def test_the_children_add_up_to_the_parent_at_every_level(area):
         and province.totals.people_female == 8
     )
     assert {row.region.code: row.figures.desa_binaan for row in province.rows} == {"15.71": 5, "15.08": 1}
+
+
+@pytest.mark.usefixtures("ctx")
+def test_the_provinces_add_up_to_the_nation_and_each_is_its_own_figures(area, world):
+    db.session.add_all(
+        [
+            Region(code="16", name="Sumatera Selatan", level=RegionLevel.province),
+            Region(code="16.71", name="Kota Palembang", level=RegionLevel.regency, parent_code="16"),
+            Region(code="16.71.01", name="Ilir Barat", level=RegionLevel.district, parent_code="16.71"),
+            Region(
+                code="16.71.01.1001", name="Bukit Lama", level=RegionLevel.village, parent_code="16.71.01"
+            ),
+        ]
+    )
+    db.session.flush()
+    palembang = Office(code="kanim-palembang", name="Kanim Palembang", kind=OfficeKind.kanim)
+    db.session.add(
+        DesaBinaan(
+            village_code="16.71.01.1001",
+            office=palembang,
+            risk_level=RiskLevel.rendah,
+            designated_on=date(2025, 1, 1),
+        )
+    )
+    add(Visit, world.citra, "16.71.01.1001", purpose="x", notes="")
+    db.session.commit()
+    nation = figures(coverage.NATION)
+    assert nation.region.level == RegionLevel.nation
+    summed = coverage.Figures()
+    for row in nation.rows:
+        summed.add(row.figures)
+        assert row.figures == figures(row.region.code).totals, row.region.code
+    assert summed == nation.totals
+    assert {row.region.code: row.figures.desa_binaan for row in nation.rows} == {"15": 6, "16": 1}
+    assert nation.totals.covered == 4 and nation.totals.visits == 4
+    assert nation.totals.covered == sum(nation.covered.values()) and len(nation.covered) == 7
+
+
+@pytest.mark.usefixtures("ctx")
+def test_open_warnings_are_those_reported_in_the_period_and_not_closed(area, world):
+    add(
+        EarlyWarning,
+        world.ani,
+        "15.71.01.1003",
+        days_ago=400,
+        category="recruiter",
+        urgency="biasa",
+        description="long ago",
+        people_involved="",
+        source="villager",
+    )
+    db.session.commit()
+    assert (
+        figures("15.71.01").totals.open_warnings == 1
+    )  # today's open one; the closed one and last year's not
+    since = coverage.coverage(
+        db.session, region_code="15.71.01", start=TODAY - timedelta(days=400), end=TODAY, offices=None
+    )
+    assert since.totals.open_warnings == 2
+
+
+def test_covered_is_read_from_the_visits_and_sessions_counted_the_types_that_count_for_coverage():
+    """coverage.per_village marks a village covered from its visits and sessions: a new covering type must be
+    counted there too."""
+    assert {kind.model for kind in COVERING_TYPES} == {Visit, EducationSession}
 
 
 @pytest.mark.usefixtures("ctx")

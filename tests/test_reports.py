@@ -16,6 +16,7 @@ from outreach.models import (
     EducationSession,
     Handout,
     Office,
+    OfficeKind,
     Region,
     RegionLevel,
     RiskLevel,
@@ -281,6 +282,68 @@ def test_a_kanim_manager_sees_only_their_own_offices_line(app, march):
     assert list(table_of(page)) == ["Kanim Jambi"]
     assert client.get("/kelola/aktivitas.svg?from=kemarin").status_code == 400
     assert logged_in(app, "ani").get("/kelola/aktivitas.svg").status_code == 403
+
+
+@pytest.fixture
+def two_kanwil(app, march):
+    """A second Kanwil (Sumatera Selatan) over Kanim Palembang, with one visit in the week of 3 March."""
+    with app.app_context():
+        db.session.add_all(
+            [
+                Region(code="16", name="Sumatera Selatan", level=RegionLevel.province),
+                Region(code="16.71", name="Kota Palembang", level=RegionLevel.regency, parent_code="16"),
+                Region(code="16.71.01", name="Ilir Barat", level=RegionLevel.district, parent_code="16.71"),
+                Region(
+                    code="16.71.01.1001", name="Bukit Lama", level=RegionLevel.village, parent_code="16.71.01"
+                ),
+            ]
+        )
+        db.session.flush()
+        kanwil = Office(code="kanwil-sumsel", name="Kanwil Sumsel", kind=OfficeKind.kanwil)
+        kanim = Office(code="kanim-palembang", name="Kanim Palembang", kind=OfficeKind.kanim, parent=kanwil)
+        db.session.add_all([kanwil, kanim])
+        db.session.add(
+            DesaBinaan(
+                village_code="16.71.01.1001",
+                office=kanim,
+                risk_level=RiskLevel.sedang,
+                designated_on=date(2025, 1, 6),
+            )
+        )
+        sari = make_user("sari", "officer", kanim)
+        db.session.flush()
+        visit(sari.id, "16.71.01.1001", datetime(2025, 3, 5, 9))
+        db.session.commit()
+        return {**march, "kanwil-sumsel": kanwil.id}
+
+
+def test_over_several_kanwil_the_chart_has_a_line_per_kanwil_that_opens_on_its_offices(app, two_kanwil):
+    client = logged_in(app, "root")  # an admin: both Kanwil
+    page = client.get("/kelola/", query_string=MARCH).get_data(as_text=True)
+    svg = client.get("/kelola/aktivitas.svg", query_string=MARCH).get_data(as_text=True)
+    assert svg.count("<polyline") == 2
+    lines = chart_of(svg)
+    assert list(lines) == ["Kanwil Jambi", "Kanwil Sumsel"]  # each Kanwil with its Kanim: Jambi's and Bungo's
+    assert list(lines["Kanwil Jambi"].values()) == ["0", "2", "2", "0", "0", "1"]
+    assert list(lines["Kanwil Sumsel"].values()) == ["0", "1", "0", "0", "0", "0"]
+    jambi = two_kanwil["kanwil-jambi"]
+    assert f"/kelola/?region=&amp;kanwil={jambi}&amp;from=2025-03-01&amp;to=2025-03-31#activity" in page
+
+    drilled = client.get("/kelola/", query_string={**MARCH, "kanwil": jambi}).get_data(as_text=True)
+    assert f"/kelola/aktivitas.svg?from=2025-03-01&amp;to=2025-03-31&amp;kanwil={jambi}" in drilled
+    offices = client.get("/kelola/aktivitas.svg", query_string={**MARCH, "kanwil": jambi}).get_data(
+        as_text=True
+    )
+    assert table_of(drilled) == chart_of(offices)
+    assert list(chart_of(offices)) == ["Kanwil Jambi", "Kanim Bungo", "Kanim Jambi"]
+
+    wulan = logged_in(app, "wulan")  # the Kanwil Jambi's manager: its offices one by one, and no other Kanwil
+    assert (
+        wulan.get("/kelola/aktivitas.svg", query_string=MARCH).get_data(as_text=True).count("<polyline") == 3
+    )
+    other = {**MARCH, "kanwil": two_kanwil["kanwil-sumsel"]}
+    assert wulan.get("/kelola/aktivitas.svg", query_string=other).status_code == 404
+    assert client.get("/kelola/", query_string={**MARCH, "kanwil": "x"}).status_code == 404
 
 
 # The monthly report

@@ -1,4 +1,22 @@
-"""The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit."""
+"""The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit.
+
+The page and its two images (map, activity chart) show one computation. The page computes the figures and
+keeps what the images draw from for a short while (`SHARED_SECONDS`) in this worker, keyed by the scope of the
+user (the offices they see, which decide every figure), the region, the period and the chart's drill; an image
+asked for within that time draws what the page showed, else it computes its own. The key holds everything the
+figures depend on, so two users share an entry only when they would see the same figures; what is kept is plain
+data (names, codes, counts), never a database row or rendered text, so the reader's language still applies.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
 from flask_babel import format_date, format_decimal
@@ -8,11 +26,65 @@ from flask_login import current_user
 from .. import activity, charts, clock, coverage, scope
 from ..early_warnings import count as count_warnings
 from ..extensions import db
-from ..models import RegionLevel, utcnow
+from ..models import Office, OfficeKind, RegionLevel, row_id, utcnow
 from ..officers import health as officer_health
 from . import bp
 
 PRIORITY_ROWS = 15
+SHARED_SECONDS = 60  # how long an image may draw the figures its page computed
+SHARED_ENTRIES = 64  # the most kept at once in a worker, the oldest dropped first
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MapFigures:
+    """What the map draws: the region's name and each desa binaan's village code, covered or not."""
+
+    region_name: str
+    covered: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class ChartFigures:
+    """What the activity chart draws: its buckets and a named line of counts per office or Kanwil."""
+
+    by_month: bool
+    buckets: list[date]
+    lines: list[tuple[str, list[int]]]
+
+
+class Shared:
+    """Figures the page computed, kept for its images: a small map from key to (moment, value), oldest out
+    first, safe across a worker's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > SHARED_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """The value kept under the key if it is recent enough, else one computed now (and kept)."""
+        with self._lock:
+            kept = self._entries.get(key)
+        if kept is not None and time.monotonic() - kept[0] <= SHARED_SECONDS:
+            value: T = kept[1]
+            return value
+        value = compute()
+        self.put(key, value)
+        return value
+
+
+def shared() -> Shared:
+    """This app's figures kept for the images (one per app, so that tests never see another app's)."""
+    kept: Shared = current_app.extensions.setdefault("dashboard_figures", Shared())
+    return kept
 
 
 def chosen() -> coverage.Choice:
@@ -20,11 +92,45 @@ def chosen() -> coverage.Choice:
     return coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
 
 
+def drill(offices: set[int] | None) -> int | None:
+    """The Kanwil whose offices the activity chart shows one by one (`kanwil=`), if the user sees it; 404
+    for anything else."""
+    text = request.args.get("kanwil")
+    if not text:
+        return None
+    try:
+        office = db.session.get(Office, row_id(text))
+    except ValueError:
+        office = None
+    if (
+        office is None
+        or office.kind != OfficeKind.kanwil
+        or (offices is not None and office.id not in offices)
+    ):
+        abort(404)
+    return office.id
+
+
+def scope_key(offices: set[int] | None) -> frozenset[int] | None:
+    return None if offices is None else frozenset(offices)
+
+
+def map_figures(result: coverage.Coverage) -> MapFigures:
+    return MapFigures(result.region.name, dict(result.covered))
+
+
+def chart_figures(result: activity.Activity) -> ChartFigures:
+    return ChartFigures(
+        result.by_month, list(result.buckets), [(s.office.name, list(s.counts)) for s in result.series]
+    )
+
+
 @bp.route("/")
 def dashboard():
     choice = chosen()
     start, end, region_code = choice.period.start, choice.period.end, choice.region_code
     offices = scope.office_ids(db.session, current_user)
+    kanwil = drill(offices)
     result = coverage.coverage(db.session, region_code=region_code, start=start, end=end, offices=offices)
     if result.region.level == RegionLevel.village:
         abort(404)
@@ -32,7 +138,10 @@ def dashboard():
         db.session, today=clock.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS
     )
     new_warnings = count_warnings(db.session, offices=offices, status="new")
-    per_office = activity.activity(db.session, start=start, end=end, offices=offices)
+    per_office = activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil)
+    key = (scope_key(offices), start, end)
+    shared().put(("map", *key, result.region.code), map_figures(result))
+    shared().put(("chart", *key, kanwil), chart_figures(per_office))
     return render_template(
         "manage/dashboard.html",
         result=result,
@@ -40,16 +149,18 @@ def dashboard():
         urgent=urgent,
         new_warnings=new_warnings,
         activity=per_office,
-        activity_labels=bucket_labels(per_office),
+        activity_labels=bucket_labels(per_office.buckets, by_month=per_office.by_month),
         activity_height=charts.activity_chart_height(len(per_office.series)),
+        kanwil=db.session.get(Office, kanwil) if kanwil is not None else None,
         period_args=choice.period.as_args(),
+        chart_args=choice.period.as_args() | ({} if kanwil is None else {"kanwil": str(kanwil)}),
         preset=choice.period.preset,
     )
 
 
-def bucket_labels(result: activity.Activity) -> list[str]:
+def bucket_labels(buckets: list[date], *, by_month: bool) -> list[str]:
     """How the chart and the table name each week (its first day) or month."""
-    return [format_date(first, "MMM yyyy" if result.by_month else "d MMM") for first in result.buckets]
+    return [format_date(first, "MMM yyyy" if by_month else "d MMM") for first in buckets]
 
 
 @bp.route("/petugas")
@@ -63,18 +174,25 @@ def officers():
 
 @bp.route("/peta.svg")
 def village_map():
-    """The desa binaan of a region as a map image, coloured by coverage in the chosen period."""
+    """The desa binaan of a region as a map image, coloured by coverage in the chosen period: the page's
+    figures when it has just computed them."""
     choice = chosen()
-    result = coverage.coverage(
-        db.session,
-        region_code=choice.region_code,
-        start=choice.period.start,
-        end=choice.period.end,
-        offices=scope.office_ids(db.session, current_user),
-    )
+    start, end = choice.period.start, choice.period.end
+    offices = scope.office_ids(db.session, current_user)
+    place = coverage.known_region(db.session, choice.region_code)
+
+    def compute() -> MapFigures:
+        return map_figures(
+            coverage.coverage(db.session, region_code=place.code, start=start, end=end, offices=offices)
+        )
+
+    figures = shared().get(("map", scope_key(offices), start, end, place.code), compute)
+    points = coverage.village_map(db.session, figures, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT)
     svg = charts.village_map_svg(
-        coverage.village_map(db.session, result, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT),
-        title=_("Desa binaan of %(region)s: covered in green, not covered in red", region=result.region.name),
+        points,
+        title=_(
+            "Desa binaan of %(region)s: covered in green, not covered in red", region=figures.region_name
+        ),
         covered=_("covered"),
         not_covered=_("not covered"),
     )
@@ -83,15 +201,22 @@ def village_map():
 
 @bp.route("/aktivitas.svg")
 def activity_chart():
-    """Visits and sessions per office in the chosen period as a chart image: the numbers of the dashboard's table."""
+    """Visits and sessions per office (per Kanwil over several) in the chosen period as a chart image: the
+    numbers of the dashboard's table."""
     period = chosen().period
     start, end = period.start, period.end
-    result = activity.activity(
-        db.session, start=start, end=end, offices=scope.office_ids(db.session, current_user)
-    )
+    offices = scope.office_ids(db.session, current_user)
+    kanwil = drill(offices)
+
+    def compute() -> ChartFigures:
+        return chart_figures(
+            activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil)
+        )
+
+    figures = shared().get(("chart", scope_key(offices), start, end, kanwil), compute)
     svg = charts.activity_chart_svg(
-        bucket_labels(result),
-        [(s.office.name, s.counts) for s in result.series],
+        bucket_labels(figures.buckets, by_month=figures.by_month),
+        figures.lines,
         number=format_decimal,
         title=_(
             "Visits and sessions per office, %(start)s – %(end)s",
