@@ -45,8 +45,9 @@ def make_app(uri):
     return create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True})
 
 
-def build(uri):
-    """The schema through the migrations, the Jambi regions, a Kanim, its desa binaan and officers."""
+def build(uri, officers=OFFICERS):
+    """The schema through the migrations, the Jambi regions, a Kanim, its desa binaan and `officers` officers
+    (petugas0, petugas1, …) who look after them."""
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
@@ -86,7 +87,7 @@ def build(uri):
         ]
         db.session.add_all(desa)
         password_hash = generate_password_hash(PASSWORD)
-        for n in range(OFFICERS):
+        for n in range(officers):
             officer = User(
                 username=f"petugas{n}",
                 full_name=f"Petugas {n}",
