@@ -222,14 +222,9 @@ def national_root() -> Region:
     return Region(code=NATION, name="Indonesia", level=RegionLevel.nation, parent_code=None)
 
 
-def region(session: DbSession, code: str) -> Region | None:
-    """The region with this code, the national root for NATION; None when there is none."""
-    return national_root() if code == NATION else session.get(Region, code)
-
-
 def known_region(session: DbSession, code: str) -> Region:
     """The region with this code, the national root for NATION; UnknownRegion when there is none."""
-    place = region(session, code)
+    place = national_root() if code == NATION else session.get(Region, code)
     if place is None:
         raise UnknownRegion(_l("No region with this code."))
     return place

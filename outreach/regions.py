@@ -140,3 +140,35 @@ def import_regions(session: DbSession, stream: IO[str]) -> ImportReport:
         else:
             report.unchanged[level] += 1
     return report
+
+
+def ancestor_names(session: DbSession, regions: list[Region]) -> dict[str, list[str]]:
+    """The names of each region's ancestors, the top first, by the region's code. One query finds them by the
+    codes a Kemendagri code starts with (`15.71.01.1001` is in `15.71.01`, `15.71`, `15`); a parent a code does
+    not name costs one more query for each level where one is missing."""
+    known = {region.code: region for region in regions}
+    wanted = {
+        ".".join(region.code.split(".")[:depth])
+        for region in regions
+        for depth in range(1, region.code.count(".") + 1)
+    }
+    asked: set[str] = set()
+    while wanted := wanted - asked:
+        asked |= wanted
+        known.update(
+            (region.code, region) for region in session.scalars(select(Region).where(Region.code.in_(wanted)))
+        )
+        wanted = {
+            region.parent_code
+            for region in known.values()
+            if region.parent_code and region.parent_code not in known
+        }
+    names: dict[str, list[str]] = {}
+    for region in regions:
+        chain: list[str] = []
+        parent = region.parent_code
+        while parent is not None and parent in known:
+            chain.append(known[parent].name)
+            parent = known[parent].parent_code
+        names[region.code] = chain[::-1]
+    return names

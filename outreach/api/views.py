@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
-from .. import clock, coverage, photos, revisions, scope, sync, text
+from .. import clock, coverage, photos, regions, revisions, scope, sync, text
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
-from ..extensions import DbSession, db
-from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, Region, utcnow
+from ..extensions import db
+from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
 from ..records import normal_id
 from . import bp
 
@@ -42,7 +42,7 @@ def me():
                 .order_by(Assignment.id)
             )
         )
-        paths = _ancestor_names(db.session, [desa.village for desa in desa_binaan])
+        paths = regions.ancestor_names(db.session, [desa.village for desa in desa_binaan])
         for desa in desa_binaan:
             villages.append(
                 {
@@ -75,38 +75,6 @@ def me():
             "bytes": current_app.config["MAX_CONTENT_LENGTH"],
         },
     )
-
-
-def _ancestor_names(session: DbSession, regions: list[Region]) -> dict[str, list[str]]:
-    """The names of each region's ancestors, the top first, by the region's code. One query finds them by the
-    codes a Kemendagri code starts with (`15.71.01.1001` is in `15.71.01`, `15.71`, `15`); a parent a code does
-    not name costs one more query for each level where one is missing."""
-    known = {region.code: region for region in regions}
-    wanted = {
-        ".".join(region.code.split(".")[:depth])
-        for region in regions
-        for depth in range(1, region.code.count(".") + 1)
-    }
-    asked: set[str] = set()
-    while wanted := wanted - asked:
-        asked |= wanted
-        known.update(
-            (region.code, region) for region in session.scalars(select(Region).where(Region.code.in_(wanted)))
-        )
-        wanted = {
-            region.parent_code
-            for region in known.values()
-            if region.parent_code and region.parent_code not in known
-        }
-    names: dict[str, list[str]] = {}
-    for region in regions:
-        chain: list[str] = []
-        parent = region.parent_code
-        while parent is not None and parent in known:
-            chain.append(known[parent].name)
-            parent = known[parent].parent_code
-        names[region.code] = chain[::-1]
-    return names
 
 
 @bp.post("/logout")
