@@ -5,28 +5,36 @@ A record is identified by the UUID the phone made, compared in one form (`record
 row of `record_ids`, whatever the record's type, so one id is one record: the same record pushed twice is
 stored once, and an id that another type holds is refused.
 
-A push goes in three steps, so that pushes hold the lock only for their writes:
+A push goes in three steps, so that pushes hold the lock only to number what they wrote and to commit:
 
 1. Without a lock: every record's envelope is read, and what is stored of the batch's ids is read in one
    query per table. A record that what is stored already answers is answered then: an id held by another
    officer or type, or a version already received (`duplicate`). The data of the others is checked by their
-   type's form (most of a push's work), and the rows of new records are made, still without the lock. These
-   answers hold whatever commits meanwhile: an id's holder never changes, a version is never removed. A push
-   of nothing but duplicates never takes the lock.
-2. The rest takes the write lock of the revision counter (an UPDATE of its one row): a row lock on
-   PostgreSQL, the database's write lock on SQLite. From here on this push reads what every push before it
-   committed, and no other push writes until it commits. Which ids are registered is read again, in one query.
-3. Under the lock: the valid first versions of ids that are still new go in together, one INSERT per table
-   (`record_ids`, each type's table, `record_versions`), their office set before the insert, their revisions
-   taken in one UPDATE of the counter. Edits, voids, ids sent twice in the batch and ids registered since
-   step 1 go one by one as before, each reading its stored row under the lock.
+   type's form (most of a push's work). These answers hold whatever commits meanwhile: an id's holder never
+   changes, a version is never removed. A push of nothing but duplicates never takes the lock.
+2. Still without the lock, the valid first versions of ids that were new go in together, one INSERT per table
+   (`record_ids`, each type's table, `record_versions`), their office set before the insert
+   (`scope.village_designations`), each with a provisional revision below zero: -1, -2, … in batch order.
+   Nobody else sees them before the commit. If another push registered one of the ids meanwhile,
+   `record_ids`' primary key refuses the insert (on PostgreSQL after waiting for that push to end); the
+   insert is undone (a savepoint) and its records go to step 3 one by one. Ids are inserted in sorted order,
+   so two pushes that share ids wait for each other in one order.
+3. The rest takes the write lock of the revision counter, in the same UPDATE of its one row that takes the
+   revisions of step 2's records: a row lock on PostgreSQL, the database's write lock on SQLite (which
+   already holds it since step 2's first write). One UPDATE per table turns the provisional revisions into
+   the real ones, in order. Edits, voids, ids sent twice in the batch and ids registered since step 1 then
+   go one by one, each reading its stored row under the lock.
 
-The lock is held until the request commits, so revisions are still handed out in commit order.
+The lock is held until the request commits, so revisions are handed out in commit order (a phone that pulls
+"after revision N" never skips a change that committed late), and a row never commits with a provisional
+revision: the transaction either numbers it or rolls back. Of simultaneous edits of one record the later
+`updated_at` wins on both databases, because an edit reads the row it replaces under the lock. An id is
+stored once: `record_ids`' primary key refuses a second registration, in step 2 or under the lock.
 
-So writes never interleave: revisions appear in commit order (a phone that pulls "after revision N" never
-skips a change that committed late), and of simultaneous edits of one record the later `updated_at` wins on
-both databases, because an edit reads the row it replaces under the lock. An id is stored once: a new id is
-inserted only if it was still unregistered under the lock, and `record_ids`' primary key refuses it otherwise.
+One wait can still go round: a push that, under the lock, stores one by one an id that another push inserted
+in step 2 waits for that push, which waits for the lock (the same record sent again while its first push is
+still running, voided meanwhile). PostgreSQL breaks it by failing one of the two; like SQLite's "database is
+locked", that push is run again from the start (`is_busy`), and its second run finds the id stored.
 
 An edit is the same id sent with a later `updated_at`. The later edit wins, whichever device sent it and in
 whatever order they arrive; every version received is kept in `record_versions`. A void is an edit with
@@ -52,7 +60,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, func, insert, or_, select
+from sqlalchemy import CursorResult, Table, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -72,7 +80,7 @@ from .models import (
     utcnow,
 )
 from .records import CLOCK_SKEW, RECORD_TYPES, FieldRecordForm, RecordType, normal_id
-from .revisions import lock_revisions, next_revision, take_revisions
+from .revisions import next_revision, take_revisions
 from .text import clean_text
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -220,13 +228,17 @@ def push(
         for item in _answer_stored(session, sent, context, results)
     ]
     if waiting:
-        prepared = {
-            item.index: _new_rows(item, context)
+        sent = Counter(item.envelope.id for item in waiting)
+        fresh = [
+            item
             for item in waiting
-            if not item.errors and not item.envelope.voided
-        }
-        lock_revisions(session)
-        _store(session, waiting, prepared, context, results)
+            if not item.errors and not item.envelope.voided and sent[item.envelope.id] == 1
+        ]
+        inserted = _insert_new(session, fresh, context)
+        first = take_revisions(session, len(inserted))  # the lock, until the commit
+        _number(session, inserted, first, results)
+        done = {item.index for item in inserted}
+        _store(session, [item for item in waiting if item.index not in done], context, results)
     return [result for result in results if result is not None]
 
 
@@ -301,33 +313,71 @@ def _answer_stored(
 
 
 def _store(
-    session: DbSession,
-    waiting: list[_Checked],
-    prepared: dict[int, _NewRows],
-    context: _Context,
-    results: list[dict[str, Any] | None],
+    session: DbSession, waiting: list[_Checked], context: _Context, results: list[dict[str, Any] | None]
 ) -> None:
-    """Under the lock: the valid first versions of new ids go in together (`_insert_new`); edits, voids, ids
-    sent twice in the batch and ids registered since `_answer_stored` read go one by one (`_push_alone`)."""
+    """Under the lock, one by one: edits, voids, ids sent twice in the batch, ids registered since
+    `_answer_stored` read, and new records that `_insert_new` could not store together."""
+    if not waiting:
+        return
     registered = set(
         session.scalars(select(RecordId.id).where(RecordId.id.in_({item.envelope.id for item in waiting})))
     )
-    sent = Counter(item.envelope.id for item in waiting)
-    new = []
     for item in waiting:
-        if item.envelope.id in registered or sent[item.envelope.id] > 1 or item.envelope.voided:
-            results[item.index] = _push_alone(session, item, context)
-        elif item.errors:
+        if item.errors and not item.envelope.voided and item.envelope.id not in registered:
             results[item.index] = _result(item.raw_id, REJECTED, errors=item.errors)
         else:
-            new.append(item)
-    _insert_new(session, new, prepared, context, results)
+            results[item.index] = _push_alone(session, item, context)
+
+
+def _insert_new(session: DbSession, new: list[_Checked], context: _Context) -> list[_Checked]:
+    """Before the lock, insert the first versions of new records: one statement per table, each record with a
+    provisional revision (-1, -2, … in batch order) that `_number` replaces under the lock. Return the records
+    inserted: none when the database refuses the batch, whose records then go one by one."""
+    if not new:
+        return []
+    made = [(item, _new_rows(item, context), -n) for n, item in enumerate(new, start=1)]
+    # pushes that share ids lock them in one order
+    made.sort(key=lambda new_record: new_record[0].envelope.id)
+    offices = scope.village_designations(session, {row.record["village_code"] for _, row, _ in made})
+    by_type: dict[RecordType, list[dict[str, Any]]] = {}
+    for item, row, provisional in made:
+        day = clock.local_day(row.record["occurred_at"])
+        office_id = scope.office_on(offices.get(row.record["village_code"], []), day)
+        by_type.setdefault(item.envelope.kind, []).append(
+            {**row.record, "rev": provisional, "office_id": office_id}
+        )
+    try:
+        with session.begin_nested():
+            session.execute(insert(_table(RecordId)), [row.registration for _, row, _ in made])
+            for kind, records in by_type.items():
+                session.execute(insert(_table(kind.model)), records)
+            session.execute(insert(_table(RecordVersion)), [row.version for _, row, _ in made])
+    except OperationalError:
+        raise  # the database itself (busy, gone): the whole push is answered and retried as one
+    except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
+        log.info("A batch of %d new records could not be stored together; storing one by one", len(new))
+        return []
+    return new
+
+
+def _number(
+    session: DbSession, inserted: list[_Checked], first: int, results: list[dict[str, Any] | None]
+) -> None:
+    """Under the lock, give the records `_insert_new` stored their revisions, from `first` on in batch order:
+    one UPDATE per table turns provisional revision -n into first + n - 1."""
+    ids: dict[RecordType, list[str]] = {}
+    for rev, item in enumerate(inserted, start=first):
+        ids.setdefault(item.envelope.kind, []).append(item.envelope.id)
+        results[item.index] = _result(item.raw_id, ACCEPTED, rev=rev)
+    for kind, record_ids in ids.items():
+        table = _table(kind.model)
+        session.execute(update(table).where(table.c.id.in_(record_ids)).values(rev=first - 1 - table.c.rev))
 
 
 @dataclass(frozen=True)
 class _NewRows:
     """A new record's rows, made before the lock: its id's registration, its row (without its revision and
-    office, read under the lock) and its first version."""
+    office) and its first version."""
 
     registration: dict[str, Any]
     record: dict[str, Any]
@@ -352,48 +402,6 @@ def _new_rows(item: _Checked, context: _Context) -> _NewRows:
         },
         version=_version(kind, envelope, kind.wire_from_form(item.form), context, voided=False),
     )
-
-
-def _insert_new(
-    session: DbSession,
-    new: list[_Checked],
-    prepared: dict[int, _NewRows],
-    context: _Context,
-    results: list[dict[str, Any] | None],
-) -> None:
-    """Insert the first versions of new records: one statement per table, revisions taken in one. When the
-    database refuses the batch, it goes again one record at a time, so that only the bad one is rejected."""
-    if not new:
-        return
-    rows = [prepared[item.index] for item in new]
-    offices = scope.village_designations(session, {made.record["village_code"] for made in rows})
-    try:
-        with session.begin_nested():
-            first = take_revisions(session, len(new))
-            by_type: dict[RecordType, list[dict[str, Any]]] = {}
-            for rev, (item, made) in enumerate(zip(new, rows, strict=True), start=first):
-                day = clock.local_day(made.record["occurred_at"])
-                office_id = scope.office_on(offices.get(made.record["village_code"], []), day)
-                by_type.setdefault(item.envelope.kind, []).append(
-                    {**made.record, "rev": rev, "office_id": office_id}
-                )
-            session.execute(insert(_table(RecordId)), [made.registration for made in rows])
-            for kind, records in by_type.items():
-                session.execute(insert(_table(kind.model)), records)
-            session.execute(insert(_table(RecordVersion)), [made.version for made in rows])
-    except OperationalError:
-        raise  # the database itself (busy, gone): the whole push is answered and retried as one
-    except (SQLAlchemyError, ValueError, TypeError, ArithmeticError, RecursionError):
-        log.warning(
-            "A batch of %d new records could not be stored together; storing one by one",
-            len(new),
-            exc_info=True,
-        )
-        for item in new:
-            results[item.index] = _push_alone(session, item, context)
-        return
-    for rev, item in enumerate(new, start=first):
-        results[item.index] = _result(item.raw_id, ACCEPTED, rev=rev)
 
 
 def _table(model: type[Any]) -> Table:
@@ -599,19 +607,29 @@ def history(session: DbSession, record_id: str) -> list[RecordVersion]:
 def record_device(
     session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime
 ) -> None:
-    """Remember that this officer's phone synced, and how many records it says are still waiting on it."""
-    device = session.scalar(
-        select(Device).where(Device.officer_id == officer_id, Device.device_id == device_id)
+    """Remember that this officer's phone synced, and how many records it says are still waiting on it: one
+    UPDATE on every push but a phone's first."""
+    seen = {"pending": pending, "user_agent": clean_text(user_agent)[:300], "last_sync": now}
+    known = session.execute(
+        update(Device).where(Device.officer_id == officer_id, Device.device_id == device_id).values(**seen)
     )
-    if device is None:
-        device = Device(officer_id=officer_id, device_id=device_id, first_seen=now)
-        session.add(device)
-    device.pending, device.user_agent, device.last_sync = pending, clean_text(user_agent)[:300], now
+    if cast(CursorResult[Any], known).rowcount == 0:
+        session.add(Device(officer_id=officer_id, device_id=device_id, first_seen=now, **seen))
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was failed to let another go on
+RUN_AGAIN = {"40P01", "40001"}
 
 
 def is_busy(exc: OperationalError) -> bool:
-    """True when SQLite refused a write because another connection holds the lock; the push may be retried."""
-    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+    """True when the database refused the push only because of others at the same moment (SQLite's write
+    lock, a PostgreSQL deadlock it broke): the push may be run again from the start."""
+    message = str(exc.orig)
+    return (
+        "database is locked" in message
+        or "database is busy" in message
+        or getattr(exc.orig, "sqlstate", None) in RUN_AGAIN
+    )
 
 
 def changes(session: DbSession, *, user: User, since: int, limit: int) -> dict[str, Any]:
