@@ -97,6 +97,9 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SYNC_MAX_RECORDS": int(os.environ.get("SYNC_MAX_RECORDS", "200")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "CHANGES_PAGE_SIZE": 500,
+        # Pushes a worker process checks and stores at once; more wait their turn (`api`). A push keeps a core
+        # busy while it runs: with several per process they only slow each other and every page down.
+        "SYNC_CONCURRENCY": int(os.environ.get("SYNC_CONCURRENCY", "1")),
         # Pages are compressed; static files are sent as they are (a proxy in front may compress those too).
         "COMPRESS_STREAMS": False,
         "COMPRESS_MIMETYPES": ["text/html", "application/json", "image/svg+xml"],

@@ -1,6 +1,12 @@
 """A request commits once, at its end: views and the domain functions they call change the session and may
 flush, but never commit. (The log-in throttle and the session check at a request's start commit on their own,
-before a view has changed anything: what they note must stay even when the request is refused.)"""
+before a view has changed anything: what they note must stay even when the request is refused.)
+
+A view whose work is heavy may wait for its turn (`turn`) without holding a database connection meanwhile."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, Response
 
@@ -21,3 +27,13 @@ def commit_or_roll_back(response: Response) -> Response:
     else:
         db.session.rollback()
     return response
+
+
+@contextmanager
+def turn(slots: threading.BoundedSemaphore) -> Iterator[None]:
+    """Run the block when one of `slots` is free. The request's transaction, which has only read so far (the
+    session check), ends before the wait, so that a request waiting its turn holds no database connection and
+    the others' pages still get one."""
+    db.session.rollback()
+    with slots:
+        yield

@@ -4,7 +4,13 @@ at `/api/v1/openapi.json` (`openapi.py`, built from the record types' forms).
 Errors here are always JSON. The log-in check comes before anything else but the public description; the CSRF
 token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write. Officers
 and managers share this API, so roles are checked per endpoint (`roles_required`).
+
+A worker process checks and stores at most `SYNC_CONCURRENCY` pushes at once; the others wait their turn (in
+order, holding no database connection), so that many phones syncing together do not starve the pages a villager
+or a manager is reading from the same workers.
 """
+
+import threading
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
@@ -14,6 +20,11 @@ from flask_wtf.csrf import CSRFError
 from ..extensions import csrf, login_manager
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.record_once
+def make_push_slots(state):
+    state.app.extensions["push_slots"] = threading.BoundedSemaphore(state.app.config["SYNC_CONCURRENCY"])
 
 
 @bp.before_request

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
-from .. import clock, coverage, photos, regions, revisions, scope, sync, text
+from .. import clock, coverage, photos, regions, revisions, scope, sync, text, transaction
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
@@ -111,12 +111,15 @@ def push():
     if len(body["records"]) > limit_records:
         abort_with(413, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
 
-    officer_id = current_user.id
+    officer_id = current_user.id  # read before the turn, which ends the transaction that loaded the user
+    with transaction.turn(current_app.extensions["push_slots"]):
+        return _push(body["records"], officer_id=officer_id, device_id=device_id, pending=pending)
+
+
+def _push(records: list[Any], *, officer_id: int, device_id: str, pending: int):
     for attempt in range(PUSH_ATTEMPTS):
         try:
-            results = sync.push(
-                db.session, officer_id=officer_id, device_id=device_id, records=body["records"]
-            )
+            results = sync.push(db.session, officer_id=officer_id, device_id=device_id, records=records)
             if device_id:
                 sync.record_device(
                     db.session,
