@@ -13,6 +13,9 @@ from .domain import DomainError
 # a phone.
 MAX_DEPTH = 16
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# In a UTF-8 JSON body a NUL or a surrogate can only come as an escape (\u0000, \ud800 to \udfff): a body
+# without one, as nearly every body is, has nothing for `clean_text` to do.
+ESCAPE_TO_CLEAN = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 class BodyError(DomainError):
@@ -33,17 +36,25 @@ def load_json(raw: bytes) -> Any:
         raise BodyError(_l("The body is not valid JSON.")) from None
     if _deeper_than(value, MAX_DEPTH):
         raise BodyError(_l("The JSON is nested too deeply."))
+    if json.detect_encoding(raw) in ("utf-8", "utf-8-sig") and not ESCAPE_TO_CLEAN.search(raw):
+        return value
     return clean_text(value)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if level > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, level + 1) for child in children)
+    """Whether anything sits more than `limit` levels down (the body is level 1): one level at a time, keeping
+    only the lists and objects, whose children make the next level."""
+    if limit < 1:
+        return True
+    level = [value] if isinstance(value, (dict, list)) else []
+    for depth in range(1, limit + 1):
+        inner: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            if children and depth == limit:
+                return True
+            inner.extend(child for child in children if isinstance(child, (dict, list)))
+        level = inner
     return False
 
 
