@@ -109,6 +109,18 @@ def read_article(base: str, *, until: Event | None = None, count: int = 0) -> li
     return times
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The processor time these processes have used so far (user and system; a process gone counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def keep_reading(base: str, until: Event, answer: Queue) -> None:
     """The villager's process: reads until told to stop, then sends back the times."""
     answer.put(read_article(base, until=until))
@@ -186,11 +198,24 @@ def main() -> None:
         done, answer = context.Event(), context.Queue()
         villager = context.Process(target=keep_reading, args=(base, done, answer))
         villager.start()
+        workers = [
+            int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        ]
+        with admin.connect() as conn:
+            backends = list(
+                conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": DATABASE})
+            )
+        cpu_before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         started = time.perf_counter()
         with ThreadPoolExecutor(args.phones) as pool:
             for phone in phones:
                 pool.submit(phone.come_back_into_signal, villages, pushes, errors)
         elapsed = time.perf_counter() - started
+        with admin.connect() as conn:  # the workers' pools opened more connections while the phones ran
+            backends = list(
+                conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": DATABASE})
+            )
+        cpu_after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         done.set()
         busy = answer.get(timeout=60)
         villager.join()
@@ -200,6 +225,16 @@ def main() -> None:
         print(f"  errors: {len(errors)}{' ' + '; '.join(sorted(set(errors))[:5]) if errors else ''}")
         print(f"  push: {ms(pushes)} (target: p99 ≤ 2 s)")
         print(f"  {records:,} records in {elapsed:.1f} s: {records / elapsed:,.0f} records/s")
+        app_cpu, database_cpu, phones_cpu = (
+            (after - before) / len(pushes) * 1000 for before, after in zip(cpu_before, cpu_after, strict=True)
+        )
+        most = (os.cpu_count() or 1) * 1000 / (app_cpu + database_cpu + phones_cpu)
+        print(
+            f"  CPU per push (with the /me and the article reads): gunicorn {app_cpu:.1f} ms, PostgreSQL "
+            f"{database_cpu:.1f} ms, the phones {phones_cpu:.1f} ms: {os.cpu_count()} cores serve at most "
+            f"{most:.0f} pushes/s, so with {args.phones} phones waiting a push waits about "
+            f"{args.phones / most:.1f} s (Little's law)"
+        )
         print(f"  a villager's article, idle server:     {ms(idle)}")
         print(f"  a villager's article, during the sync: {ms(busy)} (target: p99 ≤ 300 ms)")
         for phone in phones:
