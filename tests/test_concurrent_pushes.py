@@ -4,11 +4,15 @@ the same new records sent by two pushes at once are stored once, whatever else t
 
 import threading
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from outreach import sync
 from outreach.extensions import db
-from outreach.models import RecordId, RecordVersion, Visit
+from outreach.models import Device, RecordId, RecordVersion, Visit
 from tests.conftest import visit_record
 from tests.live import HttpPhone, served
 
@@ -108,3 +112,50 @@ def test_the_same_new_records_pushed_at_once_are_stored_once(app, world):
         voided = set(db.session.scalars(select(Visit.id).where(Visit.voided.is_(True))))
         assert voided == {record["id"] for record in voids}
         assert db.session.scalar(select(func.min(Visit.rev))) > 0
+
+
+def test_a_push_the_database_failed_only_because_of_another_is_one_to_run_again(app, world):
+    """Two transactions that wait for each other (PostgreSQL fails one of them), or a write while another holds
+    SQLite's lock: the error the database gives is one the API runs the push again for."""
+    with app.app_context():
+        db.session.add_all([Device(officer_id=world.ani, device_id=name) for name in ("phone-a", "phone-b")])
+        db.session.commit()
+        ids = list(db.session.scalars(select(Device.id).order_by(Device.device_id)))
+        engine = db.engine
+        first, second = engine.connect(), engine.connect()
+        try:
+            if engine.dialect.name == "sqlite":
+                first.exec_driver_sql("BEGIN IMMEDIATE")
+                second.exec_driver_sql("PRAGMA busy_timeout = 0")
+                with pytest.raises(OperationalError) as refused:
+                    second.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                bump = "UPDATE devices SET pending = pending + 1 WHERE id = %s"
+                first.begin()
+                second.begin()
+                first.exec_driver_sql(bump, (ids[0],))
+                second.exec_driver_sql(bump, (ids[1],))
+                failed = []
+
+                def cross(connection, row):
+                    try:
+                        connection.exec_driver_sql(bump, (row,))
+                    except OperationalError as exc:
+                        failed.append(exc)
+                        connection.rollback()
+
+                threads = [
+                    threading.Thread(target=cross, args=(first, ids[1])),
+                    threading.Thread(target=cross, args=(second, ids[0])),
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(30)
+                assert len(failed) == 1  # PostgreSQL broke the wait by failing one of the two
+                refused = SimpleNamespace(value=failed[0])
+            assert sync.is_busy(refused.value)
+        finally:
+            for connection in (first, second):
+                connection.rollback()
+                connection.close()
