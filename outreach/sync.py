@@ -20,10 +20,14 @@ A push goes in three steps, so that pushes hold the lock only to number what the
    insert is undone (a savepoint) and its records go to step 3 one by one. Ids are inserted in sorted order,
    so two pushes that share ids wait for each other in one order.
 3. The rest takes the write lock of the revision counter, in the same UPDATE of its one row that takes the
-   revisions of step 2's records: a row lock on PostgreSQL, the database's write lock on SQLite (which
-   already holds it since step 2's first write). One UPDATE per table turns the provisional revisions into
-   the real ones, in order. Edits, voids, ids sent twice in the batch and ids registered since step 1 then
-   go one by one, each reading its stored row under the lock.
+   revisions of step 2's records: a row lock on PostgreSQL, the database's write lock on SQLite. One UPDATE
+   per table turns the provisional revisions into the real ones, in order. Edits, voids, ids sent twice in
+   the batch and ids registered since step 1 then go one by one, each reading its stored row under the lock.
+
+SQLite has one write lock for the whole database, which step 2's first INSERT would take anyway, so there a
+push takes it before step 2. It must: Python's sqlite3 opens a transaction only for a write, not for a
+SAVEPOINT, so step 2's savepoint, were it the transaction's first write, would be the whole transaction and
+its release would commit the records with their provisional revisions.
 
 The lock is held until the request commits, so revisions are handed out in commit order (a phone that pulls
 "after revision N" never skips a change that committed late), and a row never commits with a provisional
@@ -234,6 +238,8 @@ def push(
             for item in waiting
             if not item.errors and not item.envelope.voided and sent[item.envelope.id] == 1
         ]
+        if fresh and session.get_bind().dialect.name == "sqlite":
+            take_revisions(session, 0)  # SQLite: the lock before step 2 (see the module's docstring)
         inserted = _insert_new(session, fresh, context)
         first = take_revisions(session, len(inserted))  # the lock, until the commit
         _number(session, inserted, first, results)

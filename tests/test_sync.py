@@ -427,3 +427,22 @@ def test_new_records_and_duplicates_in_one_batch_take_consecutive_revisions(worl
     assert [(r["status"], r["rev"]) for r in results] == [("accepted", 2), ("duplicate", 1), ("accepted", 3)]
     assert revisions.current_revision(db.session) == 3
     assert db.session.get(Visit, first["id"]).office_id == world.kanim
+
+
+def test_nobody_sees_a_pushed_record_before_its_push_commits(app, world, monkeypatch):
+    """New records are inserted before the revision lock with provisional revisions: until the push commits,
+    another connection sees none of them (on SQLite too, where a savepoint alone would commit)."""
+    seen_meanwhile = []
+    number = sync._number
+
+    def look_from_elsewhere(session, inserted, first, results):
+        with db.engine.connect() as other:
+            seen_meanwhile.append(other.scalar(select(func.count()).select_from(Visit)))
+        number(session, inserted, first, results)
+
+    monkeypatch.setattr(sync, "_number", look_from_elsewhere)
+    results = push(world.ani, [visit_record(), visit_record()])
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    assert seen_meanwhile == [0]
+    with db.engine.connect() as other:
+        assert other.scalar(select(func.count()).select_from(Visit).where(Visit.rev > 0)) == 2
