@@ -3,8 +3,10 @@ recorded in each office's desa binaan in each week or month of a period. The das
 shows the same numbers in a table beside it.
 
 A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
-database groups by office and day (read from the (office, voided, occurred_at) index, or the period index when
-every office is in view); the days are put into weeks or months here.
+database groups by office and UTC week or month the activity per office and day (`village_activity`: a row per
+office and UTC day, kept right with every write of a record) over the period's whole UTC days, and the records
+themselves over what is left at either end (none while periods start and end at UTC midnight); a week or month
+that starts before the period counts from its start.
 
 A view of one Kanwil (its manager's, or an admin's drill into it) has a line per office. A view over several
 Kanwil (an admin's) has a line per Kanwil, its own records and its Kanim's together: a chart of 160 lines says
@@ -15,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import add
+from typing import Any
 
-from sqlalchemy import Date, func, select
+from sqlalchemy import ColumnElement, Date, func, literal_column, select, true
 
-from . import scope
+from . import scope, village_activity
 from .extensions import DbSession
-from .models import Office, OfficeKind
+from .models import Office, OfficeActivity, OfficeKind
 from .periods import bounds
 from .records import COVERING_TYPES
 
@@ -60,9 +65,15 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _bucket_of(day: date, start: date, by_month: bool) -> date:
-    first = day.replace(day=1) if by_month else day - timedelta(days=day.weekday())
-    return max(first, start)
+def _first_day(session: DbSession, moment: Any, by_month: bool) -> ColumnElement[date]:
+    """The first day of the UTC week (from Monday) or month of a stored moment or day, in SQL: the database
+    answers a row per office and week or month."""
+    connection = session.connection()
+    if by_month:
+        return village_activity.month_of(connection, moment)
+    if connection.dialect.name == "postgresql":
+        return func.date_trunc(literal_column("'week'"), moment).cast(Date)
+    return func.date(moment, literal_column("'weekday 0'"), literal_column("'-6 days'"), type_=Date)
 
 
 def activity(
@@ -90,20 +101,31 @@ def activity(
         if line_of[office.id] == office.id
     }
     lo, hi = bounds(start, end)
-    for model in (kind.model for kind in COVERING_TYPES):
-        day = func.date(model.occurred_at, type_=Date)
+    days = village_activity.whole_days(lo, hi)
+
+    def tally(office_id: int | None, first: date, count: int) -> None:
+        line = series.get(line_of[office_id]) if office_id in line_of else None
+        if line is not None:
+            line.counts[index[max(first, start)]] += count
+
+    spans = village_activity.edges(lo, hi, days)
+    for model in (kind.model for kind in COVERING_TYPES if spans):
+        first = _first_day(session, model.occurred_at, by_month)
         counts = (
-            select(model.office_id, day, func.count())
-            .where(
-                model.voided.is_(False),
-                model.occurred_at >= lo,
-                model.occurred_at < hi,
-                scope.records_in(model, offices),
-            )
-            .group_by(model.office_id, day)
+            select(model.office_id, first, func.count())
+            .where(model.voided.is_(False), scope.records_in(model, offices))
+            .group_by(model.office_id, first)
         )
-        for office_id, when, count in session.execute(counts):
-            line = series.get(line_of[office_id]) if office_id in line_of else None
-            if line is not None:
-                line.counts[index[_bucket_of(when, start, by_month)]] += count
+        for office_id, when, count in session.execute(village_activity.in_spans(counts, model, spans)):
+            tally(office_id, when, count)
+    if days is not None:
+        a = OfficeActivity
+        first = _first_day(session, a.day, by_month)
+        records = reduce(add, (getattr(a, village_activity.RECORDS[kind.model]) for kind in COVERING_TYPES))
+        for office_id, when, count in session.execute(
+            select(a.office_id, first, func.sum(records))
+            .where(a.day >= days[0], a.day < days[1], true() if offices is None else a.office_id.in_(offices))
+            .group_by(a.office_id, first)
+        ):
+            tally(office_id, when, count)
     return Activity(by_month=by_month, buckets=firsts, series=list(series.values()))

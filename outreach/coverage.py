@@ -8,6 +8,12 @@ counted per village and added up the region tree, so the children of a region al
 Every count is grouped by the database and restricted there to the desa binaan in view (`desa_in_view`: the
 user's offices, the region, the period), so that a Kanim's figures cost what its own desa binaan cost, whatever
 the size of the country.
+
+The figures by village read a period's whole UTC months from the activity per village and month
+(`village_activity`) and only the days at either end from the records, so that a year costs a row per village
+and month rather than every record of the year. Those rows are kept right in the same transaction as every
+write of a record (a flush of the ORM, a push's batch insert), each under the revision lock, so the figures are
+exactly the records' at every moment: no recount to wait for, nothing to drift.
 """
 
 from __future__ import annotations
@@ -16,14 +22,14 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Result, Select, func, or_, select
+from sqlalchemy import ColumnElement, Result, Select, case, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
-from . import periods, scope
+from . import periods, scope, village_activity
 from .domain import DomainError
 from .extensions import DbSession
 from .models import (
@@ -38,6 +44,7 @@ from .models import (
     RiskLevel,
     Role,
     User,
+    VillageActivity,
     Visit,
     WarningFollowUp,
     office_regencies,
@@ -45,11 +52,13 @@ from .models import (
 from .periods import Period, bounds
 from .records import COVERING_TYPES, RECORD_TYPES
 
-# A condition on the records of a type, given its model.
-Condition = Callable[[type[FieldRecord]], ColumnElement[bool]]
+# A condition on the records of a type, given its model (or `VillageActivity`: see `activity_by`).
+Condition = Callable[[Any], ColumnElement[bool]]
 
 RISK_WEIGHT = {RiskLevel.tinggi: 3, RiskLevel.sedang: 2, RiskLevel.rendah: 1}
 IN_CHUNK = 1000  # village codes per IN list: well under what either database takes in one statement
+# The last days whose records answer for every village active in them at once (`last_activity`).
+RECENT_DAYS = timedelta(days=7)
 
 
 @dataclass
@@ -73,13 +82,18 @@ class Figures:
         return self.covered / self.desa_binaan if self.desa_binaan else None
 
     def add(self, other: Figures) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        # through the instances' dicts: a national view adds thousands of villages up
+        mine, theirs = vars(self), vars(other)
+        for name in FIGURE_NAMES:
+            mine[name] += theirs[name]
 
     def as_dict(self) -> dict[str, float | None]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["coverage_rate"] = None if self.rate is None else round(self.rate, 4)
         return data
+
+
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 
 @dataclass
@@ -142,21 +156,29 @@ def activity_by(
     session: DbSession, *, start: date, end: date, key: str, condition: Condition | None = None
 ) -> dict[Any, Figures]:
     """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
-    grouped queries (one per record type) by `key`, a column every record type has: its village for coverage,
-    its officer for reports. `condition` (a function of the record model) narrows the records."""
+    grouped queries by `key`, a column every record type has: its village for coverage, its officer for reports.
+    `condition` (a function of the record model) narrows the records.
+
+    Grouped by village or office (`village_activity.BY`), the period's whole UTC months are read from the
+    activity per village and month, and only its edges from the records: `condition` is then also given
+    `VillageActivity`, and may only use the columns it shares with the records (village, office)."""
     lo, hi = bounds(start, end)
+    months = village_activity.whole_months(lo, hi) if key in village_activity.BY else None
+    spans = village_activity.edges(lo, hi, months)
     figures: defaultdict[Any, Figures] = defaultdict(Figures)
 
-    def grouped(model: type[FieldRecord], *columns: ColumnElement[Any]) -> Result[*tuple[Any, ...]]:
-        query = select(getattr(model, key), *columns).where(
-            model.occurred_at >= lo, model.occurred_at < hi, model.voided.is_(False)
-        )
+    def grouped(model: type[FieldRecord], *columns: ColumnElement[Any]) -> list[Any]:
+        if not spans:  # the period is whole months
+            return []
+        query = select(getattr(model, key), *columns).where(model.voided.is_(False))
         if condition is not None:
             query = query.where(condition(model))
-        return session.execute(query.group_by(getattr(model, key)))
+        return list(
+            session.execute(village_activity.in_spans(query.group_by(getattr(model, key)), model, spans))
+        )
 
     for value, count in grouped(Visit, func.count()):
-        figures[value].visits = count
+        figures[value].visits += count
     s = EducationSession
     for value, count, people, male, female, under_18 in grouped(
         s,
@@ -167,15 +189,26 @@ def activity_by(
         func.sum(s.male_under_18 + s.female_under_18),
     ):
         f = figures[value]
-        f.sessions, f.people, f.people_male, f.people_female, f.people_under_18 = (
-            count,
-            people or 0,
-            male or 0,
-            female or 0,
-            under_18 or 0,
-        )
+        f.sessions += count
+        f.people += people or 0
+        f.people_male += male or 0
+        f.people_female += female or 0
+        f.people_under_18 += under_18 or 0
     for value, quantity in grouped(Handout, func.sum(Handout.quantity)):
-        figures[value].materials = quantity or 0
+        figures[value].materials += quantity or 0
+    if months is not None:
+        a = VillageActivity
+        query = (
+            select(getattr(a, key), *(func.sum(getattr(a, name)) for name in village_activity.FIGURES))
+            .where(a.month >= months[0], a.month < months[1])
+            .group_by(getattr(a, key))
+        )
+        if condition is not None:
+            query = query.where(condition(a))
+        for value, *sums in session.execute(query):
+            f = figures[value]
+            for name, total in zip(village_activity.FIGURES, sums, strict=True):
+                setattr(f, name, getattr(f, name) + (total or 0))
     return figures
 
 
@@ -287,14 +320,13 @@ def coverage(
     totals = Figures()
     covered = {}
     for village in villages:
-        f = Figures(desa_binaan=1)
-        if village in activity:
-            f.add(activity[village])
-        covered[village] = bool(f.covered)
-        totals.add(f)
-        child = _child_of(village, place.code)
-        if child in rows:
-            rows[child].figures.add(f)
+        f = activity.get(village)
+        covered[village] = f is not None and f.covered > 0
+        row = rows.get(_child_of(village, place.code))
+        for sums in (totals, row.figures) if row is not None else (totals,):
+            sums.desa_binaan += 1
+            if f is not None:
+                sums.add(f)
     return Coverage(
         region=place, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered
     )
@@ -357,27 +389,64 @@ def _child_of(village_code: str, parent_code: str) -> str:
     return ".".join(village_code.split(".")[:depth])
 
 
-def last_activity(session: DbSession, villages: set[str], *, today: date) -> dict[str, datetime]:
+def last_activity(
+    session: DbSession, villages: set[str] | Select[str], *, today: date
+) -> dict[str, datetime]:
     """Each village's last record up to `today` of a type that counts for coverage (a visit or session), voided
-    ones left out: per village the last entry of its (village, voided, occurred_at) index, so that the cost
-    follows the number of villages asked about, not the number of records."""
+    ones left out. `villages`: their codes, or a subquery of them (one statement, however many: thousands of
+    codes are slow to send).
+
+    The villages with a record in the last `RECENT_DAYS` have their last one in that range of the period index,
+    read once for all of them; each other village's is the last entry of its (village, voided, occurred_at)
+    index. So the cost follows the number of villages asked about and the records of a few days, never the
+    number of records."""
     _, hi = bounds(today, today)
-    latest = [
-        select(func.max(model.occurred_at))
-        .where(model.village_code == Region.code, model.voided.is_(False), model.occurred_at < hi)
-        .scalar_subquery()
-        for model in (kind.model for kind in COVERING_TYPES)
-    ]
+    if isinstance(villages, Select):
+        chosen: list[Select[str] | list[str]] = [villages]
+    else:
+        codes = sorted(villages)
+        chosen = [codes[i : i + IN_CHUNK] for i in range(0, len(codes), IN_CHUNK)]
     last: dict[str, datetime] = {}
-    codes = sorted(villages)
-    for i in range(0, len(codes), IN_CHUNK):
-        for code, *moments in session.execute(
-            select(Region.code, *latest).where(Region.code.in_(codes[i : i + IN_CHUNK]))
-        ):
-            seen = [moment for moment in moments if moment is not None]
-            if seen:
-                last[code] = max(seen)
+    for some in chosen:
+        for code, *moments in session.execute(_last_activity(some, hi)):
+            found = [moment for moment in moments if moment is not None]
+            if found:
+                last[code] = max(found)
     return last
+
+
+def _last_activity(villages: Select[str] | list[str], hi: datetime) -> Select[*tuple[Any, ...]]:
+    """`last_activity`'s query for these villages: each one's code, its last record of the recent days, and
+    (when it has none) its last visit and its last session before `hi`."""
+    covering = [kind.model for kind in COVERING_TYPES]
+    seen = union_all(
+        *(
+            select(model.village_code.label("code"), model.occurred_at.label("at")).where(
+                model.village_code.in_(villages),
+                model.voided.is_(False),
+                model.occurred_at >= hi - RECENT_DAYS,
+                model.occurred_at < hi,
+            )
+            for model in covering
+        )
+    ).subquery()
+    recent = select(seen.c.code, func.max(seen.c.at).label("at")).group_by(seen.c.code).subquery()
+    before = [  # evaluated only for a village with nothing recent
+        case(
+            (
+                recent.c.at.is_(None),
+                select(func.max(model.occurred_at))
+                .where(model.village_code == Region.code, model.voided.is_(False), model.occurred_at < hi)
+                .scalar_subquery(),
+            )
+        )
+        for model in covering
+    ]
+    return (
+        select(Region.code, recent.c.at, *before)
+        .outerjoin(recent, recent.c.code == Region.code)
+        .where(Region.code.in_(villages))
+    )
 
 
 @dataclass
@@ -398,14 +467,14 @@ def priorities(
 ) -> list[Priority]:
     """Desa binaan not ended, the most urgent first: risk level times days since the last visit or session.
     High-risk villages never visited come first (their days count from the designation)."""
+    region_code = region_code or NATION
     desa_rows = [
         d
-        for d in active_desa(
-            session, start=today, end=today, offices=offices, region_code=region_code or NATION
-        )
+        for d in active_desa(session, start=today, end=today, offices=offices, region_code=region_code)
         if d.ended_on is None
     ]
-    last = last_activity(session, {d.village_code for d in desa_rows}, today=today)
+    in_view = desa_in_view(start=today, end=today, offices=offices, region_code=region_code)
+    last = last_activity(session, in_view, today=today)
     ranked = []
     for desa in desa_rows:
         seen = last.get(desa.village_code)

@@ -255,13 +255,18 @@ class FieldRecord:
 
     record_type: ClassVar[str]
     __tablename__: str  # each type's own table
+    # The columns besides its count that a type's figures add up (people reached, materials handed out): the
+    # period index carries them, so that figures over days read the index alone, never the scattered rows.
+    figure_columns: ClassVar[tuple[str, ...]] = ()
 
     id: Mapped[str] = mapped_column(String(36), ForeignKey("record_ids.id"), primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # active_history: an edit knows the value it replaces even when it was not loaded, so that the activity
+    # per village and month (`outreach.village_activity`) takes out what the record counted before.
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True, active_history=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     accuracy: Mapped[float | None] = mapped_column(Float)
-    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     client_updated_at: Mapped[datetime] = mapped_column(DateTime)
     device_id: Mapped[str] = mapped_column(String(100), default="")
@@ -274,7 +279,14 @@ class FieldRecord:
         # the activity of each officer and of each office (an admin's over every office, from the period index;
         # a Kanim's or a Kanwil's from the office's own), leaving voids out: each reads only one of these indexes.
         return (
-            Index(f"ix_{cls.__tablename__}_period", "voided", "occurred_at", "village_code", "office_id"),
+            Index(
+                f"ix_{cls.__tablename__}_period",
+                "voided",
+                "occurred_at",
+                "village_code",
+                "office_id",
+                *cls.figure_columns,
+            ),
             Index(f"ix_{cls.__tablename__}_village_activity", "village_code", "voided", "occurred_at"),
             Index(f"ix_{cls.__tablename__}_officer_period", "voided", "occurred_at", "officer_id"),
             Index(f"ix_{cls.__tablename__}_office_period", "office_id", "voided", "occurred_at"),
@@ -286,13 +298,14 @@ class FieldRecord:
 
     @declared_attr
     def village_code(cls) -> Mapped[str]:
-        return mapped_column(ForeignKey("regions.code"), index=True)
+        return mapped_column(ForeignKey("regions.code"), index=True, active_history=True)
 
     @declared_attr
     def office_id(cls) -> Mapped[int | None]:
         """The office that had the village as desa binaan when the record was made (`outreach.scope.record_office`):
         whose record it is, wherever its officer works now. None: the village was no desa binaan (admins only)."""
-        return mapped_column(ForeignKey("offices.id"))  # indexed with the period: `__table_args__`
+        # indexed with the period (`__table_args__`); active_history as `occurred_at`'s
+        return mapped_column(ForeignKey("offices.id"), active_history=True)
 
     @declared_attr
     def officer(cls) -> Mapped[User]:
@@ -334,13 +347,14 @@ class EducationSession(FieldRecord, Model):
 
     __tablename__ = "education_sessions"
     record_type = "session"
+    figure_columns = ("male_under_18", "female_under_18", "male_adult", "female_adult")
 
     venue: Mapped[str] = mapped_column(String(200))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
-    male_under_18: Mapped[int] = mapped_column(Integer, default=0)
-    female_under_18: Mapped[int] = mapped_column(Integer, default=0)
-    male_adult: Mapped[int] = mapped_column(Integer, default=0)
-    female_adult: Mapped[int] = mapped_column(Integer, default=0)
+    male_under_18: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    female_under_18: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    male_adult: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
+    female_adult: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
     audience_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     partners: Mapped[list[str]] = mapped_column(JSON, default=list)
     materials_used: Mapped[str] = mapped_column(Text, default="")
@@ -484,9 +498,10 @@ class Handout(FieldRecord, Model):
 
     __tablename__ = "handouts"
     record_type = "handout"
+    figure_columns = ("quantity",)
 
     material_slug: Mapped[str] = mapped_column(ForeignKey("materials.slug"), index=True)
-    quantity: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer, active_history=True)
     format: Mapped[str] = mapped_column(String(20))
     recipient_group: Mapped[str] = mapped_column(String(40))
     session_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -510,6 +525,53 @@ class EarlyWarning(FieldRecord, Model):
     source: Mapped[str] = mapped_column(String(40))
 
     follow_up: Mapped[WarningFollowUp | None] = relationship(back_populates="warning", uselist=False)
+
+
+class VillageActivity(Model):
+    """What the visits, sessions and hand-outs of a village that belong to an office (None: to no office) added
+    up to in a UTC calendar month (`month`: its first day), voided records left out: the figures of long periods
+    read these rows rather than every record (`outreach.village_activity` keeps them right on every write).
+
+    Its key (village, month, office) is a unique index rather than the primary key, as the office may be None: the
+    rows of no office are never merged, and add up all the same."""
+
+    __tablename__ = "village_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    month: Mapped[date] = mapped_column(Date)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    people_male: Mapped[int] = mapped_column(Integer, default=0)
+    people_female: Mapped[int] = mapped_column(Integer, default=0)
+    people_under_18: Mapped[int] = mapped_column(Integer, default=0)
+    materials: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        # The key the upserts name; a village's months, for a few villages.
+        Index("ux_village_activity_key", "village_code", "month", "office_id", unique=True),
+        # Every village's months (an admin's national figures), and an office's (its activity chart).
+        Index("ix_village_activity_month", "month", "office_id"),
+        Index("ix_village_activity_office", "office_id", "month"),
+    )
+
+
+class OfficeActivity(Model):
+    """The visits and sessions (the types that count for coverage) of an office's records on a UTC day, voided
+    ones left out: the activity chart reads a row per office and day rather than every record
+    (`outreach.village_activity` keeps them right with the activity per village and month). A record of no
+    office is in no chart, and in no row here."""
+
+    __tablename__ = "office_activity"
+    # every office's days (an admin's chart); one office's are its primary key's
+    __table_args__ = (Index("ix_office_activity_day", "day", "office_id"),)
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class WarningFollowUp(Model):

@@ -68,7 +68,7 @@ from sqlalchemy import CursorResult, Table, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from . import clock, scope
+from . import clock, scope, village_activity
 from .extensions import DbSession
 from .models import (
     Assignment,
@@ -378,6 +378,7 @@ def _number(
     for kind, record_ids in ids.items():
         table = _table(kind.model)
         session.execute(update(table).where(table.c.id.in_(record_ids)).values(rev=first - 1 - table.c.rev))
+    village_activity.add_inserted(session, ids)  # under the lock, as every write of those rows
 
 
 @dataclass(frozen=True)
