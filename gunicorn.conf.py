@@ -7,6 +7,7 @@ villager's page or a manager's dashboard is never queued behind their pushes. A 
 connection while it waits; each worker keeps at most 15 (SQLAlchemy's pool of 5 and its overflow of 10), so
 workers x 15 must stay under the database's `max_connections` (100 by default on PostgreSQL)."""
 
+import gc
 import os
 
 wsgi_app = "outreach:create_app()"
@@ -16,3 +17,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "64"))
 timeout = 60  # a push of 200 records waiting its turn behind many others still fits
 keepalive = 75  # as long as common proxies keep an idle connection: a phone reuses it without a reset
+
+
+def post_worker_init(worker):
+    """Once the worker loaded the app: what exists now (the app, its modules, templates, catalogs) lives as long
+    as the worker, so the garbage collector stops scanning it in every full collection, which took about 90 ms
+    of a national dashboard page."""
+    gc.collect()
+    gc.freeze()

@@ -232,11 +232,11 @@ def push(
         for item in _answer_stored(session, sent, context, results)
     ]
     if waiting:
-        sent = Counter(item.envelope.id for item in waiting)
+        times_sent = Counter(item.envelope.id for item in waiting)
         fresh = [
             item
             for item in waiting
-            if not item.errors and not item.envelope.voided and sent[item.envelope.id] == 1
+            if not item.errors and not item.envelope.voided and times_sent[item.envelope.id] == 1
         ]
         if fresh and session.get_bind().dialect.name == "sqlite":
             take_revisions(session, 0)  # SQLite: the lock before step 2 (see the module's docstring)
