@@ -96,32 +96,109 @@ def published(session: DbSession) -> ScalarResult[Material]:
 
 
 def by_topic(session: DbSession) -> list[tuple[str, object, list[Material]]]:
-    """Published materials grouped under the library's topics, in the topics' order."""
+    """Published materials grouped under the library's topics, in the topics' order, each material once: under
+    the first of its own topics (the editor's main one) that the library knows."""
     materials = list(published(session))
+    known = {code for code, _ in TOPICS}
+    main_topic = {m.id: next((t for t in m.topics or [] if t in known), None) for m in materials}
     groups = []
     for code, label in TOPICS:
-        members = [m for m in materials if code in (m.topics or [])]
+        members = [m for m in materials if main_topic[m.id] == code]
         if members:
             groups.append((code, label, members))
     return groups
 
 
+# How much a query's word found in each part of a material counts, in either language.
+SEARCH_WEIGHTS = {"title": 4, "summary": 2, "body": 1}
+
+
 def search(session: DbSession, query: str) -> list[Material]:
-    """Published materials whose title, summary or text contains every word of the query, in either language."""
-    words = [w for w in query.split() if w][:8]
-    statement = select(Material).where(Material.published.is_(True))
-    for word in words:
-        pattern = f"%{word}%"
-        statement = statement.where(
-            or_(
-                *(
-                    getattr(Material, f"{field}_{lang}").ilike(pattern)
-                    for field in ("title", "summary", "body")
-                    for lang in ("id", "en")
-                )
+    """Published materials holding the most of the query's words (every word, when any material holds them all;
+    a villager's sentence still finds something), in either language, the most relevant first: a word in the
+    title counts more than in the summary, which counts more than in the text."""
+    words = list(dict.fromkeys(w.casefold() for w in query.split()))[:8]
+    if not words:
+        return []
+    statement = select(Material).where(
+        Material.published.is_(True),
+        or_(
+            *(
+                getattr(Material, f"{field}_{lang}").ilike(f"%{word}%")
+                for word in words
+                for field in SEARCH_WEIGHTS
+                for lang in ("id", "en")
             )
+        ),
+    )
+    ranked = []
+    for material in session.scalars(statement):
+        texts = {
+            field: f"{getattr(material, f'{field}_id') or ''}\n{getattr(material, f'{field}_en') or ''}".casefold()
+            for field in SEARCH_WEIGHTS
+        }
+        found = [word for word in words if any(word in text for text in texts.values())]
+        score = sum(
+            weight for word in found for field, weight in SEARCH_WEIGHTS.items() if word in texts[field]
         )
-    return list(session.scalars(statement.order_by(Material.title_id)))
+        if found:
+            ranked.append((len(found), score, material))
+    most = max((count for count, _, _ in ranked), default=0)
+    best = sorted((r for r in ranked if r[0] == most), key=lambda r: (-r[1], r[2].title_id))
+    return [material for _, _, material in best]
+
+
+# A contact the program fills in for its own area (contacts.toml): its Pimpasa, its Kanim, the regency's offices.
+PROGRAM_FILLS_IN = "isi-oleh-program"
+# A contact whose number FACTS.md found in a single or older source only: the office should check it still works.
+SINGLE_SOURCE = "sebagian"
+KEY_NATIONAL_HOTLINES = 3  # on the home page and the leaflet; the rest are on /kontak
+KEY_LOCAL_NUMBERS = 2
+
+
+def is_local(contact: Contact) -> bool:
+    """Kept by an office, or filled in by the program for its area: what a villager most needs, before the
+    national hotlines."""
+    return contact.office_id is not None or contact.status == PROGRAM_FILLS_IN
+
+
+def villagers_contacts(session: DbSession) -> tuple[list[Contact], list[Contact]]:
+    """The contacts a villager sees, the local ones then the national ones, each in the office's order. An
+    entry not yet filled in is left out: only managers see it, on /kelola/kontak."""
+    rows = [
+        contact
+        for contact in session.scalars(select(Contact).order_by(Contact.sort_order, Contact.name_id))
+        if contact.filled
+    ]
+    return [c for c in rows if is_local(c)], [c for c in rows if not is_local(c)]
+
+
+def key_numbers(session: DbSession) -> list[Contact]:
+    """The numbers for the home page and the leaflet: the first local ones a villager can call or message (the
+    Pimpasa, the office, once filled in), then the first national hotlines that two sources confirm (as shipped:
+    Polri 110, SAPA 129, KP2MI 0800-1000)."""
+    local, national = villagers_contacts(session)
+    calls = [c for c in local if c.kind in ("hotline", "whatsapp")][:KEY_LOCAL_NUMBERS]
+    hotlines = [c for c in national if c.kind == "hotline" and c.status == "terverifikasi"]
+    return calls + hotlines[:KEY_NATIONAL_HOTLINES]
+
+
+def needs_checking(contact: Contact) -> bool:
+    """Whether a villager is told the office has not checked a contact: only a national number that FACTS.md
+    has from a single or older source, until the office checks it. Never a number two sources confirm (Polri
+    110), nor one the office filled in itself."""
+    return contact.verified_on is None and contact.status == SINGLE_SOURCE and not is_local(contact)
+
+
+def tel_url(number: str) -> str:
+    """A `tel:` link: the number's digits, with its + when it has one."""
+    return "tel:" + ("+" if number.strip().startswith("+") else "") + re.sub(r"\D", "", number)
+
+
+def whatsapp_url(number: str) -> str:
+    """A link that opens a chat in WhatsApp, which wants the international number's digits: 0811… is 62811…"""
+    digits = re.sub(r"\D", "", number)
+    return "https://wa.me/" + ("62" + digits[1:] if digits.startswith("0") else digits)
 
 
 def snapshot(material: Material) -> dict[str, Any]:

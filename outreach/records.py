@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, reduce
 from operator import add
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import url_for
 from flask_babel import format_date, format_decimal
@@ -54,6 +55,7 @@ class IsoDateTimeField(StringField):
     """
 
     widget = DateTimeLocalInput()
+    invalid = _l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
@@ -65,22 +67,21 @@ class IsoDateTimeField(StringField):
                 moment = moment.replace(tzinfo=clock.zone())
             self.data = moment.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, OverflowError):  # OverflowError: year 1 at +14:00 is before the calendar begins
-            raise ValueError(
-                _l("Not a valid date and time (ISO 8601, e.g. 2026-11-28T09:30:00+07:00).")
-            ) from None
+            raise ValueError(self.invalid) from None
 
 
 class NumberField(FloatField):
     """A decimal number, with the error message in the user's language."""
 
     widget = NumberInput(step="any")
+    invalid = _l("Must be a number.")
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if valuelist and str(valuelist[0]).strip():
             number = _finite(valuelist[0])
             if number is None:
-                raise ValueError(_l("Must be a number."))
+                raise ValueError(self.invalid)
             self.data = number
 
 
@@ -88,13 +89,14 @@ class CountField(IntegerField):
     """A whole number of people or items, 0 when left empty."""
 
     widget = NumberInput(min=0, step=1)
+    invalid = _l("Must be a whole number.")
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = 0
         if valuelist and str(valuelist[0]).strip():
             number = _finite(valuelist[0])
             if number is None or number != int(number):
-                raise ValueError(_l("Must be a whole number."))
+                raise ValueError(self.invalid)
             self.data = int(number)
 
 
@@ -112,24 +114,26 @@ class ChecklistField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+    unknown = _l("Unknown choice: %(value)s.")
 
     def pre_validate(self, form: Form) -> None:
         known = {choice.value for choice in self.choices}
         for value in self.data or []:
             if value not in known:
-                raise ValidationError(_l("Unknown choice: %(value)s.", value=value))
+                raise ValidationError(str(self.unknown) % {"value": value})
 
 
 class ReferenceField(StringField):
     """The phone's id of a related record (it may not have reached the server yet)."""
 
     data: str | None
+    invalid = _l("Must be the id of a record on this phone.")
 
     def pre_validate(self, form: Form) -> None:
         if self.data:
             self.data = normal_id(self.data)
             if self.data is None:
-                raise ValidationError(_l("Must be the id of a record on this phone."))
+                raise ValidationError(self.invalid)
 
 
 def _required() -> DataRequired:
@@ -148,8 +152,102 @@ def _people() -> list[NumberRange]:
     return [NumberRange(0, MAX_PEOPLE, _l("Must be between 0 and %(max)d.", max=MAX_PEOPLE))]
 
 
+@dataclass(frozen=True)
+class Check(ABC):
+    """A rule across fields, or against the clock, declared once: the server applies it after the fields' own
+    validators (`FieldRecordForm.validate`), the phone applies `rule()` (static/js/checks.js) before saving.
+    It is skipped while one of its fields already has an error; `failing` names the field its message goes
+    beside."""
+
+    fields: tuple[str, ...]
+    message: Any
+    code: ClassVar[str]
+
+    def applies(self, form: FieldRecordForm) -> bool:
+        return not any(form[name].errors for name in self.fields)
+
+    @abstractmethod
+    def failing(self, form: FieldRecordForm) -> str | None:
+        """The field to put the message beside, or None when the rule holds."""
+
+    def apply(self, form: FieldRecordForm) -> bool:
+        field = self.failing(form) if self.applies(form) else None
+        if field is not None:
+            form[field].errors = [*form[field].errors, self.message]
+        return field is None
+
+    def rule(self) -> dict[str, Any]:
+        return {"check": self.code, "fields": list(self.fields), "message": str(self.message)}
+
+
+@dataclass(frozen=True)
+class AtLeastOne(Check):
+    """The counts add up to at least one (a session reached somebody); said beside the first count."""
+
+    code = "at_least_one"
+
+    def failing(self, form: FieldRecordForm) -> str | None:
+        return self.fields[0] if sum(form[name].data or 0 for name in self.fields) == 0 else None
+
+
+@dataclass(frozen=True)
+class BothOrNeither(Check):
+    """Two fields given together or not at all (a position); said beside the one missing."""
+
+    code = "both_or_neither"
+
+    def failing(self, form: FieldRecordForm) -> str | None:
+        missing = [name for name in self.fields if form[name].data is None]
+        return missing[0] if len(missing) == 1 else None
+
+
+@dataclass(frozen=True)
+class NotAfterNow(Check):
+    """A moment no later than now (by the checking clock) plus `margin`."""
+
+    margin: timedelta = timedelta(0)
+    code = "not_after_now"
+
+    def failing(self, form: FieldRecordForm) -> str | None:
+        moment = form[self.fields[0]].data
+        return self.fields[0] if moment is not None and moment > form.now + self.margin else None
+
+    def rule(self) -> dict[str, Any]:
+        return {**super().rule(), "ms": self.margin // timedelta(milliseconds=1)}
+
+
+@dataclass(frozen=True)
+class NotBeforeNow(Check):
+    """A moment no earlier than now (by the checking clock) less `margin`."""
+
+    margin: timedelta = timedelta(0)
+    code = "not_before_now"
+
+    def failing(self, form: FieldRecordForm) -> str | None:
+        moment = form[self.fields[0]].data
+        return self.fields[0] if moment is not None and moment < form.now - self.margin else None
+
+    def rule(self) -> dict[str, Any]:
+        return {**super().rule(), "ms": self.margin // timedelta(milliseconds=1)}
+
+
 class FieldRecordForm(Form):
-    """What every field record has: the desa binaan, when it happened, and where the phone was."""
+    """What every field record has: the desa binaan, when it happened, and where the phone was.
+
+    `checks` are its rules across fields, which the phone applies too. The rest of `validate` is the server's
+    alone, as it needs the server's records: the village is one of the officer's desa binaan
+    (`validate_village`) and still was on the day, the material is in the catalogue (`validate_material`);
+    the phone offers only its own villages and the catalogue's materials."""
+
+    checks: ClassVar[tuple[Check, ...]] = (
+        NotAfterNow(
+            ("occurred_at",),
+            _l("This is in the future: check the date and the phone's clock."),
+            margin=CLOCK_SKEW,
+        ),
+        NotBeforeNow(("occurred_at",), _l("This is more than a year ago: check the date."), margin=MAX_AGE),
+        BothOrNeither(("lat", "lng"), _l("A position needs both latitude and longitude.")),
+    )
 
     village = SelectField(_l("Desa binaan"), validators=[_required()], validate_choice=False, choices=[])
     occurred_at = IsoDateTimeField(_l("When"), validators=[_required()])
@@ -187,16 +285,10 @@ class FieldRecordForm(Form):
         if self.allowed_villages is not None and field.data not in self.allowed_villages:
             raise ValidationError(_l("This village is not one of your desa binaan."))
 
-    def validate_occurred_at(self, field: Field) -> None:
-        if field.data is None:
-            return
-        if field.data > self.now + CLOCK_SKEW:
-            raise ValidationError(_l("This is in the future: check the date and the phone's clock."))
-        if field.data < self.now - MAX_AGE:
-            raise ValidationError(_l("This is more than a year ago: check the date."))
-
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         valid: bool = super().validate(extra_validators)
+        for check in self.checks:
+            valid = check.apply(self) and valid
         until = (self.allowed_villages or {}).get(self.village.data)
         if (
             until is not None
@@ -210,10 +302,6 @@ class FieldRecordForm(Form):
                     date=format_date(until, "long"),
                 ),
             ]
-            return False
-        if not self.lat.errors and not self.lng.errors and (self.lat.data is None) != (self.lng.data is None):
-            missing = self.lng if self.lng.data is None else self.lat
-            missing.errors = [*missing.errors, _l("A position needs both latitude and longitude.")]
             return False
         return valid
 
@@ -268,13 +356,7 @@ class SessionForm(FieldRecordForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), _at_most(5000)])
     visit_id = ReferenceField(_l("Part of visit"), validators=[Optional()])
 
-    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
-        valid: bool = super().validate(extra_validators)
-        counts = [self[name] for name in PEOPLE_FIELDS]
-        if not any(f.errors for f in counts) and sum(f.data or 0 for f in counts) == 0:
-            self.female_adult.errors = [*self.female_adult.errors, _l("Count at least one person who came.")]
-            return False
-        return valid
+    checks = (*FieldRecordForm.checks, AtLeastOne(PEOPLE_FIELDS, _l("Count at least one person who came.")))
 
 
 HANDOUT_FORMATS = [
@@ -420,10 +502,23 @@ class RecordType:
             if name not in self.field_names:
                 continue
             if name in self.list_fields and not isinstance(value, list):
-                errors[name] = [str(_l("Must be a list."))]
+                errors[name] = [str(NOT_A_LIST)]
             elif name not in self.list_fields and isinstance(value, (list, dict, bool)):
-                errors[name] = [str(_l("Must be text or a number."))]
+                errors[name] = [str(NOT_A_VALUE)]
         return form, errors
+
+    def rules(self) -> dict[str, Any]:
+        """What `validate` checks that the phone can check too, as data for static/js/checks.js, in the user's
+        language: each field's kind, validators (in order) and choices, the form's `checks`, and the messages
+        for values of the wrong shape. A validator it cannot describe is refused here, not left to the server
+        alone; what only the server can know is named on `FieldRecordForm`."""
+        form = self.form()
+        return {
+            "fields": {field.name: _field_rules(field) for field in form},
+            "checks": [check.rule() for check in form.checks],
+            "not_a_list": str(NOT_A_LIST),
+            "not_a_value": str(NOT_A_VALUE),
+        }
 
     def formdata(self, data: dict[str, Any]) -> MultiDict[str, str]:
         """Turn a record's JSON `data` into form data; values of the wrong shape are left out."""
@@ -481,6 +576,74 @@ class RecordType:
             if isinstance(form[name], (StringField, TextAreaField)) and value is None:
                 value = "" if not name.endswith("_id") else None
             setattr(record, self.column(name), value)
+
+
+NOT_A_LIST = _l("Must be a list.")
+NOT_A_VALUE = _l("Must be text or a number.")
+
+# What the phone makes of a field's wire value, by the field's class (the first that matches).
+FIELD_KINDS: tuple[tuple[type[Field], str], ...] = (
+    (IsoDateTimeField, "datetime"),
+    (ReferenceField, "reference"),
+    (CountField, "count"),
+    (NumberField, "number"),
+    (ChecklistField, "checklist"),
+    (SelectField, "select"),
+    (StringField, "text"),
+)
+
+
+def _field_rules(field: Field) -> dict[str, Any]:
+    """One field's rules for the phone: how its value is read, then its validators in the order WTForms runs
+    them (`Optional` and the required ones stop the chain and clear earlier errors, as they do there)."""
+    kind = next((name for cls, name in FIELD_KINDS if isinstance(field, cls)), None)
+    if kind is None:
+        raise TypeError(f"The phone cannot read a {type(field).__name__} ({field.name})")
+    rules: dict[str, Any] = {
+        "kind": kind,
+        "validators": [_validator_rule(field, v) for v in field.validators],
+    }
+    if hasattr(field, "invalid"):
+        rules["invalid"] = str(field.invalid)
+    if kind == "checklist":
+        rules["choices"] = [str(choice.value) for choice in field.choices]
+        rules["unknown"] = str(field.unknown)
+    elif kind == "select" and field.validate_choice:
+        rules["choices"] = [str(choice.value) for choice in field.choices]
+        rules["unknown"] = field.gettext("Not a valid choice.")
+    elif kind == "datetime":  # the zone's offset today: Indonesia keeps no summer time
+        offset = datetime.now(clock.zone()).utcoffset() or timedelta(0)
+        rules["zone_minutes"] = offset // timedelta(minutes=1)
+    return rules
+
+
+def _validator_rule(field: Field, validator: Any) -> list[Any]:
+    if isinstance(validator, Optional):
+        return ["optional"]
+    message = validator.message
+    if message is None:
+        raise TypeError(f"{type(validator).__name__} of {field.name} has no message of the program's own")
+    if isinstance(validator, DataRequired):
+        return ["data_required", str(message)]
+    if isinstance(validator, InputRequired):
+        return ["input_required", str(message)]
+    if isinstance(validator, Length):
+        return [
+            "length",
+            validator.min,
+            validator.max,
+            str(message) % {"min": validator.min, "max": validator.max},
+        ]
+    if isinstance(validator, NumberRange):
+        return [
+            "range",
+            validator.min,
+            validator.max,
+            str(message) % {"min": validator.min, "max": validator.max},
+        ]
+    raise TypeError(
+        f"The phone cannot check {type(validator).__name__} of {field.name}: describe it in _field_rules"
+    )
 
 
 def _wire_value(value: object) -> object:

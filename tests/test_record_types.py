@@ -91,7 +91,7 @@ def test_a_session_may_belong_to_a_visit_made_on_the_phone(world):
         ({"topics": []}, "topics"),
         ({"topics": ["karaoke"]}, "topics"),
         ({"topics": "tppo"}, "topics"),
-        ({"male_under_18": 0, "female_under_18": 0, "male_adult": 0, "female_adult": 0}, "female_adult"),
+        ({"male_under_18": 0, "female_under_18": 0, "male_adult": 0, "female_adult": 0}, "male_under_18"),
         ({"male_adult": -1}, "male_adult"),
         ({"male_adult": 2.5}, "male_adult"),
         ({"female_adult": 20000}, "female_adult"),

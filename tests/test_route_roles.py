@@ -35,6 +35,7 @@ EXPECTED = {
     "GET /kantor": PUBLIC,
     "GET /kontak": PUBLIC,
     "GET /tentang": PUBLIC,
+    "GET /luring": PUBLIC,
     "GET /panduan.json": PUBLIC,
     "GET /panduan/<slug>": PUBLIC,
     "GET /panduan/<slug>/berkas": PUBLIC,

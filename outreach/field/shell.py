@@ -13,8 +13,18 @@ STATIC = PROJECT_ROOT / "static"
 PACKAGE = Path(__file__).resolve().parent.parent
 SHELL_PAGES = ["/petugas", "/manifest.webmanifest"]
 SHELL_ASSET_DIRS = ["css", "js", "icons"]
-# What a public page uses (templates/base.html and what public.js imports): all a villager's phone keeps ahead.
-PUBLIC_ASSETS = ["css/app.css", "icons/icon-192.png", "js/guidance-cache.js", "js/public.js"]
+# Named by the manifest only: the browser fetches them itself, online, when the app is installed; no page shows
+# them, so no phone keeps them ahead (7 KB of an officer's first load).
+INSTALL_ICONS = ["icons/icon-512.png", "icons/icon-maskable-512.png"]
+# What a public page and the offline page use (templates/base.html, templates/offline.html and what their
+# scripts import): all a villager's phone keeps ahead.
+PUBLIC_ASSETS = [
+    "css/app.css",
+    "icons/icon-192.png",
+    "js/guidance-cache.js",
+    "js/online-status.js",
+    "js/public.js",
+]
 
 
 def shell_assets() -> list[Path]:
@@ -28,7 +38,8 @@ def static_url(filename: str) -> str:
 
 def precache_urls() -> list[str]:
     """The shell page, the manifest and every asset the shell uses, as URLs: what an officer's phone keeps."""
-    return SHELL_PAGES + [static_url(p.relative_to(STATIC).as_posix()) for p in shell_assets()]
+    names = [p.relative_to(STATIC).as_posix() for p in shell_assets()]
+    return SHELL_PAGES + [static_url(name) for name in names if name not in INSTALL_ICONS]
 
 
 def public_precache_urls() -> list[str]:
@@ -60,27 +71,32 @@ def release_version() -> str:
 # changes the address of the logic here, and VERSION too: a new release always installs a new worker.
 WORKER = """// Written by the server (outreach/field/shell.py): the constants only it knows. The logic: {logic}
 import {{ start }} from '{logic}';
-{outbox_import}
+{officer_import}
 const VERSION = {version};
 const PRECACHE = {precache};
 const PUBLIC_PRECACHE = {public};
 const URGENCY = {urgency};
 
-start({{ version: VERSION, precache: PRECACHE, publicPrecache: PUBLIC_PRECACHE, urgency: URGENCY, outbox: {outbox} }});
+start({{ version: VERSION, precache: PRECACHE, publicPrecache: PUBLIC_PRECACHE, urgency: URGENCY, outbox: {outbox}, shell: {shell} }});
 """
-# The officer's worker hands the outbox's code to the logic; the guidance pages' worker has none.
-OUTBOX_IMPORT = "import * as outbox from '{sync}';\n"
+# The officer's worker hands the outbox's code and the officer's part of the logic to the rest; the guidance
+# pages' worker has neither.
+OFFICER_IMPORT = "import * as outbox from '{sync}';\nimport * as shell from '{shell}';\n"
 
 
 def worker_script(version: str, *, guidance: bool = False) -> str:
     """The text of /sw.js for the release `version`: the release, the shell's and the public pages' URLs and the
-    urgency order, then the worker's logic started with the outbox's code. With `guidance`, the worker the
-    public pages install (/sw.js?guidance): the same logic without the shell or the outbox, a third of the
-    bytes; the officer's app replaces it with the whole worker when it is first opened."""
+    urgency order, then the worker's logic started with the outbox's code and the officer's part
+    (static/js/shell-worker.js). With `guidance`, the worker the public pages install (/sw.js?guidance): the
+    same logic without the shell or the outbox; the officer's app replaces it with the whole worker when it is
+    first opened."""
     return WORKER.format(
         logic=static_url("js/service-worker.js"),
-        outbox_import="" if guidance else OUTBOX_IMPORT.format(sync=static_url("js/sync.js")),
+        officer_import=""
+        if guidance
+        else OFFICER_IMPORT.format(sync=static_url("js/sync.js"), shell=static_url("js/shell-worker.js")),
         outbox="null" if guidance else "outbox",
+        shell="null" if guidance else "shell",
         version=json.dumps(version),
         precache=json.dumps([] if guidance else precache_urls()),
         public=json.dumps(public_precache_urls()),

@@ -76,7 +76,8 @@ def manifest():
 def client_labels(forms: dict) -> dict:
     """Each record type's name, field labels and choice labels, and what its declaration in outreach/records.py
     says the phone needs (its one-line summary, the counts of the people it reached, whether it counts as a
-    visit of its village), for the JavaScript to show records with and never branch on a type's name."""
+    visit of its village, the rules a record must pass, which static/js/checks.js applies before saving), for
+    the JavaScript to show and check records with and never branch on a type's name."""
     return {
         name: {
             "label": str(RECORD_TYPES[name].label),
@@ -90,6 +91,7 @@ def client_labels(forms: dict) -> dict:
             "people": list(RECORD_TYPES[name].people_fields),
             "people_label": _("%(count)s people"),
             "counts_for_coverage": RECORD_TYPES[name].counts_for_coverage,
+            "rules": RECORD_TYPES[name].rules(),
         }
         for name, form in forms.items()
     }

@@ -7,18 +7,38 @@ from urllib.parse import quote, urlsplit
 import segno
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
-from sqlalchemy import select
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
 
 from .. import guidance
 from ..extensions import db
-from ..models import Contact, Material, Office, OfficeKind
+from ..models import Contact, Material, Office, OfficeKind, Role
 from . import bp
 
 MAX_QUERY = 100
 
+bp.add_app_template_filter(guidance.tel_url, "tel_url")
+bp.add_app_template_filter(guidance.whatsapp_url, "whatsapp_url")
+
 
 def _locale() -> str:
     return str(get_locale())
+
+
+def reviewer() -> bool:
+    """Whether the reader is a manager or an admin, who sees what the office still has to check (a source of
+    one, an article not reviewed): a villager and an officer showing an article in a session never do. Pages
+    answered to a logged-in user are never kept by a browser or the service worker (outreach/security.py)."""
+    return current_user.is_authenticated and current_user.role in (Role.manager, Role.admin)
+
+
+def breakable(address: str) -> Markup:
+    """An address that wraps after a slash of its path (and, as always, a hyphen) and nowhere else: no word is
+    cut."""
+    parts = urlsplit(address)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return escape(origin) + Markup("/<wbr>").join(escape(part) for part in address[len(origin) :].split("/"))
 
 
 def is_local(host: str) -> bool:
@@ -57,9 +77,10 @@ def home():
     results = guidance.search(db.session, query) if query else None
     return render_template(
         "public/home.html",
-        groups=guidance.by_topic(db.session),
+        groups=guidance.by_topic(db.session) if results is None else [],
         query=query,
         results=results,
+        numbers=guidance.key_numbers(db.session),
         locale=_locale(),
     )
 
@@ -85,6 +106,7 @@ def article(slug: str):
         address=address,
         whatsapp=whatsapp,
         full_screen=request.args.get("layar") == "penuh",
+        reviewer=reviewer(),
     )
 
 
@@ -110,15 +132,21 @@ def article_qr(slug: str):
 @bp.route("/panduan/<slug>/cetak")
 def article_print(slug: str):
     material = _published(slug)
+    """The article as a leaflet to print: A5 on one sheet, front and back, with the key numbers and the QR code
+    of its page (its sources are there); A4 with its sources."""
     size = "a4" if request.args.get("ukuran") == "a4" else "a5"
     locale = _locale()
+    address = public_address("public.article", slug=slug)
     return render_template(
         "public/print.html",
         material=material,
         locale=locale,
         body=guidance.render_markdown(material.text("body", locale)),
         size=size,
-        address=public_address("public.article", slug=slug),
+        address=address,
+        address_text=address and breakable(address),
+        numbers=guidance.key_numbers(db.session),
+        reviewer=False,
     )
 
 
@@ -150,8 +178,19 @@ def library_index():
 
 @bp.route("/kontak")
 def contacts():
-    rows = list(db.session.scalars(select(Contact).order_by(Contact.sort_order, Contact.name_id)))
-    return render_template("public/contacts.html", contacts=rows, locale=_locale())
+    """The contacts filled in, the local ones first; only the national numbers from a single or older source say
+    the office has not checked them (`guidance.needs_checking`)."""
+    local, national = guidance.villagers_contacts(db.session)
+    every = db.session.scalar(select(func.count()).select_from(Contact)) or 0
+    unfilled = every - len(local) - len(national)
+    return render_template(
+        "public/contacts.html",
+        local=local,
+        national=national,
+        unfilled=unfilled if reviewer() else 0,
+        needs_checking=guidance.needs_checking,
+        locale=_locale(),
+    )
 
 
 @bp.route("/kantor")
@@ -163,3 +202,10 @@ def offices():
 @bp.route("/tentang")
 def about():
     return render_template("public/about.html")
+
+
+@bp.route("/luring")
+def offline():
+    """What the service worker shows, with no connection, for a page the phone does not keep; it keeps it once
+    per language (static/js/service-worker.js)."""
+    return render_template("offline.html")

@@ -1,7 +1,9 @@
 // The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
 // sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
 import { wireRecord } from './api.js';
-import { GUIDANCE_CACHE } from './guidance-cache.js';
+import * as checks from './checks.js';
+import { guidanceCache, guidanceRequest } from './guidance-cache.js';
+import { reachable } from './online-status.js';
 import * as store from './store.js';
 import {
   finishLogout, syncNow, shouldWait, withLock, SYNC_TAG,
@@ -11,6 +13,11 @@ import {
   isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
 } from './records.js';
 
+// The page as the server sent it, before this script changes anything: on the app's first opening, which no
+// worker answered, it is handed to the worker installing when it asks (static/js/shell-worker.js), which keeps
+// it rather than download it again.
+const firstPage = 'serviceWorker' in navigator && !navigator.serviceWorker.controller
+  ? `<!doctype html>\n${document.documentElement.outerHTML}` : null;
 const strings = JSON.parse(document.getElementById('strings').textContent);
 const labels = JSON.parse(document.getElementById('labels').textContent);
 const codes = JSON.parse(document.getElementById('codes').textContent);
@@ -60,10 +67,10 @@ function articles() {
 // Keep the catalogue's articles on the phone, to show them in a session without a signal.
 async function keepArticles() {
   if (!('caches' in window)) return;
-  const cache = await caches.open(GUIDANCE_CACHE);
+  const cache = await caches.open(guidanceCache(lang));
   for (const { url } of articles()) {
-    // Fetched as a stranger would (no cookie): the copy kept holds nothing of this officer.
-    if (!(await cache.match(url))) await cache.add(new Request(url, { credentials: 'omit' })).catch(() => {});
+    // Fetched as a stranger reading in the officer's language would (no cookie): it holds nothing of them.
+    if (!(await cache.match(url))) await cache.add(guidanceRequest(url, lang)).catch(() => {});
   }
 }
 
@@ -181,17 +188,21 @@ async function renderRecord(id) {
   $('record-tries').replaceChildren(...tryLines(record));
   const fields = $('record-fields');
   fields.replaceChildren();
-  for (const [name, label] of Object.entries(typeLabels.fields)) {
+  const errors = record.errors || {};
+  const inForm = [...formFor(record.type).querySelectorAll('[data-field]')].map((node) => node.dataset.field);
+  for (const name of new Set([...inForm, ...Object.keys(typeLabels.fields), ...Object.keys(errors)])) {
     let value = record.data[name];
-    if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) continue;
+    const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length);
+    if (empty && !(errors[name] || []).length) continue; // an empty field is shown for the server's reason
     const choices = (typeLabels.choices || {})[name];
-    if (name === 'village') value = villageName(value);
+    if (empty) value = '—';
+    else if (name === 'village') value = villageName(value);
     else if (name === 'material') value = materialTitles()[value] || value;
     else if (name === 'occurred_at') value = formatWhen(value);
     else if (Array.isArray(value)) value = value.map((v) => (choices && choices[v]) || v).join(', ');
     else if (choices) value = choices[value] || value;
-    fields.append(el('dt', label), el('dd', String(value)));
-    for (const message of (record.errors || {})[name] || []) fields.append(el('dd', message, 'error'));
+    fields.append(el('dt', typeLabels.fields[name] || name), el('dd', String(value)));
+    for (const message of errors[name] || []) fields.append(el('dd', message, 'error'));
   }
   const followUp = $('record-follow-up');
   followUp.hidden = !record.follow_up; // only a type the office follows up (a warning) has one
@@ -251,10 +262,7 @@ function fillForm(form, data) {
 }
 
 function showErrors(form, errors) {
-  for (const [field, messages] of Object.entries(errors || {})) {
-    const slot = form.querySelector(`[data-error-for="${field}"]`);
-    if (slot) slot.textContent = messages.join(' ');
-  }
+  checks.showErrors(form, errors, labels[form.dataset.type].fields);
 }
 
 function draftKey() {
@@ -269,6 +277,9 @@ async function openForm(type, record) {
   pendingPhotos = [];
   const draft = me ? await store.getDraft(draftKey()) : undefined;
   fillForm(form, draft || (record ? record.data : {}));
+  const title = form.querySelector('.form-title');
+  title.textContent = title.dataset[!record ? 'new' : record.state === 'rejected' ? 'fix' : 'edit'];
+  $('new-title').hidden = true;
   showErrors(form, record ? record.errors : {});
   form.querySelector('.form-message').textContent = draft ? t('draftRestored') : '';
   form.hidden = false;
@@ -277,6 +288,7 @@ async function openForm(type, record) {
 function closeForm() {
   document.querySelectorAll('.record-form').forEach((f) => { f.hidden = true; });
   $('type-choices').hidden = false;
+  $('new-title').hidden = false;
   editing = null;
   pendingPhotos = [];
 }
@@ -305,6 +317,9 @@ async function saveRecord(event) {
     updated_at: now,
     officer: me.user.username,
   };
+  const errors = checks.check(entry.data, labels[entry.type].rules);
+  showErrors(form, errors);
+  if (Object.keys(errors).length) return; // fixed here first: saved as it is, the server would refuse it
   try {
     await store.saveVersion(entry);
     for (const photo of pendingPhotos) {
@@ -434,6 +449,7 @@ async function runSync({ manual = false, retryFailed = false } = {}) {
     outcome = { status: 'error', sent: 0 };
   }
   sending = false;
+  reachable(outcome.status !== 'offline');
   const messages = {
     ok: outcome.sent ? t('synced', { count: outcome.sent }) : '',
     offline: t('offline'),
@@ -571,6 +587,8 @@ async function start() {
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'synced') render();
+      // The worker installing asks for the page this app opened with (static/js/shell-worker.js).
+      if (event.data && event.data.type === 'shell?' && event.ports[0]) event.ports[0].postMessage(firstPage);
     });
     // The first worker taking control is the app being installed; a later one is a new release.
     navigator.serviceWorker.addEventListener('controllerchange', () => {

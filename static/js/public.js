@@ -1,9 +1,12 @@
 // Progressive enhancement of the public pages: they work without it. Registers the service worker so that
 // pages once read stay readable offline, saves the whole library on request, and reads an article aloud
-// where the browser has a voice for its language.
-import { GUIDANCE_CACHE, isGuidancePage } from './guidance-cache.js';
+// where the browser has a voice for its language; the leaflet's print button opens the browser's printing.
+import { guidanceCache, guidanceRequest, isGuidancePage } from './guidance-cache.js';
+import './online-status.js'; // says when the phone is offline
 
-const strings = JSON.parse(document.getElementById('public-strings').textContent);
+// The page's sentences; the leaflet (print view) has none and needs none.
+const stringsNode = document.getElementById('public-strings');
+const strings = stringsNode ? JSON.parse(stringsNode.textContent) : {};
 
 async function saveAll(button) {
   const message = document.getElementById('save-all-message');
@@ -12,9 +15,11 @@ async function saveAll(button) {
   try {
     const response = await fetch('/panduan.json', { cache: 'no-store' });
     const { urls } = await response.json();
-    const cache = await caches.open(GUIDANCE_CACHE);
-    // As a stranger would see them (no cookie): a logged-in reader's menu and tokens are never kept.
-    await cache.addAll(urls.map((url) => new Request(url, { credentials: 'omit' })));
+    // In this page's language, the reader's, as a stranger would see them (no cookie: a logged-in reader's
+    // menu and tokens are never kept).
+    const { lang } = document.documentElement;
+    const cache = await caches.open(guidanceCache(lang));
+    await cache.addAll(urls.map((url) => guidanceRequest(url, lang)));
     message.textContent = strings.savedAll;
   } catch (error) {
     message.textContent = strings.saveFailed;
@@ -64,3 +69,8 @@ if (saveButton && 'caches' in window) {
 }
 const listenButton = document.getElementById('listen');
 if (listenButton && 'speechSynthesis' in window) setUpListening(listenButton);
+const printButton = document.getElementById('print');
+if (printButton) {
+  printButton.hidden = false;
+  printButton.addEventListener('click', () => window.print());
+}

@@ -81,7 +81,7 @@ def test_an_officer_opens_a_material_full_screen_in_a_village_without_signal(app
     link = page.locator("#material-list a", has_text="Kenali TPPO")
     expect(link).to_have_count(1)
     page.wait_for_function(
-        """async () => Boolean(await (await caches.open('pimpasa-guidance')).match('/panduan/kenali-tppo?layar=penuh'))"""
+        """async () => Boolean(await (await caches.open('pimpasa-guidance-id')).match('/panduan/kenali-tppo?layar=penuh'))"""
     )
     phone.context.set_offline(True)
     link.click()

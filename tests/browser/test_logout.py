@@ -114,7 +114,7 @@ def test_a_phone_the_office_signed_out_keeps_its_records_and_sends_them_when_the
 
 
 CACHED_PAGES = """async () => {
-  const cache = await caches.open('pimpasa-guidance');
+  const cache = await caches.open('pimpasa-guidance-id');
   const pages = [];
   for (const request of await cache.keys()) pages.push([request.url, await (await cache.match(request)).text()]);
   return pages;
