@@ -20,12 +20,13 @@ from flask import url_for
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import inspect
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice, StringField, TextAreaField, ValidationError
 from wtforms.fields import Field, FloatField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput
+from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget, NumberInput, Select
 
 from . import clock
 from .models import EarlyWarning, EducationSession, FieldRecord, Handout, Visit, iso_utc, utcnow
@@ -138,6 +139,17 @@ class ReferenceField(StringField):
 
 def _required() -> DataRequired:
     return DataRequired(message=_l("This field is required."))
+
+
+class ChooseSelect(Select):
+    """A list that starts on no choice: what a record reports (a warning's urgency, its source, what a hand-out
+    was) is chosen by the officer, never left at whatever option comes first. Saved unchosen, it is "Choose one."."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        opening, options = str(super().__call__(field, **kwargs)).split(">", 1)
+        unchosen = Markup(" selected") if field.data in (None, "") else Markup("")
+        prompt = Markup('<option value=""{} disabled hidden>{}</option>').format(unchosen, _("Choose…"))
+        return Markup(opening + ">") + prompt + Markup(options)
 
 
 def _choice_required() -> InputRequired:
@@ -375,8 +387,12 @@ class HandoutForm(FieldRecordForm):
         _l("Quantity"),
         validators=[NumberRange(1, MAX_PEOPLE, _l("Must be between 1 and %(max)d.", max=MAX_PEOPLE))],
     )
-    format = SelectField(_l("Format"), choices=HANDOUT_FORMATS, validators=[_choice_required()])
-    recipient_group = SelectField(_l("Given to"), choices=RECIPIENT_GROUPS, validators=[_choice_required()])
+    format = SelectField(
+        _l("Format"), choices=HANDOUT_FORMATS, validators=[_choice_required()], widget=ChooseSelect()
+    )
+    recipient_group = SelectField(
+        _l("Given to"), choices=RECIPIENT_GROUPS, validators=[_choice_required()], widget=ChooseSelect()
+    )
     session_id = ReferenceField(_l("Part of session"), validators=[Optional()])
 
     def validate_material(self, field: Field) -> None:
@@ -388,13 +404,21 @@ class WarningForm(FieldRecordForm):
     """An early warning (peringatan dini)."""
 
     category = SelectField(
-        _l("What kind"), choices=WARNING_CATEGORY.choices(), validators=[_choice_required()]
+        _l("What kind"),
+        choices=WARNING_CATEGORY.choices(),
+        validators=[_choice_required()],
+        widget=ChooseSelect(),
     )
-    urgency = SelectField(_l("Urgency"), choices=URGENCY.choices(), validators=[_choice_required()])
+    urgency = SelectField(
+        _l("Urgency"), choices=URGENCY.choices(), validators=[_choice_required()], widget=ChooseSelect()
+    )
     description = TextAreaField(_l("What was seen or heard"), validators=[_required(), _at_most(5000)])
     people_involved = TextAreaField(_l("People involved"), validators=[Optional(), _at_most(2000)])
     source = SelectField(
-        _l("Source of the information"), choices=WARNING_SOURCE.choices(), validators=[_choice_required()]
+        _l("Source of the information"),
+        choices=WARNING_SOURCE.choices(),
+        validators=[_choice_required()],
+        widget=ChooseSelect(),
     )
 
 

@@ -160,3 +160,18 @@ def test_the_app_gets_the_words_for_a_villages_risk_level_in_the_officers_langua
         "sedang",
         "rendah",
     }
+
+
+@pytest.mark.parametrize(
+    ("form", "names"),
+    [("warning", ["category", "urgency", "source"]), ("handout", ["format", "recipient_group"])],
+)
+def test_what_a_record_reports_starts_unchosen_in_the_phones_form(client, auth, world, form, names):
+    auth.login("ani")
+    page = client.get("/petugas").get_data(as_text=True)
+    form_html = re.search(rf'<form[^>]*id="form-{form}".*?</form>', page, re.S).group(0)
+    for name in names:
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', form_html, re.S).group(0)
+        options = re.findall(r"<option[^>]*>", select)
+        assert options[0] == '<option value="" selected disabled hidden>'
+        assert not any("selected" in option for option in options[1:])
