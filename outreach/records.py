@@ -214,33 +214,41 @@ class BothOrNeither(Check):
 
 
 @dataclass(frozen=True)
-class NotAfterNow(Check):
-    """A moment no later than now (by the checking clock) plus `margin`."""
+class AgainstNow(Check):
+    """A moment kept within `margin` of now (by the checking clock), on the side `outside` says it may not pass."""
 
     margin: timedelta = timedelta(0)
-    code = "not_after_now"
+
+    @abstractmethod
+    def outside(self, moment: datetime, now: datetime) -> bool:
+        """Whether the moment lies beyond the margin."""
 
     def failing(self, form: FieldRecordForm) -> str | None:
         moment = form[self.fields[0]].data
-        return self.fields[0] if moment is not None and moment > form.now + self.margin else None
+        return self.fields[0] if moment is not None and self.outside(moment, form.now) else None
 
     def rule(self) -> dict[str, Any]:
         return {**super().rule(), "ms": self.margin // timedelta(milliseconds=1)}
 
 
 @dataclass(frozen=True)
-class NotBeforeNow(Check):
-    """A moment no earlier than now (by the checking clock) less `margin`."""
+class NotAfterNow(AgainstNow):
+    """A moment no later than now plus `margin`."""
 
-    margin: timedelta = timedelta(0)
+    code = "not_after_now"
+
+    def outside(self, moment: datetime, now: datetime) -> bool:
+        return moment > now + self.margin
+
+
+@dataclass(frozen=True)
+class NotBeforeNow(AgainstNow):
+    """A moment no earlier than now less `margin`."""
+
     code = "not_before_now"
 
-    def failing(self, form: FieldRecordForm) -> str | None:
-        moment = form[self.fields[0]].data
-        return self.fields[0] if moment is not None and moment < form.now - self.margin else None
-
-    def rule(self) -> dict[str, Any]:
-        return {**super().rule(), "ms": self.margin // timedelta(milliseconds=1)}
+    def outside(self, moment: datetime, now: datetime) -> bool:
+        return moment < now - self.margin
 
 
 class FieldRecordForm(Form):
