@@ -109,6 +109,14 @@ def read_article(base: str, *, until: Event | None = None, count: int = 0) -> li
     return times
 
 
+def database_backends(admin) -> list[int]:
+    """The process ids of PostgreSQL's backends serving the bench's database now."""
+    with admin.connect() as conn:
+        return list(
+            conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": DATABASE})
+        )
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """The processor time these processes have used so far (user and system; a process gone counts 0)."""
     total = 0
@@ -201,20 +209,14 @@ def main() -> None:
         workers = [
             int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         ]
-        with admin.connect() as conn:
-            backends = list(
-                conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": DATABASE})
-            )
+        backends = database_backends(admin)
         cpu_before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         started = time.perf_counter()
         with ThreadPoolExecutor(args.phones) as pool:
             for phone in phones:
                 pool.submit(phone.come_back_into_signal, villages, pushes, errors)
         elapsed = time.perf_counter() - started
-        with admin.connect() as conn:  # the workers' pools opened more connections while the phones ran
-            backends = list(
-                conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": DATABASE})
-            )
+        backends = database_backends(admin)  # the workers' pools opened more while the phones ran
         cpu_after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         done.set()
         busy = answer.get(timeout=60)
