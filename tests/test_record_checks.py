@@ -196,6 +196,9 @@ def complete(type_, **changes):
         ("session", {"topics": [], "male_adult": 0}, {"topics", "male_under_18"}),
         ("session", {"male_adult": None}, {"male_under_18"}),
         ("visit", {"purpose": "  ", "occurred_at": iso(NOW + timedelta(days=1))}, {"purpose", "occurred_at"}),
+        # Characters Python counts as space and JavaScript does not (a pasted line end, a separator), and back.
+        ("session", {"venue": "\x85\x1f"}, {"venue"}),
+        ("session", {"venue": "\ufeff"}, set()),
         ("visit", {"occurred_at": iso(NOW - timedelta(days=400))}, {"occurred_at"}),
         ("visit", {"occurred_at": iso(NOW + timedelta(minutes=50))}, set()),
         ("visit", {"lat": -1.6}, {"lng"}),

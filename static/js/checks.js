@@ -4,12 +4,21 @@
 // and the kinds of cross-field check the program declares. What only the server can know (a village still
 // assigned, a material in the catalogue) stays with the server.
 
+// Python's str.strip(): its whitespace is not JavaScript's (it has U+001C-U+001F and U+0085, not U+FEFF), and a
+// field that is only such characters must be empty on the phone as on the server.
+const PY_SPACE = '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const PY_EDGES = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+
+function strip(text) {
+  return text.replace(PY_EDGES, '');
+}
+
 // A number as Python's float() reads one (underscores between digits allowed); null when it is not one or not
 // finite (inf, nan, 1e400), as the server's `_finite`.
 const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
 
 function pyFloat(text) {
-  const trimmed = String(text).trim();
+  const trimmed = strip(String(text));
   if (!PY_FLOAT.test(trimmed)) return null;
   const number = Number(trimmed.replace(/_/g, ''));
   return Number.isFinite(number) ? number : null;
@@ -29,7 +38,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[\s\S](\d{2})(?::(\d{2})(?::(\d{2})(?:[.
 // A moment in ISO 8601 as milliseconds since 1970, read as the server reads one (a time without an offset is
 // in the program's time zone, `zone_minutes` east of UTC); null when it is not one.
 function isoMoment(text, zoneMinutes) {
-  const match = ISO.exec(text.trim());
+  const match = ISO.exec(strip(text));
   if (!match) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', offset] = match;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
@@ -71,7 +80,7 @@ function rawValues(value, isList) {
 
 // The field's data and the errors of reading it, as the field's class does in process_formdata.
 function read(rule, raw) {
-  const given = raw.length > 0 && raw[0].trim() !== '';
+  const given = raw.length > 0 && strip(raw[0]) !== '';
   switch (rule.kind) {
     case 'number': {
       if (!given) return { data: null, errors: [] };
@@ -116,9 +125,9 @@ function validateField(rule, value, isList) {
   let errors = [...processErrors, ...preValidate(rule, data, processErrors)];
   for (const [name, ...args] of rule.validators) {
     if (name === 'optional') {
-      if (!raw.length || !raw[0].trim()) return { data, errors: [] };
+      if (!raw.length || !strip(raw[0])) return { data, errors: [] };
     } else if (name === 'data_required') {
-      if (!truthy(data) || (typeof data === 'string' && !data.trim())) return { data, errors: [args[0]] };
+      if (!truthy(data) || (typeof data === 'string' && !strip(data))) return { data, errors: [args[0]] };
     } else if (name === 'input_required') {
       if (!raw.length || !raw[0]) return { data, errors: [args[0]] };
     } else if (name === 'length') {
