@@ -52,6 +52,17 @@ def wait_for_function(page, expression, arg=None, *, timeout=None, polling=None)
 
 Page.wait_for_function = wait_for_function
 
+# What the page's service-worker registration holds: each worker's address and state.
+REGISTRATION_STATE = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration('/');
+  if (!registration) return 'no registration';
+  const worker = (w) => w && `${new URL(w.scriptURL).pathname}${new URL(w.scriptURL).search} ${w.state}`;
+  return JSON.stringify({
+    installing: worker(registration.installing), waiting: worker(registration.waiting),
+    active: worker(registration.active), controller: worker(navigator.serviceWorker.controller),
+  });
+}"""
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -218,13 +229,19 @@ class Phone:
         self.page.click("button[type=submit]")
         self.page.wait_for_url(self.base_url + home)
 
-    def wait_for_worker(self):
-        """Wait until the service worker controls the page (installing precaches the whole shell: give a busy
-        machine time)."""
-        self.page.wait_for_function(
-            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
-            timeout=45_000,
+    def wait_for_worker(self, script=""):
+        """Wait until the service worker (the one whose address ends with `script`, if given) controls the page;
+        installing precaches the whole shell: give a busy machine time. A timeout says what the registration
+        holds, to tell an install that failed from one still running or an activation held back."""
+        controlled = (
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
+            f" && navigator.serviceWorker.controller.scriptURL.endsWith({json.dumps(script)})"
         )
+        try:
+            self.page.wait_for_function(controlled, timeout=60_000)
+        except PlaywrightTimeout as error:
+            state = self.page.evaluate(REGISTRATION_STATE)
+            raise AssertionError(f"no worker {script!r} took control: {state}") from error
 
     def wait_until_ready(self, villages):
         """Wait for the service worker to control the page and for the officer's villages to arrive."""

@@ -38,7 +38,7 @@ def test_a_guidance_pages_worker_never_fetches_the_officers_app(app, phone, worl
 
     # The officer logs in on this phone: the app replaces the worker with the whole one, which keeps the shell.
     phone.login("ani")
-    page.wait_for_function(f"({WORKER} || '').endsWith('/sw.js')", timeout=45_000)
+    phone.wait_for_worker(script="/sw.js")
     phone.wait_until_ready(villages=2)
     page.wait_for_function(f"({CACHED})().then((urls) => urls.includes('/petugas'))", timeout=30_000)
     assert set(OFFICERS_FILES) <= {path.rsplit("/", 1)[-1] for path in page.evaluate(CACHED)}
