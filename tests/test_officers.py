@@ -46,5 +46,5 @@ def test_the_officers_page_shows_phones_and_marks_silent_officers(app, client, a
     auth.login("maya")
     page = client.get("/kelola/petugas").get_data(as_text=True)
     assert "Ani" in page and "Budi" in page and "Citra" not in page  # citra is another Kanim's
-    assert page.count("Tidak sinkron lebih dari 14 hari") == 1
+    assert page.count("Tanpa sinkronisasi lebih dari 14 hari") == 1
     assert page.index("Budi") < page.index("Ani")  # the silent one first

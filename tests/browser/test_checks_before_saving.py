@@ -8,7 +8,7 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.models import EducationSession
 
-ALL_SYNCED = "Semua sudah tersinkronisasi"
+ALL_SYNCED = "Semua catatan sudah terkirim"
 
 
 def sessions(app):

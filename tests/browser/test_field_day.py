@@ -13,7 +13,7 @@ from outreach.extensions import db
 from outreach.models import EarlyWarning, EducationSession, Handout, Photo, RecordVersion, Visit
 from outreach.records import RECORD_TYPES
 
-ALL_SYNCED = "Semua sudah tersinkronisasi"
+ALL_SYNCED = "Semua catatan sudah terkirim"
 
 
 def rows(app, model, **where):

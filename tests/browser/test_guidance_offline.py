@@ -139,4 +139,4 @@ def test_an_officer_can_install_the_app_on_a_phone_that_first_read_guidance(app,
     phone.wait_until_ready(villages=2)
     phone.context.set_offline(True)
     page.reload()
-    expect(page.locator("#sync-count")).to_have_text("Semua sudah tersinkronisasi")
+    expect(page.locator("#sync-count")).to_have_text("Semua catatan sudah terkirim")

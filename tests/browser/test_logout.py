@@ -7,7 +7,7 @@ from outreach import sessions
 from outreach.extensions import db
 from outreach.models import LoginSession, User, Visit
 
-ALL_SYNCED = "Semua sudah tersinkronisasi"
+ALL_SYNCED = "Semua catatan sudah terkirim"
 
 
 def open_sessions(app, username):

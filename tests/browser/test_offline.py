@@ -27,7 +27,7 @@ def wait_for(page, condition, timeout=15.0):
     return condition()
 
 
-ALL_SYNCED = "Semua sudah tersinkronisasi"
+ALL_SYNCED = "Semua catatan sudah terkirim"
 
 
 def test_the_shell_opens_offline_after_one_online_visit(phone, world):
