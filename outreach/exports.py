@@ -45,7 +45,10 @@ def records_table(
     header += [str(form[name].label.text) for name in fields] + [_("Voided"), _("Received")]
     rows = []
     for record in session.scalars(query):
-        values = [getattr(record, record_type.column(name)) for name in fields]
+        values = [
+            _shown(record_type.choice_labels.get(name, {}), getattr(record, record_type.column(name)))
+            for name in fields
+        ]
         rows.append(
             [
                 record.id,
@@ -54,12 +57,20 @@ def records_table(
                 record.village_code,
                 record.village.name,
                 format_datetime(record.occurred_at, "yyyy-MM-dd HH:mm"),
-                *(", ".join(v) if isinstance(v, list) else v for v in values),
+                *values,
                 _("yes") if record.voided else "",
                 format_datetime(record.received_at, "yyyy-MM-dd HH:mm"),
             ]
         )
     return header, rows
+
+
+def _shown(labels: dict[str, object], value: object) -> object:
+    """A field's value as a manager reads it: a code of a field with choices by its label in their language, a
+    list of codes as labels joined by commas."""
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels[value]) if isinstance(value, str) and value in labels else value
 
 
 COVERAGE_COLUMNS = [

@@ -131,3 +131,21 @@ def test_a_control_character_an_officer_pushed_does_not_break_the_xlsx(client, a
         for cell in row
     ]
     assert "Sosialisasi desa" in values
+
+
+def test_a_warning_downloads_with_its_kind_urgency_and_source_in_words_not_codes(
+    client, auth, typed_formulas
+):
+    auth.login("maya")
+    response = client.get(f"/kelola/ekspor/warning.xlsx?from={START}&to={TODAY}")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    warning = dict(zip(rows[0], rows[1], strict=True))
+    assert "recruiter" not in warning.values() and "segera" not in warning.values()
+    assert warning["Tingkat urgensi"] == "Segera"
+    client.set_cookie("lang", "en")
+    english = list(
+        load_workbook(
+            io.BytesIO(client.get(f"/kelola/ekspor/warning.xlsx?from={START}&to={TODAY}").data)
+        ).active.iter_rows(values_only=True)
+    )
+    assert dict(zip(english[0], english[1], strict=True))["Urgency"] == "Immediate (segera)"
