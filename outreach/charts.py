@@ -5,32 +5,69 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
-from .coverage import MapPoint
+from .coverage import AreaFigures, MapLayout
 
-MAP_WIDTH, MAP_HEIGHT = 640, 440
-COVERED, NOT_COVERED, BACKGROUND = "#0b5d4b", "#a11d1d", "#eef3f1"
+COVERED, NOT_COVERED, BACKGROUND = "#0b5d4b", "#a11d1d", "#ffffff"
+# The shades of an area by the share of its desa binaan covered, light to dark (one hue family, told apart in
+# grey too); an area with no desa binaan is pale grey. The map's key and the table beside it name each shade.
+SHADES = ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8")
+NO_DESA_BINAAN = "#eceeed"
+BORDER = "#4a5552"
 
 
-def village_map_svg(points: list[MapPoint], *, title: str, covered: str, not_covered: str) -> str:
-    """A standalone SVG image: each desa binaan a dot, green when covered, red when not, named on hover."""
+def shade(figures: AreaFigures) -> int | None:
+    """The shade of an area: 0 under a quarter of its desa binaan covered, 1 under half, 2 under three quarters,
+    3 from there; None without desa binaan."""
+    rate = figures.rate
+    return None if rate is None else min(3, int(rate * 4))
+
+
+def fill(figures: AreaFigures) -> str:
+    n = shade(figures)
+    return NO_DESA_BINAAN if n is None else SHADES[n]
+
+
+def village_map_svg(
+    layout: MapLayout,
+    *,
+    title: str,
+    describe: Callable[[AreaFigures], str],
+    covered: str,
+    not_covered: str,
+) -> str:
+    """A standalone SVG image: each area's outline shaded by its coverage and named with its figures on hover
+    (`describe`), and on top each desa binaan, a green disc when covered, a red ring when not."""
     said = {True: escape(covered), False: escape(not_covered)}
-    dots = "".join(
-        f'<circle cx="{p.x}" cy="{p.y}" r="5" fill="{COVERED if p.covered else NOT_COVERED}">'
-        f"<title>{escape(p.name)}: {said[p.covered]}</title></circle>"
-        for p in points
+    areas = "".join(
+        f'<path d="{a.path}" fill="{fill(a.figures)}"><title>{escape(describe(a.figures))}</title></path>'
+        for a in layout.areas
     )
+    dots = "".join(
+        (
+            f'<circle cx="{p.x}" cy="{p.y}" r="6" fill="{COVERED}" stroke="#fff" stroke-width="1.5">'
+            if p.covered
+            else f'<circle cx="{p.x}" cy="{p.y}" r="5" fill="#fff" stroke="{NOT_COVERED}" stroke-width="3">'
+        )
+        + f"<title>{escape(p.name)}: {said[p.covered]}</title></circle>"
+        for p in layout.points
+    )
+    w, h = layout.width, layout.height
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" width="{MAP_WIDTH}" '
-        f'height="{MAP_HEIGHT}" role="img"><title>{escape(title)}</title>'
-        f'<rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="{BACKGROUND}"/>{dots}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">'
+        f'<title>{escape(title)}</title><rect width="{w}" height="{h}" fill="{BACKGROUND}"/>'
+        f'<g stroke="{BORDER}" stroke-width="0.75" stroke-linejoin="round" fill-rule="evenodd">{areas}</g>'
+        f"{dots}</svg>"
     )
 
 
 # Okabe–Ito hues, darkened where needed to stand out at 3:1 or more against white; each series also has its own
 # marker, so lines can be told apart without colour.
 SERIES_COLOURS = ("#0072b2", "#c44e00", "#00795c", "#a8447f", "#8a6100", "#1b1f1e", "#5e3c99")
-CHART_WIDTH, PLOT_HEIGHT, LEGEND_ROW = 640, 220, 20
-LEFT, RIGHT, TOP, AXIS_BAND = 48, 28, 16, 32
+# Narrow and in big type, so that it reads on a phone: drawn 328 px wide (a 360 px screen less the page's
+# margins) its 14-unit text is 11.5 px; a wider screen shows it at its own size.
+CHART_WIDTH, PLOT_HEIGHT, LEGEND_ROW, FONT_SIZE = 400, 200, 22, 14
+LEFT, RIGHT, TOP, AXIS_BAND = 48, 20, 16, 34
+LEGEND_CHARACTERS = 38  # what fits beside a legend's marker at FONT_SIZE
 INK, MUTED, GRID = "#1b1f1e", "#4a5552", "#d5dcda"
 
 
@@ -49,6 +86,11 @@ def _marker(n: int, x: float, y: float, colour: str, title: str = "") -> str:
     )[n % 4]
     named = f"<title>{escape(title)}</title>" if title else ""
     return f'<{tag} {shape} fill="{colour}">{named}</{tag}>'
+
+
+def _fitted(name: str, longest: int = LEGEND_CHARACTERS) -> str:
+    """A legend's name cut to what fits the chart's width (the table beside it and the hover give it whole)."""
+    return name if len(name) <= longest else name[: longest - 1].rstrip() + "…"
 
 
 def _step(largest: int) -> int:
@@ -84,9 +126,9 @@ def activity_chart_svg(
     for count in range(0, top_count + 1, step):
         parts.append(
             f'<line x1="{LEFT}" x2="{CHART_WIDTH - RIGHT}" y1="{y(count)}" y2="{y(count)}" stroke="{GRID}"/>'
-            f'<text x="{LEFT - 6}" y="{y(count) + 4}" text-anchor="end">{escape(number(count))}</text>'
+            f'<text x="{LEFT - 6}" y="{y(count) + 5}" text-anchor="end">{escape(number(count))}</text>'
         )
-    every = -(-len(labels) // max(1, plot_width // 60))  # at most one date label per 60 pixels
+    every = -(-len(labels) // max(1, plot_width // 66))  # at most one date label per 66 units
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(f'<text x="{x(i)}" y="{bottom + 18}" text-anchor="middle">{escape(label)}</text>')
@@ -104,10 +146,10 @@ def activity_chart_svg(
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + 24}" y1="{row}" y2="{row}" stroke="{colour}" stroke-width="2.5"/>'
             f"{_marker(n, LEFT + 12, row, colour)}"
-            f'<text x="{LEFT + 32}" y="{row + 4}">{escape(name)}</text>'
+            f'<text x="{LEFT + 32}" y="{row + 5}">{escape(_fitted(name))}<title>{escape(name)}</title></text>'
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" '
-        f'height="{height}" role="img" font-family="system-ui, sans-serif" font-size="12" fill="{INK}">'
+        f'height="{height}" role="img" font-family="system-ui, sans-serif" font-size="{FONT_SIZE}" fill="{INK}">'
         f'<title>{escape(title)}</title><rect width="{CHART_WIDTH}" height="{height}" fill="#fff"/>{"".join(parts)}</svg>'
     )

@@ -12,10 +12,28 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, audit, backup, demo, guidance, offices, passwords
+from . import accounts, audit, backup, boundaries, demo, guidance, offices, passwords
 from .extensions import db
 from .models import REGION_LEVELS, Office, OfficeKind, Role, User
-from .regions import RegionFileError, import_regions
+from .regions import ImportReport, RegionFileError, import_regions
+
+
+def _note_import(path: str, report: ImportReport, *, key: str | None) -> None:
+    """Note an imported file in the audit log, by its SHA-256 (what changed per level, under `key` if given),
+    and commit the import."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    counts = {
+        level: {"added": report.added[level], "updated": report.updated[level]} for level in REGION_LEVELS
+    }
+    audit.note(
+        db.session,
+        action="import",
+        entity=audit.REGIONS,
+        entity_id=digest[:12],
+        label=Path(path).name,
+        after={"sha256": digest, **({key: counts} if key else counts)},
+    )
+    db.session.commit()
 
 
 @click.command("import-regions")
@@ -34,23 +52,28 @@ def import_regions_command(path: str) -> None:
             raise click.ClickException(
                 f"{path} is not UTF-8 text: save it as CSV UTF-8. Nothing was imported."
             ) from None
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    audit.note(
-        db.session,
-        action="import",
-        entity=audit.REGIONS,
-        entity_id=digest[:12],
-        label=Path(path).name,
-        after={
-            "sha256": digest,
-            **{
-                level: {"added": report.added[level], "updated": report.updated[level]}
-                for level in REGION_LEVELS
-            },
-        },
-    )
-    db.session.commit()
+    _note_import(path, report, key=None)
     for line in report.lines():
+        click.echo(line)
+
+
+@click.command("import-boundaries")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_boundaries_command(path: str) -> None:
+    """Import region outlines for the coverage map from a GeoJSON FeatureCollection (properties code, name,
+    level; Polygon or MultiPolygon geometry), e.g. outreach/data/jambi_boundaries.geojson."""
+    with open(path, "rb") as stream:
+        try:
+            report = boundaries.import_boundaries(db.session, stream)
+        except boundaries.BoundaryFileError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {exc}. Nothing was imported.") from None
+        except UnicodeDecodeError:
+            db.session.rollback()
+            raise click.ClickException(f"{path} is not UTF-8 text. Nothing was imported.") from None
+    _note_import(path, report, key="boundaries")
+    for line in report.lines() or ["no boundaries in the file"]:
         click.echo(line)
 
 
@@ -218,6 +241,7 @@ def backup_command(file: Path, force: bool) -> None:
 def init_app(app: Flask) -> None:
     for command in (
         import_regions_command,
+        import_boundaries_command,
         create_office_command,
         create_user_command,
         demo_command,

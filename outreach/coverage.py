@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Result, Select, case, func, or_, select, u
 from sqlalchemy.orm import joinedload
 
 from . import periods, scope, village_activity
+from .boundaries import outlines
 from .domain import DomainError
 from .extensions import DbSession
 from .models import (
@@ -348,11 +349,71 @@ class HasCovered(Protocol):
     def covered(self) -> Mapping[str, bool]: ...
 
 
+@dataclass(frozen=True)
+class AreaFigures:
+    """An area the map shades: its name and how many of its desa binaan were covered."""
+
+    name: str
+    desa_binaan: int
+    covered: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.desa_binaan if self.desa_binaan else None
+
+
+@dataclass(frozen=True)
+class MapArea:
+    """An area on the map: its code, figures and outline as SVG path data."""
+
+    code: str
+    figures: AreaFigures
+    path: str
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """What the coverage map draws, placed on its canvas: the areas' outlines and the desa binaan."""
+
+    width: int
+    height: int
+    areas: list[MapArea]
+    points: list[MapPoint]
+
+
+def map_areas(result: Coverage) -> dict[str, AreaFigures]:
+    """The figures the map shades: each region one level down, and the region itself (drawn when none of its
+    parts has an outline, as for a district, whose villages have none)."""
+    areas = {
+        row.region.code: AreaFigures(row.region.name, row.figures.desa_binaan, row.figures.covered)
+        for row in result.rows
+    }
+    areas[result.region.code] = AreaFigures(
+        result.region.name, result.totals.desa_binaan, result.totals.covered
+    )
+    return areas
+
+
 def village_map(
-    session: DbSession, result: HasCovered, *, width: int = 640, height: int = 440, margin: int = 12
-) -> list[MapPoint]:
-    """The desa binaan of a coverage result placed on a plain SVG canvas from their coordinates (no map tiles,
-    nothing from another server): longitude scaled by the cosine of the latitude, north up."""
+    session: DbSession,
+    result: HasCovered,
+    *,
+    region_code: str = NATION,
+    areas: Mapping[str, AreaFigures] | None = None,
+    width: int = 640,
+    tallest: int = 560,
+    margin: int = 8,
+) -> MapLayout:
+    """The coverage map of a region placed on a plain SVG canvas (no map tiles, nothing from another server):
+    the outlines of its parts shaded by their figures in `areas` (the region's own outline when its parts have
+    none) and its desa binaan as points from their coordinates; longitude scaled by the cosine of the middle
+    latitude, north up, the height following the region's shape up to `tallest`. Coordinates are rounded to
+    whole pixels and repeated points dropped, so a map of the country stays small."""
+    areas = areas or {}
+    parts = [code for code in areas if code != region_code]
+    shapes = outlines(session, sorted(parts))
+    if not shapes and region_code in areas:
+        shapes = outlines(session, [region_code])
     codes = sorted(result.covered)
     regions = [
         row
@@ -363,24 +424,40 @@ def village_map(
             .order_by(Region.code)
         )
     ]
-    if not regions:
-        return []
-    mid = math.cos(math.radians(sum(r.lat for r in regions) / len(regions)))
-    xs = [r.lng * mid for r in regions]
-    ys = [-r.lat for r in regions]
-    west, north = min(xs), min(ys)  # once: a national map has thousands of points
-    span = max(max(xs) - west, max(ys) - north, 1e-6)
-    scale = min((width - 2 * margin), (height - 2 * margin)) / span
-    return [
-        MapPoint(
-            r.code,
-            r.name,
-            round(margin + (x - west) * scale, 1),
-            round(margin + (y - north) * scale, 1),
-            result.covered[r.code],
-        )
-        for r, x, y in zip(regions, xs, ys, strict=True)  # xs and ys are made from regions
-    ]
+    lngs = [r.lng for r in regions] + [p[0] for shape in shapes.values() for poly in shape for p in poly[0]]
+    lats = [r.lat for r in regions] + [p[1] for shape in shapes.values() for poly in shape for p in poly[0]]
+    if not lngs:
+        return MapLayout(width, round(width * 0.6), [], [])
+    mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    west, east, north, south = min(lngs) * mid, max(lngs) * mid, -max(lats), -min(lats)
+    span_x, span_y = max(east - west, 1e-6), max(south - north, 1e-6)
+    scale = min((width - 2 * margin) / span_x, (tallest - 2 * margin) / span_y)
+    height = round(span_y * scale + 2 * margin)
+    left = (width - span_x * scale) / 2
+
+    def place(lng: float, lat: float) -> tuple[float, float]:
+        return left + (lng * mid - west) * scale, margin + (-lat - north) * scale
+
+    drawn = []
+    for code in sorted(shapes):
+        rings = []
+        for polygon in shapes[code]:
+            for ring in polygon:
+                pixels: list[tuple[int, int]] = []
+                for lng, lat in ring:
+                    x, y = place(lng, lat)
+                    pixel = (round(x), round(y))
+                    if not pixels or pixels[-1] != pixel:
+                        pixels.append(pixel)
+                if len(set(pixels)) >= 3:  # an islet smaller than a pixel is not drawn
+                    rings.append("M" + " ".join(f"{x},{y}" for x, y in pixels) + "Z")
+        if rings:
+            drawn.append(MapArea(code, areas[code], "".join(rings)))
+    points = []
+    for r in regions:
+        x, y = place(r.lng, r.lat)
+        points.append(MapPoint(r.code, r.name, round(x, 1), round(y, 1), result.covered[r.code]))
+    return MapLayout(width, height, drawn, points)
 
 
 def _child_of(village_code: str, parent_code: str) -> str:
@@ -465,8 +542,9 @@ def priorities(
     region_code: str | None = None,
     limit: int | None = None,
 ) -> list[Priority]:
-    """Desa binaan not ended, the most urgent first: risk level times days since the last visit or session.
-    High-risk villages never visited come first (their days count from the designation)."""
+    """Desa binaan not ended and not visited today, the most urgent first: risk level times days since the last
+    visit or session. High-risk villages never visited come first (their days count from the designation).
+    A visit or session today (not voided) takes a village off today's list: someone has just been there."""
     region_code = region_code or NATION
     desa_rows = [
         d
@@ -478,6 +556,8 @@ def priorities(
     ranked = []
     for desa in desa_rows:
         seen = last.get(desa.village_code)
+        if seen is not None and seen.date() >= today:
+            continue
         days = max(0, (today - (seen.date() if seen else desa.designated_on)).days)
         weight = RISK_WEIGHT[desa.risk_level]
         ranked.append(

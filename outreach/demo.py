@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from . import guidance, revisions
+from . import boundaries, guidance, revisions
 from .extensions import DbSession, db
 from .models import (
     Assignment,
@@ -94,6 +94,11 @@ def jambi_regions() -> IO[str]:
     return io.TextIOWrapper(data, encoding="utf-8", newline="")
 
 
+def jambi_boundaries() -> IO[bytes]:
+    """The outlines of Jambi's province, regencies and districts shipped in the package (see data/SOURCES.md)."""
+    return resources.files("outreach").joinpath("data/jambi_boundaries.geojson").open("rb")
+
+
 def clear(session: DbSession) -> None:
     """Delete every row of every table, children first. The revision counter keeps counting up, so phones
     that synced before never see a revision number again."""
@@ -105,9 +110,12 @@ def clear(session: DbSession) -> None:
 def build(
     session: DbSession, *, regions: IO[str], password: str | None, seed: int = 2026
 ) -> tuple[ImportReport, list[Account]]:
-    """Fill an empty database; return the region import report and the accounts made. The caller commits."""
+    """Fill an empty database (the regions given, the outlines of Jambi shipped with the app, offices, people,
+    past activity); return the region import report and the accounts made. The caller commits."""
     rng = random.Random(seed)
     report = import_regions(session, regions)
+    with jambi_boundaries() as outlines:
+        boundaries.import_boundaries(session, outlines)
     session.flush()
     accounts: list[Account] = []
 

@@ -86,6 +86,21 @@ class Region(Model):
         return list(reversed(chain))
 
 
+class RegionBoundary(Model):
+    """A region's outline for the coverage map (`outreach.boundaries`), keyed by its Kemendagri code; kept apart
+    from `Region` so that a boundary file and a region list can be imported in either order.
+
+    `geometry` is the coordinates of a GeoJSON MultiPolygon as JSON text: polygons, each a list of rings (the
+    outline, then its holes), each a list of [longitude, latitude] rounded to `boundaries.DECIMALS`."""
+
+    __tablename__ = "region_boundaries"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    level: Mapped[RegionLevel] = mapped_column(Enum(RegionLevel, name="region_level", native_enum=False))
+    name: Mapped[str] = mapped_column(String(120))
+    geometry: Mapped[str] = mapped_column(Text)
+
+
 class OfficeKind(str, enum.Enum):
     kanwil = "kanwil"
     kanim = "kanim"

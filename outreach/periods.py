@@ -18,6 +18,9 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # The longest period: five years, the span of the ministry's strategic plan (Renstra), the longest a manager
 # reports on. Its activity chart has 60 months; a longer one grows the chart, the tables and the exports with it.
 MAX_YEARS = 5
+# The period shown when none is chosen: the last 30 days, always a month's worth of days. "This month" is the
+# calendar month so far, one day long on the 1st, which surprised managers opening the dashboard then.
+DEFAULT_PRESET = "30"
 
 
 class PeriodError(DomainError):
@@ -35,7 +38,10 @@ class Period:
     preset: str = ""
 
     def as_args(self) -> dict[str, str]:
-        """The query string that shows the same days again."""
+        """The query string that shows the same period again: its preset (so that a link keeps the manager's
+        choice, and the page shows it chosen), or its days."""
+        if self.preset:
+            return {"period": self.preset}
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
@@ -69,8 +75,9 @@ def latest_end(start: date) -> date:
 
 
 def period(preset: str | None, start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
-    """A chosen range, or a preset (this month, the last 30 or 90 days, this quarter); this month when nothing
-    is chosen. PeriodError when a chosen range ends before it starts or is longer than MAX_YEARS."""
+    """A chosen range, or a preset (this month so far, the last 30 or 90 days, this quarter); the last 30 days
+    when nothing is chosen (`DEFAULT_PRESET`). PeriodError when a chosen range ends before it starts or is longer
+    than MAX_YEARS."""
     if start and end:
         if end < start:
             raise PeriodError(
@@ -91,13 +98,13 @@ def period(preset: str | None, start: date | None, end: date | None, *, today: d
                 )
             )
         return start, end
-    if preset == "30":
-        return today - timedelta(days=29), today
+    if preset == "month":
+        return today.replace(day=1), today
     if preset == "90":
         return today - timedelta(days=89), today
     if preset == "quarter":
         return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
-    return today.replace(day=1), today
+    return today - timedelta(days=29), today
 
 
 def from_args(args: Mapping[str, str], *, today: date) -> Period:
@@ -105,8 +112,10 @@ def from_args(args: Mapping[str, str], *, today: date) -> Period:
     export and the coverage API read it. PeriodError says what is wrong."""
     start, end = parse_day(args.get("from")), parse_day(args.get("to"))
     preset = args.get("period") or ""
+    if preset not in PERIOD_PRESET:
+        preset = DEFAULT_PRESET
     first, last = period(preset, start, end, today=today)
-    return Period(first, last, "" if start and end else (preset if preset in PERIOD_PRESET else ""))
+    return Period(first, last, "" if start and end else preset)
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:

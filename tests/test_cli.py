@@ -11,6 +11,7 @@ from outreach.models import (
     Office,
     OfficeKind,
     Region,
+    RegionBoundary,
     RegionLevel,
     RiskLevel,
     Role,
@@ -317,6 +318,7 @@ def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
         (u.username, u.role.value, u.office.code if u.office else "-") for u in users
     )
     assert {r["password"] for r in rows} == {"hujan-sawit-kopi"}
+    assert count(RegionBoundary) == 156  # the map's outlines: Jambi, its regencies and districts
 
     kanwil = office_by_code("kanwil-jambi")
     assert kanwil.kind == OfficeKind.kanwil and kanwil.parent is None

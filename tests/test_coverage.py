@@ -275,9 +275,10 @@ def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, wor
     assert [p.desa.risk_level for p in never] == sorted(
         (p.desa.risk_level for p in never), key=lambda r: -coverage.RISK_WEIGHT[r]
     )
-    assert order.index("15.71.01.1003") < order.index(
-        "15.71.01.1001"
-    )  # tinggi, never visited vs visited today
+    assert "15.71.01.1003" in order  # tinggi, never visited
+    assert "15.71.01.1001" not in order  # visited today: someone has just been there
+    assert "15.71.02.1001" not in order  # a session today takes it off too
+    assert "15.71.01.1002" in order  # its visit today was voided: still waiting
     visited = [p for p in items if p.last_activity is not None]
     assert [p.score for p in visited] == sorted((p.score for p in visited), reverse=True)
 
@@ -337,7 +338,7 @@ def test_a_village_page_shows_its_desa_binaan_officers_and_timeline_to_its_offic
 def test_the_map_places_each_desa_binaan_from_its_coordinates_coloured_by_coverage(app, client, auth, area):
     with app.app_context():
         result = figures("15.71.01")
-        points = {p.code: p for p in coverage.village_map(db.session, result)}
+        points = {p.code: p for p in coverage.village_map(db.session, result).points}
     assert set(points) == {"15.71.01.1001"}  # the only desa binaan here with coordinates
     assert points["15.71.01.1001"].covered is True
     auth.login("maya")

@@ -1,7 +1,7 @@
 """The region and period of the managers' figures: read the same way by the dashboard, its images, its exports
 and the coverage API; opening where the user's office works, with a national root above every province."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -97,4 +97,15 @@ def test_a_period_reads_the_same_from_every_query_string():
         "2026-01-31",
         "",
     )
-    assert periods.from_args({"period": "nonsense"}, today=day).start == day.replace(day=1)
+    assert periods.from_args({"period": "nonsense"}, today=day) == periods.Period(
+        day - timedelta(days=29), day, "30"
+    )  # the default: a month's worth of days, even on the 1st
+
+
+def test_this_month_is_the_calendar_month_so_far_and_nothing_chosen_is_the_last_30_days():
+    first = date(2026, 12, 1)
+    assert periods.from_args({"period": "month"}, today=first) == periods.Period(first, first, "month")
+    assert periods.from_args({}, today=first) == periods.Period(date(2026, 11, 2), first, "30")
+    # a link keeps the choice: a preset stays a preset, chosen days stay days
+    assert periods.Period(date(2026, 11, 2), first, "30").as_args() == {"period": "30"}
+    assert periods.Period(first, first).as_args() == {"from": "2026-12-01", "to": "2026-12-01"}

@@ -611,9 +611,9 @@ def document() -> dict:
                         {
                             "name": "period",
                             "in": "query",
-                            "schema": {"enum": list(PERIOD_PRESET.values), "default": "month"},
-                            "description": "This month, the last 30 or 90 days, or this quarter, when `from` and `to` are not "
-                            "both given.",
+                            "schema": {"enum": list(PERIOD_PRESET.values), "default": "30"},
+                            "description": "This month so far, the last 30 or 90 days, or this quarter, when `from` and `to` "
+                            "are not both given.",
                         },
                     ],
                     "responses": {

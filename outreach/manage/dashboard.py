@@ -1,6 +1,7 @@
 """The coverage dashboard: a region's desa binaan, what reached them in a period, and which need a visit.
 
-The page and its two images (map, activity chart) show one computation. The page computes the figures and
+The page, its map and its two images (the activity chart, the map on its own) show one computation. The page
+computes the figures, draws the map into itself (so that each area and desa binaan names itself on hover) and
 keeps what the images draw from for a short while (`SHARED_SECONDS`) in this worker, keyed by the scope of the
 user (the offices they see, which decide every figure), the region, the period and the chart's drill; an image
 asked for within that time draws what the page showed, else it computes its own. The key holds everything the
@@ -19,9 +20,10 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import activity, charts, clock, coverage, scope
 from ..early_warnings import count as count_warnings
@@ -39,9 +41,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class MapFigures:
-    """What the map draws: the region's name and each desa binaan's village code, covered or not."""
+    """What the map draws: the region, the figures of each area it shades (the region's parts and itself) and
+    each desa binaan's village code, covered or not."""
 
+    region_code: str
     region_name: str
+    areas: dict[str, coverage.AreaFigures]
     covered: dict[str, bool]
 
 
@@ -116,7 +121,40 @@ def scope_key(offices: set[int] | None) -> frozenset[int] | None:
 
 
 def map_figures(result: coverage.Coverage) -> MapFigures:
-    return MapFigures(result.region.name, dict(result.covered))
+    return MapFigures(
+        result.region.code, result.region.name, coverage.map_areas(result), dict(result.covered)
+    )
+
+
+def map_layout(figures: MapFigures) -> coverage.MapLayout:
+    return coverage.village_map(db.session, figures, region_code=figures.region_code, areas=figures.areas)
+
+
+def draw_map(figures: MapFigures, layout: coverage.MapLayout) -> str:
+    """The coverage map as SVG, in the reader's language."""
+
+    def describe(area: coverage.AreaFigures) -> str:
+        if not area.desa_binaan:
+            return _("%(area)s: no desa binaan", area=area.name)
+        return _(
+            "%(area)s: %(covered)s of %(total)s desa binaan covered (%(rate)s)",
+            area=area.name,
+            covered=format_decimal(area.covered),
+            total=format_decimal(area.desa_binaan),
+            rate=format_percent(area.rate or 0),
+        )
+
+    return charts.village_map_svg(
+        layout,
+        title=_(
+            "Map of %(region)s: areas shaded by the share of desa binaan covered; desa binaan covered as green "
+            "discs, not covered as red rings",
+            region=figures.region_name,
+        ),
+        describe=describe,
+        covered=_("covered"),
+        not_covered=_("not covered"),
+    )
 
 
 def chart_figures(result: activity.Activity) -> ChartFigures:
@@ -140,7 +178,10 @@ def dashboard():
     new_warnings = count_warnings(db.session, offices=offices, status="new")
     per_office = activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil)
     key = (scope_key(offices), start, end)
-    shared().put(("map", *key, result.region.code), map_figures(result))
+    figures = map_figures(result)
+    shared().put(("map", *key, result.region.code), figures)
+    layout = map_layout(figures) if result.totals.desa_binaan else None
+    drawn = None if layout is None else Markup(draw_map(figures, layout))  # charts escapes every name
     shared().put(("chart", *key, kanwil), chart_figures(per_office))
     return render_template(
         "manage/dashboard.html",
@@ -150,11 +191,15 @@ def dashboard():
         new_warnings=new_warnings,
         activity=per_office,
         activity_labels=bucket_labels(per_office.buckets, by_month=per_office.by_month),
+        activity_width=charts.CHART_WIDTH,
         activity_height=charts.activity_chart_height(len(per_office.series)),
         kanwil=db.session.get(Office, kanwil) if kanwil is not None else None,
         period_args=choice.period.as_args(),
         chart_args=choice.period.as_args() | ({} if kanwil is None else {"kanwil": str(kanwil)}),
         preset=choice.period.preset,
+        days=(end - start).days + 1,
+        village_map=drawn,
+        map_areas=[] if layout is None else [(a, charts.shade(a.figures)) for a in layout.areas],
     )
 
 
@@ -187,15 +232,7 @@ def village_map():
         )
 
     figures = shared().get(("map", scope_key(offices), start, end, place.code), compute)
-    points = coverage.village_map(db.session, figures, width=charts.MAP_WIDTH, height=charts.MAP_HEIGHT)
-    svg = charts.village_map_svg(
-        points,
-        title=_(
-            "Desa binaan of %(region)s: covered in green, not covered in red", region=figures.region_name
-        ),
-        covered=_("covered"),
-        not_covered=_("not covered"),
-    )
+    svg = draw_map(figures, map_layout(figures))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
