@@ -58,10 +58,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     csrf.exempt(api_bp)  # the API checks the CSRF token itself, after the log-in check
 
-    from . import cli, errors, security, transaction
+    from . import cli, errors, notices, security, transaction
 
     cli.init_app(app)
     errors.init_app(app)
+    notices.init_app(app)
     security.init_app(app)
     transaction.init_app(app)
     return app

@@ -10,14 +10,16 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from . import clock, passwords, scope, sessions
+from . import clock, notices, passwords, scope, sessions
 from .domain import DomainError
 from .extensions import DbSession
 from .models import Assignment, DesaBinaan, Office, Role, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# An address a mail server can take: something, one @, a domain with a dot; no spaces or angle brackets.
+EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[^@\s<>,;]+\.[^@\s<>,;.]+$")
 # Letters and digits that are hard to mix up when read aloud or copied from paper (no 0/o, 1/l/i).
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -102,6 +104,22 @@ def create(
     user.must_change_password = actor is not None
     session.add(user)
     return user
+
+
+def set_notices(session: DbSession, user: User, *, email: str, levels: list[str]) -> None:
+    """Set where a user's notices of early warnings go (empty: nowhere) and the urgencies that notify them.
+    An address is one person's: another account's, in any case, is refused. The caller commits."""
+    address = email.strip()
+    if address:
+        if len(address) > 254 or not EMAIL.match(address):
+            raise AccountError(_l("Enter an e-mail address such as nama@kantor.go.id."), field="email")
+        taken = session.scalar(
+            select(User.id).where(func.lower(User.email) == address.lower(), User.id != user.id)
+        )
+        if taken is not None:
+            raise AccountError(_l("Another account has this e-mail address."), field="email")
+    user.email = address or None
+    user.notify_urgencies = notices.stored_levels(levels)
 
 
 def assignments_ended_by_move(session: DbSession, user: User, office: Office | None) -> list[Assignment]:

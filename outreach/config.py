@@ -103,4 +103,37 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Pages are compressed; static files are sent as they are (a proxy in front may compress those too).
         "COMPRESS_STREAMS": False,
         "COMPRESS_MIMETYPES": ["text/html", "application/json", "image/svg+xml"],
+        **mail_settings(),
     }
+
+
+def mail_settings() -> dict[str, object]:
+    """Flask-Mail's settings, for the notices of early warnings (`outreach.notices`): without MAIL_SERVER
+    nothing is sent and the notices wait, shown as not sent. ESCALATE_AFTER: minutes a warning of each urgency
+    may wait unopened before the Kanwil is told (`segera=60,tinggi=360`)."""
+    env = os.environ.get
+    return {
+        "MAIL_SERVER": env("MAIL_SERVER", "").strip() or None,
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "") == "1",
+        "MAIL_USE_SSL": env("MAIL_USE_SSL", "") == "1",
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or None,
+        "MAIL_TIMEOUT": int(env("MAIL_TIMEOUT", "20")),
+        "ESCALATE_AFTER": escalation_deadlines(env("ESCALATE_AFTER", "segera=60,tinggi=360")),
+    }
+
+
+def escalation_deadlines(text: str) -> dict[str, timedelta]:
+    """`segera=60,tinggi=360` (minutes) as a deadline per urgency."""
+    deadlines = {}
+    for part in text.split(","):
+        if part.strip():
+            urgency, _, minutes = part.partition("=")
+            if not minutes.strip().isdigit():
+                raise ValueError(
+                    f"ESCALATE_AFTER must read like segera=60,tinggi=360 (minutes), not {text!r}"
+                )
+            deadlines[urgency.strip()] = timedelta(minutes=int(minutes))
+    return deadlines

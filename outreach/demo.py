@@ -127,11 +127,13 @@ def build(
         accounts.append(Account(username, role.value, office.code if office else "-", secret))
         return user
 
-    guidance.load(session, by="demo")
+    guidance.load(session, by=guidance.EXAMPLES, publish=True)
     kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil)
     session.add(kanwil)
     person("admin", "Administrator", Role.admin, None)
-    person("manajer.kanwil", "Manajer Kanwil Jambi", Role.manager, kanwil)
+    person(
+        "manajer.kanwil", "Manajer Kanwil Jambi", Role.manager, kanwil
+    ).email = "manajer.kanwil@example.org"
     names = iter(OFFICER_NAMES)
     today = date.today()
     for code, name, regency_codes in JAMBI_OFFICES:
@@ -139,7 +141,9 @@ def build(
         office = Office(code=code, name=name, kind=OfficeKind.kanim, parent=kanwil, regencies=regencies)
         session.add(office)
         short = code.removeprefix("kanim-").replace("-", "")
-        person(f"manajer.{short}", f"Manajer {name}", Role.manager, office)
+        person(
+            f"manajer.{short}", f"Manajer {name}", Role.manager, office
+        ).email = f"manajer.{short}@example.org"
         officers = [person(f"petugas.{short}{n}", next(names), Role.officer, office) for n in (1, 2)]
         desa_list = []
         for regency in regencies:

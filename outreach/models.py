@@ -182,6 +182,12 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Set when someone else chose the password (a manager's reset, a new account): it must be changed at log-in.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where a manager's notices of early warnings go (`outreach.notices`); None: nowhere. Kept as typed, compared
+    # lower-cased. `notify_urgencies`: the urgencies that notify them, comma separated; None: the default ones.
+    email: Mapped[str | None] = mapped_column(String(254))
+    notify_urgencies: Mapped[str | None] = mapped_column(String(60))
+    # The language the user last chose on their account page: their notices are written in it (None: Indonesian).
+    language: Mapped[str | None] = mapped_column(String(5))
 
     office: Mapped[Office | None] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(back_populates="officer")
@@ -721,3 +727,52 @@ class Import(Model):
 
     imported_by: Mapped[User] = relationship(foreign_keys=[imported_by_id])
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
+
+
+class Notice(Model):
+    """A message telling a manager an early warning arrived (`reason` new) or waited unopened past its deadline
+    (escalated), in the outbox until it is sent (`outreach.notices`). It names no one: only the warning's link,
+    urgency, village and category go out."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("user_id", "warning_id", "channel", "reason"),
+        Index("ix_notices_due", "status", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    reason: Mapped[str] = mapped_column(String(10), default="new")
+    # pending (waiting or retried), sending (claimed by a sender), sent, failed (given up)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    next_try_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class WarningOpening(Model):
+    """Who of the office first opened an early warning's page, and when: a warning nobody opened in time is
+    escalated (`outreach.notices`)."""
+
+    __tablename__ = "warning_openings"
+
+    warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class WarningEscalation(Model):
+    """A warning escalated to the Kanwil: its primary key makes it once, whichever sender got there first."""
+
+    __tablename__ = "warning_escalations"
+
+    warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), primary_key=True)
+    escalated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

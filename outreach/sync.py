@@ -52,13 +52,17 @@ query), or when a record stored alone is flushed, and again when an edit moves i
 One record never fails the batch: each is read and checked alone. When the database refuses the batch's
 insert, the insert is undone (a savepoint) and its records are stored again one by one, each under its own
 savepoint: the one the database cannot take is answered `rejected` with a reason while the others are stored.
+
+A new warning of a notifying urgency (`notices.NOTIFYING`) gets its managers' notices in the same transaction,
+after the records: one INSERT ... SELECT for the whole batch, none when the batch has no such warning; it never
+fails the push (`notices.announce`). Sending them is another process's or thread's work, after the commit.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any, cast
@@ -68,7 +72,7 @@ from sqlalchemy import CursorResult, Table, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from . import clock, scope, village_activity
+from . import clock, notices, scope, village_activity
 from .extensions import DbSession
 from .models import (
     Assignment,
@@ -243,8 +247,12 @@ def push(
         inserted = _insert_new(session, fresh, context)
         first = take_revisions(session, len(inserted))  # the lock, until the commit
         _number(session, inserted, first, results)
+        for item in inserted:
+            _note_warning(context, item.envelope.kind, item.envelope.id, item.form)
         done = {item.index for item in inserted}
         _store(session, [item for item in waiting if item.index not in done], context, results)
+    if context.notify:
+        notices.announce(session, context.notify, now=context.now)
     return [result for result in results if result is not None]
 
 
@@ -444,6 +452,13 @@ class _Context:
     villages: dict[str, date | None]
     materials: set[str]
     import_id: int | None = None
+    # The new warnings of this push whose urgency notifies managers (`notices.announce`).
+    notify: list[str] = field(default_factory=list)
+
+
+def _note_warning(context: _Context, kind: RecordType, record_id: str, form: FieldRecordForm) -> None:
+    if kind.has_follow_up and form.urgency.data in notices.NOTIFYING:
+        context.notify.append(record_id)
 
 
 def catalogue_slugs(session: DbSession) -> set[str]:
@@ -556,6 +571,8 @@ def _insert(
     )
     kind.fill(stored, form)
     session.add(stored)
+    if not stored.voided:
+        _note_warning(context, kind, envelope.id, form)
     _keep_version(session, kind, envelope, kind.wire_from_form(form), context, voided=envelope.voided)
     return _result(raw_id, ACCEPTED, rev=rev, superseded=superseded)
 

@@ -1,16 +1,17 @@
 """Log-in and log-out pages."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
-from .. import sessions, throttle
+from .. import accounts, notices, sessions, throttle
 from ..extensions import db
 from ..links import safe_next
-from ..models import LoginSession, User
+from ..manage.forms import NoticeSettingsForm
+from ..models import LoginSession, Role, User
 from . import CLEAR_CACHE, bp, end_session, home_for, officer_days
 from .forms import LoginForm, LogoutForm
 
@@ -85,14 +86,44 @@ def logout():
 @bp.route("/akun")
 @login_required
 def account():
-    """The user's own account: the devices signed in, each with a button to sign it out."""
+    """The user's own account: the devices signed in, each with a button to sign it out; for a manager, their
+    e-mail address and the urgencies of early warnings that notify them."""
+    form = None
+    if current_user.role == Role.manager:
+        form = NoticeSettingsForm(email=current_user.email or "", notify=notices.levels_of(current_user))
+    return _account_page(form)
+
+
+def _account_page(form: NoticeSettingsForm | None):
     devices = sessions.open_sessions(db.session, current_user)
     return render_template(
         "auth/account.html",
         devices=devices,
         describe=sessions.describe,
         sign_out=lambda device: url_for("auth.sign_out_device", session_id=device.id),
-    )
+        notice_form=form,
+    ), 400 if form is not None and form.errors else 200
+
+
+@bp.post("/akun/pemberitahuan")
+@login_required
+def notice_settings():
+    """A manager sets where their notices go and which urgencies send them, in the language they use now."""
+    if current_user.role != Role.manager:
+        abort(403)
+    form = NoticeSettingsForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_notices(
+                db.session, current_user, email=form.email.data or "", levels=form.notify.data or []
+            )
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            current_user.language = str(get_locale())
+            flash(_("Saved."))
+            return redirect(url_for("auth.account"))
+    return _account_page(form)
 
 
 @bp.post("/akun/perangkat/<int:session_id>/keluar")

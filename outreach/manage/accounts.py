@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import accounts, scope, sessions
+from .. import accounts, notices, scope, sessions
 from ..extensions import db
 from ..models import Assignment, LoginSession, Office, Role, User
 from . import bp
@@ -43,8 +43,10 @@ def _password_page(user: User, password: str, status: int = 200):
 def new_user():
     form = _form()
     del form.active, form.end_assignments
-    if request.method == "GET" and current_user.office_id:
-        form.office.data = str(current_user.office_id)
+    if request.method == "GET":
+        form.notify.data = list(notices.DEFAULT_LEVELS)
+        if current_user.office_id:
+            form.office.data = str(current_user.office_id)
     if form.validate_on_submit():
         password = form.password.data or accounts.new_password()
         try:
@@ -57,6 +59,7 @@ def new_user():
                 office=_office(form),
                 password=password,
             )
+            accounts.set_notices(db.session, user, email=form.email.data or "", levels=form.notify.data or [])
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
@@ -78,11 +81,17 @@ def _managed_user(user_id: int) -> User:
 def edit_user(user_id: int):
     user = _managed_user(user_id)
     form = _form(
-        full_name=user.full_name, role=user.role.value, office=str(user.office_id or ""), active=user.active
+        full_name=user.full_name,
+        role=user.role.value,
+        office=str(user.office_id or ""),
+        active=user.active,
+        email=user.email or "",
+        notify=notices.levels_of(user),
     )
     del form.username, form.password
     if form.validate_on_submit():
         try:
+            accounts.set_notices(db.session, user, email=form.email.data or "", levels=form.notify.data or [])
             accounts.update(
                 db.session,
                 current_user,

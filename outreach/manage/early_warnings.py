@@ -1,10 +1,10 @@
 """The early-warning queue: the office follows up what officers reported, and the status goes back to them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import imports, scope
+from .. import imports, notices, scope
 from ..early_warnings import is_overdue, queue, set_follow_up
 from ..extensions import db
 from ..models import EarlyWarning, utcnow
@@ -28,6 +28,7 @@ def warnings():
         warnings=rows,
         overdue={w.id for w in rows if is_overdue(w, now)},
         status=status,
+        told=notices.told(db.session, [w.id for w in rows]),
     )
 
 
@@ -36,6 +37,8 @@ def warning(warning_id: str):
     found = scope.get_or_404(db.session, EarlyWarning, normal_id(warning_id), current_user)
     if found.voided:
         abort(404)
+    if request.method == "GET":
+        notices.record_opening(db.session, found, current_user, now=utcnow())
     follow_up = found.follow_up
     form = FollowUpForm(obj=follow_up)
     if form.validate_on_submit():
@@ -57,4 +60,7 @@ def warning(warning_id: str):
         form=form,
         overdue=is_overdue(found, utcnow()),
         imported=imports.provenance(db.session, [found.id]).get(found.id, []),
+        told=notices.told(db.session, [found.id])[found.id],
+        mail_server=bool(current_app.config["MAIL_SERVER"]),
+        notifying=notices.NOTIFYING,
     ), 400 if form.errors else 200

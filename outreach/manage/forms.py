@@ -19,7 +19,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import clock
 from ..guidance import TOPICS
 from ..models import OfficeKind
-from ..vocabulary import AGENCY, RISK_LEVEL, WARNING_STATUS
+from ..notices import NOTIFYING
+from ..vocabulary import AGENCY, RISK_LEVEL, URGENCY, WARNING_STATUS
 
 
 class OutboxUploadForm(FlaskForm):
@@ -125,6 +126,32 @@ class FollowUpForm(FlaskForm):
         return valid
 
 
+def email_field() -> StringField:
+    """Where a manager's notices of early warnings go (`outreach.notices`); checked by `accounts.set_notices`."""
+    return StringField(
+        _l("E-mail address (for notices of early warnings)"),
+        validators=[Optional(), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+
+
+def notify_field() -> SelectMultipleField:
+    """The urgencies whose warnings notify a manager."""
+    return SelectMultipleField(
+        _l("Notices by e-mail of new early warnings of urgency"),
+        choices=[code for code in URGENCY.choices() if code.value in NOTIFYING],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+class NoticeSettingsForm(FlaskForm):
+    """A manager's own e-mail address and the urgencies that notify them (their account page)."""
+
+    email = email_field()
+    notify = notify_field()
+
+
 ROLE_LABELS = {
     "officer": _l("Officer (Pimpasa)"),
     "manager": _l("Program manager"),
@@ -145,6 +172,8 @@ class UserForm(FlaskForm):
     password = PasswordField(
         _l("Password (leave empty and one is made for you)"), validators=[Optional(), Length(max=200)]
     )
+    email = email_field()
+    notify = notify_field()
     active = BooleanField(_l("May log in"))
     # Asked only when a move to another office would end the officer's desa binaan there (`accounts.update`).
     end_assignments = BooleanField(_l("Yes, move them and end these assignments"))
