@@ -186,7 +186,7 @@ def main() -> None:
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench-load"})
         with app.app_context():
-            guidance.load(db.session, by="bench")
+            guidance.load(db.session, by="bench", publish=True)
             db.session.commit()
             db.engine.dispose()
         port = free_port()

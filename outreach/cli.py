@@ -202,13 +202,16 @@ def demo_command(regions_path: str | None, password: str | None, reset: bool) ->
 @click.command("load-guidance")
 @with_appcontext
 def load_guidance_command() -> None:
-    """Add the guidance articles and contacts shipped with the app (the office's own edits are kept)."""
+    """Add the guidance articles and contacts shipped with the app (the office's own edits are kept). New
+    articles are drafts until the Kanwil or an admin reviews and publishes them on the managers' pages."""
     report = guidance.load(db.session)
     db.session.commit()
     click.echo(
-        f"articles: {report.added} added, {report.updated} updated, {report.unchanged} unchanged; "
+        f"articles: {report.added} added as drafts, {report.updated} updated, {report.unchanged} unchanged; "
         f"contacts: {report.contacts} added"
     )
+    if report.added:
+        click.echo("Review and publish the new articles under /kelola/materi: villagers see them only then.")
 
 
 @click.command("check-sources")

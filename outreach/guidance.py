@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,9 +21,9 @@ import markdown
 import nh3
 from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from PIL import ImageFile, JpegImagePlugin, PngImagePlugin
-from sqlalchemy import ScalarResult, or_, select
+from sqlalchemy import ScalarResult, func, or_, select
 
 from . import photos
 from .extensions import DbSession
@@ -50,6 +51,7 @@ ALLOWED_TAGS = {
     "br",
     "hr",
     "code",
+    "abbr",
 }
 VERSIONED_FIELDS = (
     "slug",
@@ -78,13 +80,98 @@ IMAGE_FILES: dict[str | None, type[ImageFile.ImageFile]] = {
 FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
 
 
-def render_markdown(text: str) -> Markup:
-    """Markdown to HTML with only plain text formatting and links: no author's HTML, script or style survives."""
+@dataclass(frozen=True)
+class Acronym:
+    """An acronym or short name the articles use, as `content/acronyms.toml` explains it (one definition for
+    the articles' markup, the glossary page and the plain-language test)."""
+
+    short: str
+    id: str
+    en: str
+    plain_id: str
+    plain_en: str
+
+    def expansion(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+    def plain(self, lang: str) -> str:
+        return self.plain_en if lang == "en" else self.plain_id
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word that is not an acronym but that a villager may not know, explained in plain words."""
+
+    id: str
+    en: str
+    plain_id: str
+    plain_en: str
+
+    def word(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+    def plain(self, lang: str) -> str:
+        return self.plain_en if lang == "en" else self.plain_id
+
+
+@dataclass(frozen=True)
+class Glossary:
+    acronyms: list[Acronym]
+    terms: list[Term]
+    names: list[str]  # words in capitals that are names, not acronyms (WhatsApp)
+
+
+@cache
+def glossary(directory: Path | None = None) -> Glossary:
+    data = tomllib.loads(((directory or content_dir()) / "acronyms.toml").read_text(encoding="utf-8"))
+    return Glossary(
+        acronyms=[Acronym(**entry) for entry in data.get("acronym", [])],
+        terms=[Term(**entry) for entry in data.get("term", [])],
+        names=list(data.get("names", {}).get("words", [])),
+    )
+
+
+def acronym_pattern(acronyms: list[Acronym]) -> re.Pattern[str]:
+    """Any of the acronyms as a word of its own (KTP in e-KTP too, not BP2MI inside KP2MI), longest first."""
+    shorts = sorted((re.escape(a.short) for a in acronyms), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(shorts) + r")(?![\w])")
+
+
+def mark_abbreviations(html: str, lang: str) -> str:
+    """Mark each known acronym's first use in the text as an abbreviation, its expansion as the title that a
+    screen reader or a pointer shows; the sentence around it explains it in words for everyone else."""
+    acronyms = {a.short: a for a in glossary().acronyms}
+    if not acronyms:
+        return html
+    pattern = acronym_pattern(list(acronyms.values()))
+    seen: set[str] = set()
+
+    def first_use(match: re.Match[str]) -> str:
+        short = match.group(1)
+        if short in seen:
+            return short
+        seen.add(short)
+        return f'<abbr title="{escape(acronyms[short].expansion(lang))}">{short}</abbr>'
+
+    parts = re.split(r"(<[^>]*>)", html)
+    inside_code = False
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            if re.match(r"</?(code|abbr)\b", part):
+                inside_code = not part.startswith("</")
+        elif not inside_code:
+            parts[index] = pattern.sub(first_use, part)
+    return "".join(parts)
+
+
+def render_markdown(text: str, lang: str = "id") -> Markup:
+    """Markdown to HTML with only plain text formatting, links and abbreviations: no author's HTML, script or
+    style survives. The first use of each acronym the glossary knows is marked up with its expansion in `lang`."""
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
-        html,
+        mark_abbreviations(html, lang),
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "abbr": {"title"}},
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
@@ -340,6 +427,33 @@ def _edited_by_people(session: DbSession, material: Material, loader: str) -> bo
     return latest is not None and latest != loader
 
 
+def review(session: DbSession, material: Material, *, by: str, on: date) -> MaterialVersion:
+    """The office has read the material and stands behind it: reviewed by `by` on `on`, and published. The
+    caller commits."""
+    material.reviewed_on, material.reviewed_by, material.published = on, by, True
+    return save(session, material, by=by)
+
+
+def shipped_examples(session: DbSession) -> int:
+    """How many published articles are still the demo's examples: loaded by the demo, never reviewed."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Material)
+            .join(
+                MaterialVersion,
+                (MaterialVersion.material_id == Material.id) & (MaterialVersion.version == Material.version),
+            )
+            .where(
+                Material.published.is_(True),
+                Material.reviewed_on.is_(None),
+                MaterialVersion.saved_by == EXAMPLES,
+            )
+        )
+        or 0
+    )
+
+
 def content_dir() -> Path:
     return Path(str(resources.files("outreach").joinpath("content")))
 
@@ -363,9 +477,20 @@ def check_sources(facts: str, directory: Path | None = None) -> SourceCheck:
     return SourceCheck(articles=len(articles), sources=len(cited), missing=missing)
 
 
-def load(session: DbSession, directory: Path | None = None, *, by: str = "content files") -> LoadReport:
-    """Create or update the articles and add the contacts shipped in `directory`. A second load changes
-    nothing, and neither overwrites what the office has edited. The caller commits."""
+# Who loaded the articles the demo publishes unreviewed: the about page says they are examples.
+EXAMPLES = "demo"
+
+
+def load(
+    session: DbSession,
+    directory: Path | None = None,
+    *,
+    by: str = "content files",
+    publish: bool = False,
+) -> LoadReport:
+    """Create or update the articles and add the contacts shipped in `directory`. A new article arrives as a
+    draft that an office reviews and publishes (`review`), unless `publish` (the demo's examples). A second
+    load changes nothing, and neither overwrites what the office has edited or reviewed. The caller commits."""
     directory = directory or content_dir()
     report = LoadReport()
     for path in sorted((directory / "articles").glob("*.id.md")):
@@ -385,7 +510,7 @@ def load(session: DbSession, directory: Path | None = None, *, by: str = "conten
             "body_en": english.body if english else "",
         }
         if material is None:
-            material = Material(slug=indonesian.slug, published=True, version=1, **fields)
+            material = Material(slug=indonesian.slug, published=publish, version=1, **fields)
             save(session, material, by=by)
             report.added += 1
         elif _edited_by_people(session, material, by):

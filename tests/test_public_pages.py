@@ -217,7 +217,7 @@ def test_the_library_does_not_repeat_under_the_results(client, library):
 
 def test_with_the_shipped_guidance_lapor_finds_where_to_report_first(app, client):
     with app.app_context():
-        guidance.load(db.session)
+        guidance.load(db.session, publish=True)
         db.session.commit()
     assert result_slugs(client, "lapor")[0] == "ke-mana-melapor"
     home = text(client, "/")

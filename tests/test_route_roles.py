@@ -37,6 +37,7 @@ EXPECTED = {
     "GET /tentang": PUBLIC,
     "GET /luring": PUBLIC,
     "GET /panduan.json": PUBLIC,
+    "GET /panduan/istilah": PUBLIC,
     "GET /panduan/<slug>": PUBLIC,
     "GET /panduan/<slug>/berkas": PUBLIC,
     "GET /panduan/<slug>/cetak": PUBLIC,
@@ -52,6 +53,7 @@ EXPECTED = {
     "POST /keluar": LOGGED_IN,
     "GET /akun": LOGGED_IN,
     "GET /akun/kata-sandi": LOGGED_IN,
+    "POST /akun/pemberitahuan": frozenset({"kanim_manager", "kanwil_manager"}),  # notices go to managers
     "POST /akun/kata-sandi": LOGGED_IN,
     "POST /akun/perangkat/<int:session_id>/keluar": LOGGED_IN,
     "POST /akun/perangkat/keluar-semua": LOGGED_IN,
@@ -100,6 +102,7 @@ EXPECTED = {
     "GET /kelola/materi/<int:material_id>/berkas": MANAGER,
     "GET /kelola/materi/<int:material_id>/versi": MANAGER,
     "POST /kelola/materi/<int:material_id>/versi/<int:version>/pulihkan": MANAGER,
+    "POST /kelola/materi/<int:material_id>/tinjau": PUBLISHER,
     "GET /kelola/materi/<int:material_id>/usulan/<int:proposal_id>": MANAGER,
     "GET /kelola/materi/<int:material_id>/usulan/<int:proposal_id>/berkas": MANAGER,
     "POST /kelola/materi/<int:material_id>/usulan/<int:proposal_id>/<any(terbitkan, tolak):decision>": PUBLISHER,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from .. import guidance, proposals, rights
+from .. import clock, guidance, proposals, rights
 from ..errors import abort_with
 from ..extensions import db
 from ..models import Contact, Material, MaterialProposal, MaterialVersion, Office
@@ -99,7 +99,8 @@ def edit_material(material_id: int | None):
             )
         elif request.form.get("action") == "preview":
             preview = {
-                lang: guidance.render_markdown(getattr(form, f"body_{lang}").data) for lang in ("id", "en")
+                lang: guidance.render_markdown(getattr(form, f"body_{lang}").data, lang)
+                for lang in ("id", "en")
             }
         else:
             target = material if publisher else proposals.draft(material)
@@ -137,6 +138,17 @@ def edit_material(material_id: int | None):
         proposer=proposer,
         waiting=waiting,
     ), status
+
+
+@bp.route("/materi/<int:material_id>/tinjau", methods=["POST"])
+def review_material(material_id: int):
+    """The Kanwil or an admin has read the material as it stands and publishes it under their name."""
+    material = db.get_or_404(Material, material_id)
+    if not rights.publishes_guidance(current_user):
+        _refuse_guidance_change()
+    guidance.review(db.session, material, by=current_user.display_name, on=clock.today())
+    flash(_("Reviewed and published as version %(version)d.", version=material.version))
+    return redirect(url_for("manage.edit_material", material_id=material.id))
 
 
 @bp.route("/materi/<int:material_id>/versi")
@@ -204,7 +216,8 @@ def material_proposal(material_id: int, proposal_id: int):
     material = proposal.material
     changed = proposals.changed_fields(material, proposal)
     preview = {
-        lang: guidance.render_markdown(proposal.snapshot.get(f"body_{lang}", "")) for lang in ("id", "en")
+        lang: guidance.render_markdown(proposal.snapshot.get(f"body_{lang}", ""), lang)
+        for lang in ("id", "en")
     }
     return render_template(
         "manage/material_proposal.html",

@@ -85,11 +85,29 @@ def home():
     )
 
 
+def body_language(material: Material, locale: str) -> str:
+    """The language the article's text is shown in: the reader's, or Indonesian where it has no translation."""
+    return locale if material.has_language(locale) else "id"
+
+
 def _published(slug: str) -> Material:
     material = db.session.scalar(select(Material).where(Material.slug == slug, Material.published.is_(True)))
     if material is None:
         abort(404)
     return material
+
+
+@bp.route("/panduan/istilah")
+def glossary():
+    """Every acronym and hard word the articles use, in plain words: the page each article links to."""
+    locale = _locale()
+    words = guidance.glossary()
+    return render_template(
+        "public/glossary.html",
+        acronyms=sorted(words.acronyms, key=lambda a: a.short.casefold()),
+        terms=sorted(words.terms, key=lambda t: t.word(locale).casefold()),
+        locale=locale,
+    )
 
 
 @bp.route("/panduan/<slug>")
@@ -102,7 +120,7 @@ def article(slug: str):
         "public/article.html",
         material=material,
         locale=locale,
-        body=guidance.render_markdown(material.text("body", locale)),
+        body=guidance.render_markdown(material.text("body", locale), body_language(material, locale)),
         address=address,
         whatsapp=whatsapp,
         full_screen=request.args.get("layar") == "penuh",
@@ -141,7 +159,7 @@ def article_print(slug: str):
         "public/print.html",
         material=material,
         locale=locale,
-        body=guidance.render_markdown(material.text("body", locale)),
+        body=guidance.render_markdown(material.text("body", locale), body_language(material, locale)),
         size=size,
         address=address,
         address_text=address and breakable(address),
@@ -168,6 +186,7 @@ def library_index():
         url_for("public.contacts"),
         url_for("public.offices"),
         url_for("public.about"),
+        url_for("public.glossary"),
     ]
     with_qr = trusted_origin() is not None
     for material in guidance.published(db.session):
@@ -201,7 +220,7 @@ def offices():
 
 @bp.route("/tentang")
 def about():
-    return render_template("public/about.html")
+    return render_template("public/about.html", examples=guidance.shipped_examples(db.session))
 
 
 @bp.route("/luring")

@@ -20,7 +20,7 @@ def shipped(app):
     """The shipped articles and contacts, the village's Pimpasa and the office's WhatsApp filled in (the longest
     list of key numbers); the articles' slugs."""
     with app.app_context():
-        guidance.load(db.session)
+        guidance.load(db.session, publish=True)
         for key, number in (("pimpasa-desa", "0812-7000-1234"), ("kanim-pembina-wa", "0813-7000-5678")):
             db.session.scalar(select(Contact).where(Contact.key == key)).value = number
         db.session.commit()
