@@ -17,7 +17,7 @@ from operator import add
 from typing import Any, ClassVar
 
 from flask import url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -439,6 +439,9 @@ VISIT_PURPOSES = [
 ]
 
 
+# Where the phone was: a form's last group, filled by the phone's position.
+POSITION_FIELDS = ("lat", "lng", "accuracy")
+
 # A part of a record's one-line summary: `{field}`, or `{people}` for the people it reached.
 SUMMARY_PART = re.compile(r"\{(\w+)\}")
 PEOPLE = "people"
@@ -457,6 +460,7 @@ class RecordType:
     - `summary`: the record in one line, with `{field}` or `{people}` parts (`summarise`, and `summary` in
       static/js/records.js from `field.views.client_labels`).
     - `page`: the managers' page of one record, as its endpoint and the name of its id argument.
+    - `leading`: the fields a record's details show first, after its village (a warning's urgency).
     """
 
     label: Any
@@ -469,21 +473,22 @@ class RecordType:
     has_follow_up: bool = False
     people_fields: tuple[str, ...] = ()
     page: tuple[str, str] | None = None
+    leading: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse a field with no column to store it in (`fill` would set an attribute the database never
-        sees), and people or summary parts that are not fields of the type."""
+        sees), and people, summary or leading parts that are not fields of the type."""
         stored: set[str] = set(inspect(self.model).columns.keys())
         missing = [name for name in self.field_names if self.column(name) not in stored]
         unknown = [
             name
-            for name in (*self.people_fields, *self.summary_parts)
+            for name in (*self.people_fields, *self.summary_parts, *self.leading)
             if name not in self.field_names and not (name == PEOPLE and self.people_fields)
         ]
         if missing or unknown:
             raise TypeError(
                 f"Record type {self.name}: fields without a column of {self.model.__name__}: "
-                f"{missing}; people or summary parts that are not its fields: {unknown}"
+                f"{missing}; people, summary or leading parts that are not its fields: {unknown}"
             )
 
     @property
@@ -507,6 +512,14 @@ class RecordType:
     def field_names(self) -> list[str]:
         """The names of the form's fields, which are also the keys of the wire format's `data`."""
         return [field.name for field in self.form()]
+
+    @cached_property
+    def detail_order(self) -> list[str]:
+        """The order a record's details are shown in on the phone: its village, its `leading` fields, then the
+        rest as the phone's form shows them (outreach/templates/field/_record_form.html: the position last)."""
+        first = ["village", *self.leading]
+        rest = [name for name in self.field_names if name not in first and name not in POSITION_FIELDS]
+        return [*first, *rest, *(name for name in POSITION_FIELDS if name in self.field_names)]
 
     @cached_property
     def list_fields(self) -> frozenset[str]:
@@ -586,7 +599,10 @@ class RecordType:
         def part(match: re.Match[str]) -> str:
             name = match.group(1)
             if name == PEOPLE:
-                return str(_("%(count)s people", count=format_decimal(self.people_reached(record))))
+                reached = self.people_reached(record)
+                return str(
+                    ngettext("%(count)s person", "%(count)s people", reached, count=format_decimal(reached))
+                )
             value = getattr(record, self.column(name))
             labels = self.choice_labels.get(name) or (titles or {}).get(name) or {}
             return str(labels.get(value) or ("" if value is None else value))
@@ -709,6 +725,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             "{urgency} · {category}",
             has_follow_up=True,
             page=("manage.warning", "warning_id"),
+            leading=("urgency",),
         ),
     )
 }

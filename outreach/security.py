@@ -29,7 +29,7 @@ POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self'",  # server-drawn SVG charts, QR codes and photos; nothing from data: or blob: is shown
+    "img-src": "'self'",  # server-drawn SVG charts, QR codes and photos; nothing from data: or blob: (but see below)
     "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'none'",
@@ -73,6 +73,9 @@ NO_FEATURES = dict.fromkeys(
     "()",
 )
 FIELD_APP_FEATURES = {**NO_FEATURES, "geolocation": "(self)", "camera": "(self)"}
+# The officer's app shows the photos just taken, before they are sent, from the phone's own memory (an object
+# URL of the shrunk JPEG, `blob:` of this origin only): no other page shows a `blob:` image.
+FIELD_APP_POLICY = {**POLICY, "img-src": "'self' blob:"}
 
 # The routes that answer with a guidance file and its own sandbox policy (`guidance.download`).
 OWN_POLICY = ("public.article_file", "manage.material_file", "manage.material_proposal_file")
@@ -90,7 +93,7 @@ bp = Blueprint("security", __name__)
 
 def init_app(app):
     """Set the headers on every answer; call after the blueprints are registered (the officer's app view gets
-    its own Permissions-Policy, a guidance file keeps its own Content-Security-Policy)."""
+    its own Permissions-Policy and image sources, a guidance file keeps its own Content-Security-Policy)."""
     talisman.init_app(
         app,
         force_https=False,
@@ -105,7 +108,9 @@ def init_app(app):
     )
     app.after_request(validate_pages)  # after_request functions run last first: this one after the next
     app.after_request(no_store_when_private)
-    talisman(permissions_policy=FIELD_APP_FEATURES)(app.view_functions["field.app"])
+    talisman(permissions_policy=FIELD_APP_FEATURES, content_security_policy=FIELD_APP_POLICY)(
+        app.view_functions["field.app"]
+    )
     for endpoint in OWN_POLICY:
         talisman(content_security_policy=False)(app.view_functions[endpoint])
     app.register_blueprint(bp)

@@ -218,7 +218,7 @@ def test_the_phone_gets_each_types_summary_people_and_coverage_from_its_declarat
         assert labels[name]["summary"] == kind.summary
         assert labels[name]["people"] == list(kind.people_fields)
         assert labels[name]["counts_for_coverage"] is kind.counts_for_coverage
-        assert "%(count)s" in labels[name]["people_label"]
+        assert all("%(count)s" in form for form in labels[name]["people_label"].values())
 
 
 def test_a_village_page_summarises_each_record_as_its_type_declares_it(world, client, auth):

@@ -1,7 +1,9 @@
 """Views of the officer's app. The shell holds no user data: the phone fetches that from the API."""
 
+from collections.abc import Callable
+
 from flask import current_app, jsonify, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from .. import imports
@@ -20,6 +22,7 @@ def app():
         forms=forms,
         purposes=VISIT_PURPOSES,
         strings=client_strings(),
+        languages=current_app.config["LANGUAGES"],
         labels=client_labels(forms),
         codes=client_codes(),
     )
@@ -74,13 +77,15 @@ def manifest():
 
 
 def client_labels(forms: dict) -> dict:
-    """Each record type's name, field labels and choice labels, and what its declaration in outreach/records.py
+    """Each record type's name, field labels and choice labels, the order its details are shown in (the page's
+    JSON sorts the keys of `fields`), and what its declaration in outreach/records.py
     says the phone needs (its one-line summary, the counts of the people it reached, whether it counts as a
     visit of its village, the rules a record must pass, which static/js/checks.js applies before saving), for
     the JavaScript to show and check records with and never branch on a type's name."""
     return {
         name: {
             "label": str(RECORD_TYPES[name].label),
+            "order": RECORD_TYPES[name].detail_order,
             "fields": {field.name: str(field.label.text) for field in form},
             "choices": {
                 field.name: {str(choice.value): str(choice.label) for choice in field.choices}
@@ -89,7 +94,7 @@ def client_labels(forms: dict) -> dict:
             },
             "summary": RECORD_TYPES[name].summary,
             "people": list(RECORD_TYPES[name].people_fields),
-            "people_label": _("%(count)s people"),
+            "people_label": by_plural(lambda n: ngettext("%(count)s person", "%(count)s people", n, **COUNT)),
             "counts_for_coverage": RECORD_TYPES[name].counts_for_coverage,
             "rules": RECORD_TYPES[name].rules(),
         }
@@ -115,14 +120,37 @@ def client_codes() -> dict[str, dict]:
     }
 
 
-def client_strings() -> dict[str, str]:
+# Left in a counted sentence for the phone to fill: ngettext would put its own number in.
+COUNT = {"count": "%(count)s"}
+
+
+def by_plural(sentence: Callable[[int], str]) -> dict[str, str]:
+    """A sentence with a number in the plural forms the phone chooses between with `Intl.PluralRules` (`one`,
+    `other`: the forms of Indonesian and English), `%(count)s` left for it to fill."""
+    return {"one": sentence(1), "other": sentence(2)}
+
+
+def client_strings() -> dict[str, str | dict[str, str]]:
     """The sentences the app's JavaScript shows, in the user's language."""
     return {
         "waiting": _("%(count)s waiting to sync"),
-        "toFix": _("%(count)s need fixing"),
+        "toFix": by_plural(lambda n: ngettext("%(count)s needs fixing", "%(count)s need fixing", n, **COUNT)),
         "failed": _("%(count)s failed to send"),
         "allSynced": _("Everything is synced"),
-        "oldest": _("The oldest has waited %(hours)s hours."),
+        "oldestNow": _("The oldest has waited less than a minute."),
+        "oldestMinutes": by_plural(
+            lambda n: ngettext(
+                "The oldest has waited %(count)s minute.",
+                "The oldest has waited %(count)s minutes.",
+                n,
+                **COUNT,
+            )
+        ),
+        "oldest": by_plural(
+            lambda n: ngettext(
+                "The oldest has waited %(count)s hour.", "The oldest has waited %(count)s hours.", n, **COUNT
+            )
+        ),
         "oldestWarn": _("The oldest has waited %(hours)s hours: find a signal, or save them to a file."),
         "syncing": _("Sending…"),
         "offline": _("No connection. Records are kept on this phone and sent later."),
@@ -131,12 +159,12 @@ def client_strings() -> dict[str, str]:
         ),
         "saved": _("Saved on this phone."),
         "synced": _("Sent: %(count)s confirmed by the server."),
-        "tried": _("Tried %(count)s times."),
+        "tried": by_plural(lambda n: ngettext("Tried once.", "Tried %(count)s times.", n, **COUNT)),
         "nextTry": _("Next try: %(when)s, or press Send now."),
         "noAnswer": _("The server did not answer."),
         "serverStatus": _("The server answered with error %(status)s."),
         "voided": _("voided"),
-        "void": _("Void"),
+        "void": _("Void this record"),
         "voidConfirm": _("Press again to void this record"),
         "lastSync": _("Last sync: %(when)s"),
         "never": _("never"),
@@ -144,11 +172,19 @@ def client_strings() -> dict[str, str]:
         "noVisit": _("no visit yet"),
         "overdue": _("Overdue: no visit or session in the last 30 days."),
         "noVillages": _("You have no desa binaan yet. Ask your manager to assign you."),
-        "persisted": _("Storage on this phone is persistent."),
         "notPersisted": _(
-            "The browser may clear this app's storage when space runs low. Send records often."
+            "The browser may clear this app's storage when space runs low: send the waiting records now, or save them to a file."
         ),
-        "storageUse": _("%(used)s used, %(free)s free."),
+        "storageLow": _(
+            "Little space is left on this phone (%(free)s free): send the waiting records, and free some space (old photos, videos or apps)."
+        ),
+        "risk": _("Risk: %(level)s"),
+        "photoSize": _("%(size)s, ready to be sent after the record"),
+        "removePhoto": _("Remove photo %(num)s"),
+        "photoAlt": _("Photo %(num)s"),
+        "kilobytes": _("%(size)s KB"),
+        "megabytes": _("%(size)s MB"),
+        "languageOffline": _("The language can be changed only with a connection."),
         "locating": _("Finding the position…"),
         "located": _("Position found (±%(accuracy)s m)."),
         "noLocation": _("The position could not be found."),
@@ -159,15 +195,24 @@ def client_strings() -> dict[str, str]:
         "allVillages": _("All villages"),
         "chooseMaterial": _("Choose a material"),
         "draftRestored": _("Your unfinished form was restored."),
-        "photoKept": _("%(count)s photo(s) ready (%(size)s); they are sent after the record."),
         "photoFailed": _("This photo could not be read. Try again."),
         "photoWaiting": _("A photo is waiting to be sent."),
         "photoRejected": _("A photo was refused by the server."),
-        "exported": _(
-            "%(count)s records saved to a file. Give it to your manager; the records stay on this phone."
+        "exported": by_plural(
+            lambda n: ngettext(
+                "%(count)s record saved to a file. Give it to your manager; it stays on this phone.",
+                "%(count)s records saved to a file. Give it to your manager; the records stay on this phone.",
+                n,
+                **COUNT,
+            )
         ),
-        "logoutWaiting": _(
-            "%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them."
+        "logoutWaiting": by_plural(
+            lambda n: ngettext(
+                "%(count)s record is still on this phone. It stays here and is sent when you log in again; another officer using this phone will not see it.",
+                "%(count)s records are still on this phone. They stay here and are sent when you log in again; another officer using this phone will not see them.",
+                n,
+                **COUNT,
+            )
         ),
         "dbError": _("This browser cannot keep records offline (storage is blocked). Do not record here."),
     }

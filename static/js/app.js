@@ -1,6 +1,6 @@
 // The officer's app. Records are saved to IndexedDB before anything else, listed with their state, and sent by
 // sync.js on start, when the connection returns, on a timer, by Background Sync and on request.
-import { wireRecord } from './api.js';
+import { fetchMe, wireRecord } from './api.js';
 import * as checks from './checks.js';
 import { guidanceCache, guidanceRequest } from './guidance-cache.js';
 import { reachable } from './online-status.js';
@@ -10,7 +10,8 @@ import {
 } from './sync.js';
 import { shrink } from './photos.js';
 import {
-  isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
+  detailFields, formatSize, isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
+  waitedFor,
 } from './records.js';
 
 // The page as the server sent it, before this script changes anything: on the app's first opening, which no
@@ -30,13 +31,22 @@ let sending = false;
 let runAgain = null; // {retryFailed} when an attempt was asked for while one was running
 let me = null;
 let editing = null; // {type, id, base} while a form is open
-let pendingPhotos = [];
+let pendingPhotos = []; // the photos chosen in the open form, each with the object URL of its thumbnail
 let voidArmed = null;
+// How far below the phone's storage quota the app warns that space runs out.
+const LOW_STORAGE_BYTES = 50 * 1024 * 1024;
+// How long a change of language waits for the service worker to keep the app in it.
+const LANGUAGE_WAIT_MS = 10 * 1000;
 
 const $ = (id) => document.getElementById(id);
 
+const plurals = new Intl.PluralRules(lang);
+
+// A sentence in the officer's language; one with a number (`count`) comes in its plural forms, by `Intl.PluralRules`.
 function t(key, params = {}) {
-  return strings[key].replace(/%\((\w+)\)s/g, (_, name) => String(params[name]));
+  const words = strings[key];
+  const sentence = typeof words === 'string' ? words : words[plurals.select(params.count)] || words.other;
+  return sentence.replace(/%\((\w+)\)s/g, (_, name) => String(params[name]));
 }
 
 function formatWhen(iso) {
@@ -44,7 +54,7 @@ function formatWhen(iso) {
 }
 
 function formatBytes(bytes) {
-  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
+  return formatSize(bytes, lang, { kilobytes: strings.kilobytes, megabytes: strings.megabytes });
 }
 
 function el(tag, text, className) {
@@ -103,7 +113,7 @@ function recordItem(record) {
   item.append(link, el('span', ` · ${formatWhen(record.data.occurred_at)}`));
   item.append(el('span', stateLabel(record), 'badge'));
   if (record.voided) item.append(el('span', t('voided'), 'badge'));
-  item.append(el('p', summary(record, labels[record.type], { material: materialTitles() })));
+  item.append(el('p', summary(record, labels[record.type], { material: materialTitles() }, plurals)));
   item.append(...tryLines(record));
   for (const [field, messages] of Object.entries(record.errors || {})) {
     const label = labels[record.type].fields[field] || field;
@@ -132,7 +142,8 @@ async function renderHome() {
   if (toFix.length) counts.push(t('toFix', { count: toFix.length }));
   $('sync-count').textContent = counts.length ? counts.join(' · ') : t('allSynced');
   const age = oldestWaitingAge(outbox);
-  $('oldest').textContent = age === null ? '' : t(isOverDay(age) ? 'oldestWarn' : 'oldest', { hours: Math.floor(age / 3600000) });
+  const waited = age === null ? null : waitedFor(age);
+  $('oldest').textContent = waited ? t(waited.key, { count: waited.num, hours: waited.num }) : '';
   $('oldest').className = isOverDay(age) ? 'error' : 'hint';
   const lastSync = await store.getMeta('last_sync');
   $('last-sync').textContent = t('lastSync', { when: lastSync ? formatWhen(lastSync) : t('never') });
@@ -142,15 +153,18 @@ async function renderHome() {
   $('failed-list').replaceChildren(...failed.map(recordItem));
   $('to-fix-card').hidden = toFix.length === 0;
   $('to-fix-list').replaceChildren(...toFix.map(recordItem));
-  $('today-list').replaceChildren(...records.filter((r) => isToday(r.data.occurred_at)).map(recordItem));
+  const today = records.filter((r) => isToday(r.data.occurred_at));
+  $('today-list').replaceChildren(...today.map(recordItem));
+  $('today-none').hidden = today.length > 0;
+  showStorage(waiting + failed.length);
 
-  const everyone = [...seen, ...outbox];
-  const last = lastActivity(everyone, labels);
+  // Only what the server took counts as a visit: a record waiting on the phone, or refused, does not yet.
+  const last = lastActivity(seen, labels);
   const villages = (me ? me.villages : []).map((village) => {
     const item = el('li', undefined, isOverdue(last.get(village.code)) ? 'overdue' : '');
     item.append(el('strong', village.name), el('span', ` · ${village.path.join(', ')}`, 'hint'));
-    const risk = codes.risk_level[village.risk_level] || village.risk_level;
-    item.append(el('span', risk, `risk risk-${village.risk_level}`));
+    const risk = codes.risk_level[village.risk_level];
+    if (risk) item.append(el('span', t('risk', { level: risk }), `risk risk-${village.risk_level}`));
     const when = last.get(village.code);
     item.append(el('p', when ? t('lastVisit', { when: formatWhen(when) }) : t('noVisit'), 'hint'));
     if (isOverdue(when)) item.append(el('p', t('overdue'), 'error'));
@@ -174,6 +188,11 @@ async function renderRecords() {
   $('record-list').replaceChildren(...shown.map(recordItem));
 }
 
+// A record as the lists name it: its type, village and time; undefined for a record the phone does not know.
+function recordTitle(record) {
+  return record && `${labels[record.type].label} · ${villageName(record.data.village)} · ${formatWhen(record.data.occurred_at)}`;
+}
+
 async function findRecord(id) {
   const { records } = await myRecords();
   return records.find((record) => record.id === id);
@@ -189,8 +208,8 @@ async function renderRecord(id) {
   const fields = $('record-fields');
   fields.replaceChildren();
   const errors = record.errors || {};
-  const inForm = [...formFor(record.type).querySelectorAll('[data-field]')].map((node) => node.dataset.field);
-  for (const name of new Set([...inForm, ...Object.keys(typeLabels.fields), ...Object.keys(errors)])) {
+  const { records } = await myRecords();
+  for (const name of detailFields(typeLabels, errors)) {
     let value = record.data[name];
     const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length);
     if (empty && !(errors[name] || []).length) continue; // an empty field is shown for the server's reason
@@ -199,6 +218,7 @@ async function renderRecord(id) {
     else if (name === 'village') value = villageName(value);
     else if (name === 'material') value = materialTitles()[value] || value;
     else if (name === 'occurred_at') value = formatWhen(value);
+    else if (name.endsWith('_id')) value = recordTitle(records.find((r) => r.id === value)) || '—';
     else if (Array.isArray(value)) value = value.map((v) => (choices && choices[v]) || v).join(', ');
     else if (choices) value = choices[value] || value;
     fields.append(el('dt', typeLabels.fields[name] || name), el('dd', String(value)));
@@ -274,7 +294,7 @@ async function openForm(type, record) {
   $('type-choices').hidden = true;
   const form = formFor(type);
   editing = { type, id: record ? record.id : null, base: record || null };
-  pendingPhotos = [];
+  dropPhotos();
   const draft = me ? await store.getDraft(draftKey()) : undefined;
   fillForm(form, draft || (record ? record.data : {}));
   const title = form.querySelector('.form-title');
@@ -290,7 +310,7 @@ function closeForm() {
   $('type-choices').hidden = false;
   $('new-title').hidden = false;
   editing = null;
-  pendingPhotos = [];
+  dropPhotos();
 }
 
 let draftTimer = null;
@@ -322,7 +342,7 @@ async function saveRecord(event) {
   if (Object.keys(errors).length) return; // fixed here first: saved as it is, the server would refuse it
   try {
     await store.saveVersion(entry);
-    for (const photo of pendingPhotos) {
+    for (const { url, label, ...photo } of pendingPhotos) {
       await store.addPhoto({ ...photo, record_id: entry.id, record_type: entry.type, officer: me.user.username });
     }
     await store.deleteDraft(draftKey());
@@ -362,12 +382,47 @@ async function addPhoto(event) {
   if (!file) return;
   try {
     const blob = await shrink(file);
-    pendingPhotos.push({ id: crypto.randomUUID(), kind: input.dataset.photoKind, blob, state: 'waiting', taken_at: new Date().toISOString() });
-    message.textContent = t('photoKept', { count: pendingPhotos.length, size: formatBytes(blob.size) });
+    pendingPhotos.push({
+      id: crypto.randomUUID(), kind: input.dataset.photoKind, blob, state: 'waiting', taken_at: new Date().toISOString(),
+      label: input.dataset.label, url: URL.createObjectURL(blob),
+    });
+    message.textContent = '';
   } catch (error) {
     message.textContent = t('photoFailed');
   }
   input.value = '';
+  showPhotos(form);
+}
+
+// The photos chosen in `form`: each with its thumbnail, what it shows, its size and a button to remove it.
+function showPhotos(form) {
+  const list = form.querySelector('.photo-list');
+  if (!list) return;
+  list.replaceChildren(...pendingPhotos.map((photo, index) => {
+    const item = el('li');
+    const thumbnail = el('img');
+    thumbnail.src = photo.url;
+    thumbnail.alt = t('photoAlt', { num: index + 1 });
+    const remove = el('button', t('removePhoto', { num: index + 1 }), 'danger');
+    remove.type = 'button';
+    remove.addEventListener('click', () => {
+      URL.revokeObjectURL(photo.url);
+      pendingPhotos = pendingPhotos.filter((other) => other !== photo);
+      showPhotos(form);
+      // The focus goes on to the next photo's button, else to the choice of a photo: never lost to the page.
+      const next = list.querySelectorAll('button')[Math.min(index, pendingPhotos.length - 1)];
+      (next || form.querySelector('[data-photo-kind]')).focus();
+    });
+    item.append(thumbnail, el('span', `${photo.label} · ${t('photoSize', { size: formatBytes(photo.blob.size) })}`), remove);
+    return item;
+  }));
+}
+
+// Forget the photos chosen in the open form, and the thumbnails' object URLs with them.
+function dropPhotos() {
+  for (const photo of pendingPhotos) URL.revokeObjectURL(photo.url);
+  pendingPhotos = [];
+  document.querySelectorAll('.photo-list').forEach((list) => list.replaceChildren());
 }
 
 function locate(event) {
@@ -404,11 +459,22 @@ function fillChoices() {
   }
 }
 
+// A view changed by the address's hash takes the focus to its heading (the open form's, in the record form), so a
+// screen reader says where the officer is and the keyboard starts there; unless the view holds the focus already
+// (a form's summary of errors takes it).
+function focusView() {
+  const view = document.querySelector('.view:not([hidden])');
+  if (!view || view.contains(document.activeElement)) return;
+  const heading = [...view.querySelectorAll('h1')].find((node) => node.offsetParent !== null);
+  if (heading) heading.focus();
+}
+
 async function route() {
   const [view, arg] = location.hash.replace(/^#/, '').split('/');
   const name = ['new', 'records', 'record', 'edit'].includes(view) ? view : 'home';
   for (const section of document.querySelectorAll('.view')) section.hidden = true;
   $(`view-${name === 'edit' ? 'new' : name}`).hidden = false;
+  markTab(name);
   if (name === 'home') await renderHome();
   if (name === 'records') await renderRecords();
   if (name === 'record') await renderRecord(arg);
@@ -420,6 +486,50 @@ async function route() {
     const record = await findRecord(arg);
     if (record) await openForm(record.type, record);
   }
+}
+
+// The tab of the view shown is marked, on screen and for a screen reader: a record's details and a form belong
+// to the tab they were opened from.
+const TAB_OF_VIEW = { home: '#home', new: '#new', edit: '#new', records: '#records', record: '#records' };
+function markTab(view) {
+  for (const tab of document.querySelectorAll('.tabs a')) {
+    if (tab.getAttribute('href') === TAB_OF_VIEW[view]) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+}
+
+// The officer chose a language: the server's cookie says it from now on (as the public pages' switch), the
+// service worker keeps the app in it (static/js/service-worker.js), and the app opens again in it, now and
+// offline later. It needs a connection: the cookie is the server's to set.
+async function chooseLanguage(code) {
+  if (code === lang) return;
+  const message = $('language-message');
+  try {
+    const officer = await fetchMe();
+    if (!officer) { message.textContent = t('loginAgain'); return; }
+    const response = await fetch(`/bahasa/${code}`, {
+      method: 'POST', credentials: 'same-origin', redirect: 'manual',
+      headers: { 'X-CSRFToken': officer.csrf_token }, body: new URLSearchParams({ next: '/petugas' }),
+    });
+    if (response.type !== 'opaqueredirect' && !response.ok) throw new Error(`language: ${response.status}`);
+  } catch (error) {
+    message.textContent = t('languageOffline');
+    return;
+  }
+  await keepAppIn(code);
+  location.reload();
+}
+
+// Asks the service worker to keep the app in the language the server now answers in; waits for it, a while.
+async function keepAppIn(code) {
+  const worker = 'serviceWorker' in navigator && navigator.serviceWorker.controller;
+  if (!worker) return;
+  await new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = resolve;
+    worker.postMessage({ type: 'language' }, [channel.port2]);
+    setTimeout(resolve, LANGUAGE_WAIT_MS);
+  });
 }
 
 async function render() {
@@ -475,13 +585,17 @@ async function requestSync() {
   await runSync({ manual: true });
 }
 
-async function showStorage() {
-  if (!navigator.storage || !navigator.storage.persist) return;
-  const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
-  const parts = [persisted ? t('persisted') : t('notPersisted')];
-  if (navigator.storage.estimate) {
-    const { usage, quota } = await navigator.storage.estimate();
-    parts.push(t('storageUse', { used: formatBytes(usage), free: formatBytes(quota - usage) }));
+// A word about the phone's storage only when it matters: records wait on a phone whose browser may clear them
+// (its storage is not persistent), or space runs low; each says what to do.
+async function showStorage(unsent) {
+  const parts = [];
+  if (navigator.storage && navigator.storage.persisted) {
+    const persisted = await navigator.storage.persisted().catch(() => true);
+    if (!persisted && unsent) parts.push(t('notPersisted'));
+  }
+  if (navigator.storage && navigator.storage.estimate) {
+    const { usage, quota } = await navigator.storage.estimate().catch(() => ({}));
+    if (quota && quota - usage < LOW_STORAGE_BYTES) parts.push(t('storageLow', { free: formatBytes(quota - usage) }));
   }
   $('storage').textContent = parts.join(' ');
 }
@@ -581,7 +695,10 @@ async function start() {
   $('logout-yes').addEventListener('click', logoutNow);
   $('logout-no').addEventListener('click', () => { $('logout-confirm').hidden = true; });
   $('reload').addEventListener('click', () => location.reload());
-  window.addEventListener('hashchange', route);
+  document.querySelectorAll('[data-language]').forEach((button) => {
+    button.addEventListener('click', () => chooseLanguage(button.dataset.language));
+  });
+  window.addEventListener('hashchange', async () => { await route(); focusView(); });
   window.addEventListener('online', () => runSync({ manual: true }));
   setInterval(() => { if (navigator.onLine) runSync(); }, SYNC_EVERY_MS);
   if ('serviceWorker' in navigator) {
@@ -607,7 +724,8 @@ async function start() {
     showDrawn();
     return;
   }
-  showStorage();
+  // Asked once: the browser decides (Chromium grants it to an installed app, or one used often).
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   runSync({ manual: true });
 }
 

@@ -57,12 +57,46 @@ export function peopleReached(record, labels) {
 
 // A one-line summary of a record from its type's `summary` (declared in outreach/records.py, as managers see it):
 // each `{field}` shows the field's choice label, its title in `titles` (by field, then code: the catalogue's
-// materials) or its value; `{people}` the people it reached.
-export function summary(record, labels, titles = {}) {
+// materials) or its value; `{people}` the people it reached, in the form `plurals` (the officer's language's
+// Intl.PluralRules) chooses among the label's.
+export function summary(record, labels, titles = {}, plurals = new Intl.PluralRules('id')) {
   return (labels.summary || '').replace(/\{(\w+)\}/g, (_match, name) => {
-    if (name === 'people') return labels.people_label.replace('%(count)s', peopleReached(record, labels));
+    if (name === 'people') {
+      const count = peopleReached(record, labels);
+      const forms = labels.people_label;
+      return (forms[plurals.select(count)] || forms.other).replace('%(count)s', count);
+    }
     const value = record.data[name];
     const names = (labels.choices || {})[name] || titles[name] || {};
     return String(names[value] || (value ?? ''));
   });
+}
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+// A size as people read it, in `lang`: whole kilobytes (at least 1) below a megabyte, megabytes with one decimal
+// from there; `words` are the sentences `%(size)s KB` and `%(size)s MB` in the officer's language.
+export function formatSize(bytes, lang, words) {
+  if (bytes < MB) {
+    const size = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }).format(Math.max(1, Math.round(bytes / KB)));
+    return words.kilobytes.replace('%(size)s', size);
+  }
+  const size = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / MB);
+  return words.megabytes.replace('%(size)s', size);
+}
+
+// How long the oldest waiting record has waited, as the key of the app's sentence for it and its number:
+// under a minute, in minutes, in hours, or in hours with a warning after a day.
+export function waitedFor(ms) {
+  const minutes = Math.floor(ms / 60000);
+  if (minutes < 1) return { key: 'oldestNow', num: 0 };
+  if (minutes < 60) return { key: 'oldestMinutes', num: minutes };
+  return { key: isOverDay(ms) ? 'oldestWarn' : 'oldest', num: Math.floor(minutes / 60) };
+}
+
+// The fields a record's details show, in order: its type's `order` (outreach/records.py: the village, the
+// fields it leads with, then the form's order), then any other field the server had something to say about.
+export function detailFields(labels, errors = {}) {
+  return [...new Set([...(labels.order || []), ...Object.keys(errors)])];
 }

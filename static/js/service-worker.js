@@ -253,10 +253,16 @@ export function start({
     else if (handler) event.respondWith(handler(request, hooks));
   });
 
-  // A page, as it opens, asks whether it came from the network (static/js/online-status.js).
+  // A page, as it opens, asks whether it came from the network (static/js/online-status.js). The officer's
+  // app says the officer chose a language (static/js/app.js): the app is kept as the server now answers it, in
+  // that language, which is the reader's from now on; it is answered once done, to open the app again in it.
   self.addEventListener('message', (event) => {
     if (event.data && event.data.type === 'reachable?' && event.source) {
       event.source.postMessage({ type: 'reachable', ok: !servedOffline.delete(event.source.id) });
+    }
+    if (event.data && event.data.type === 'language' && event.ports[0]) {
+      event.waitUntil(keepPage(SHELL).then(learnLanguage).catch(() => {})
+        .then(() => event.ports[0].postMessage('kept')));
     }
   });
 }

@@ -52,6 +52,21 @@ def wait_for_function(page, expression, arg=None, *, timeout=None, polling=None)
 
 Page.wait_for_function = wait_for_function
 
+# A session saved on the phone as a release that did not check records yet saved it: nobody counted, no topic.
+SAVE_UNCHECKED_SESSION = """async () => {
+    const store = await import(new URL('store.js', document.querySelector('script[type=module]').src));
+    const me = await store.getMeta('me');
+    const now = new Date().toISOString();
+    await store.saveVersion({
+        id: crypto.randomUUID(), type: 'session', officer: me.user.username, created_at: now, updated_at: now,
+        data: {
+            village: '15.71.01.1001', occurred_at: now, venue: 'Balai Desa', topics: [],
+            male_under_18: 0, female_under_18: 0, male_adult: 0, female_adult: 0,
+            audience_groups: [], partners: [], materials_used: '', notes: '',
+        },
+    });
+}"""
+
 # What the page's service-worker registration holds: each worker's address and state.
 REGISTRATION_STATE = """async () => {
   const registration = await navigator.serviceWorker.getRegistration('/');

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.models import EducationSession
+from tests.browser.conftest import SAVE_UNCHECKED_SESSION
 
 ALL_SYNCED = "Semua catatan sudah terkirim"
 
@@ -59,19 +60,7 @@ def test_a_session_with_nobody_counted_and_no_topic_is_not_saved_until_fixed(app
 def test_a_record_the_server_refused_shows_its_reasons_and_opens_to_be_fixed(app, live_server, phone, world):
     page = phone.ready()
     # A session saved as it was by a release that did not check it yet: nobody counted, no topic.
-    page.evaluate("""async () => {
-        const store = await import(new URL('store.js', document.querySelector('script[type=module]').src));
-        const me = await store.getMeta('me');
-        const now = new Date().toISOString();
-        await store.saveVersion({
-            id: crypto.randomUUID(), type: 'session', officer: me.user.username, created_at: now, updated_at: now,
-            data: {
-                village: '15.71.01.1001', occurred_at: now, venue: 'Balai Desa', topics: [],
-                male_under_18: 0, female_under_18: 0, male_adult: 0, female_adult: 0,
-                audience_groups: [], partners: [], materials_used: '', notes: '',
-            },
-        });
-    }""")
+    page.evaluate(SAVE_UNCHECKED_SESSION)
     page.click("#sync-now")
     to_fix = page.locator("#to-fix-list li")
     expect(to_fix).to_have_count(1)

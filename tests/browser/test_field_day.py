@@ -140,7 +140,7 @@ def test_a_photo_taken_offline_is_shrunk_and_reaches_the_server_once(app, phone,
     form.locator("[data-photo-kind=attendance]").set_input_files(
         {"name": "daftar-hadir.png", "mimeType": "image/png", "buffer": camera_photo(page, 2400, 1800)}
     )
-    expect(form.locator(".photo-message")).to_contain_text("1 foto siap")
+    expect(form.locator(".photo-list li")).to_contain_text("KB, siap dikirim setelah catatannya")
     phone.record("session", village="15.71.01.1001", venue="Masjid", topics=["tppo"], female_adult=9)
     expect(page.locator("#sync-count")).to_have_text("1 menunggu sinkronisasi")
     page.reload()

@@ -36,7 +36,9 @@ def test_the_shell_opens_offline_after_one_online_visit(phone, world):
     phone.goto("/petugas")
     expect(page.locator("#sync-count")).to_have_text(ALL_SYNCED)
     expect(page.locator("#village-list li")).to_have_count(2)
-    expect(page.locator("#village-list li .risk").first).to_have_text("Tinggi")  # a word, not the code
+    expect(page.locator("#village-list li .risk").first).to_have_text(
+        "Risiko: Tinggi"
+    )  # a word, not the code
     expect(page.locator("html")).to_have_attribute("lang", "id")
     assert page.evaluate("navigator.onLine") is False
 

@@ -8,17 +8,17 @@ import { lastActivity, peopleReached, summary } from '../../static/js/records.js
 
 // The declarations as client_labels sends them (in Indonesian), cut to what these functions read.
 const LABELS = {
-  visit: { summary: '{purpose}', people: [], people_label: '%(count)s orang', counts_for_coverage: true, choices: {} },
+  visit: { summary: '{purpose}', people: [], people_label: { other: '%(count)s orang' }, counts_for_coverage: true, choices: {} },
   session: {
     summary: '{venue} · {people}', people: ['male_under_18', 'female_under_18', 'male_adult', 'female_adult'],
-    people_label: '%(count)s orang', counts_for_coverage: true, choices: { topics: { tppo: 'TPPO' } },
+    people_label: { other: '%(count)s orang' }, counts_for_coverage: true, choices: { topics: { tppo: 'TPPO' } },
   },
   handout: {
-    summary: '{material} × {quantity}', people: [], people_label: '%(count)s orang', counts_for_coverage: false,
+    summary: '{material} × {quantity}', people: [], people_label: { other: '%(count)s orang' }, counts_for_coverage: false,
     choices: { format: { printed: 'Cetak' } },
   },
   warning: {
-    summary: '{urgency} · {category}', people: [], people_label: '%(count)s orang', counts_for_coverage: false,
+    summary: '{urgency} · {category}', people: [], people_label: { other: '%(count)s orang' }, counts_for_coverage: false,
     choices: { urgency: { segera: 'Segera' }, category: { recruiter: 'Calo' } },
   },
 };
@@ -39,6 +39,13 @@ test('a session shows its venue and the people it reached, counts typed as text 
   assert.equal(peopleReached(session, LABELS.session), 17);
   assert.equal(of(session), 'Balai desa · 17 orang');
   assert.equal(peopleReached(record('visit', { male_adult: 5 }), LABELS.visit), 0);
+});
+
+test('in English one person is a person, and more are people', () => {
+  const english = { ...LABELS.session, people_label: { one: '%(count)s person', other: '%(count)s people' } };
+  const plurals = new Intl.PluralRules('en');
+  assert.equal(summary(record('session', { venue: 'Hall', male_adult: 1 }), english, {}, plurals), 'Hall · 1 person');
+  assert.equal(summary(record('session', { venue: 'Hall', male_adult: 2 }), english, {}, plurals), 'Hall · 2 people');
 });
 
 test('a hand-out shows the title of its material, or its code when the phone does not know the material', () => {
