@@ -9,7 +9,9 @@ from outreach.extensions import db
 from outreach.models import Office, OfficeKind
 from tests.test_designations import NEW, add_manager, import_jambi, links, login, post
 
-CHECKED = re.compile(r'<input checked id="regencies-\d+" name="regencies" type="checkbox" value="([\d.]+)">')
+CHECKED = re.compile(
+    r'<input [^>]*\bchecked id="regencies-\d+" name="regencies" type="checkbox" value="([\d.]+)">'
+)
 
 
 def office(app, code):
