@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import config
+from . import clock, config
 from .extensions import babel, compress, csrf, db, migrate
 from .models import MAX_INTEGER
 
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["moment"] = clock.shown
     from . import auth
 
     auth.init_app(app)

@@ -86,3 +86,14 @@ def test_an_urgent_warning_left_new_for_more_than_a_day_stands_out(app, client, 
     assert "Terlambat: sudah terlalu lama menunggu kantor." in client.get("/kelola/peringatan").get_data(
         as_text=True
     )
+
+
+def test_a_warning_page_gives_its_time_to_the_minute_in_the_programs_zone(app, client, auth, world):
+    officer = app.test_client()
+    Auth(officer).login("ani")
+    sent = warning_record(urgency="segera")
+    sent["data"]["occurred_at"] = "2026-11-30T23:45:59Z"  # 06:45 on 1 December in WIB
+    Auth(officer).push([sent])
+    auth.login("maya")
+    page = client.get(f"/kelola/peringatan/{sent['id']}").get_data(as_text=True)
+    assert "1 Des 2026 06.45" in page and "06.45.59" not in page
