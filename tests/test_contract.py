@@ -282,6 +282,8 @@ def real(record: dict, traffic: Traffic, now: datetime, draw) -> dict:
     # drawn whatever was sent before: what Hypothesis draws may not depend on what earlier examples did
     again, pick = draw(st.sampled_from(range(5))) == 0, draw(st.integers(0, 2**20))
     how = draw(st.sampled_from(["edit", "duplicate", "other type", "upper case"]))
+    # a new record's id: Hypothesis draws the same few UUIDs again and again
+    fresh = str(uuid.UUID(int=draw(st.randoms(use_true_random=False)).getrandbits(128), version=4))
     if again and traffic.used:
         old_id, old_type, old_at = traffic.used[pick % len(traffic.used)]
         record["id"] = old_id.upper() if how == "upper case" else old_id
@@ -292,8 +294,8 @@ def real(record: dict, traffic: Traffic, now: datetime, draw) -> dict:
             record["updated_at"] = old_at
         else:
             record["type"] = old_type
-    else:  # a new record: Hypothesis draws the same few UUIDs again and again
-        record["id"] = str(uuid.UUID(int=draw(st.randoms(use_true_random=False)).getrandbits(128), version=4))
+    else:
+        record["id"] = fresh
     return record
 
 
