@@ -97,3 +97,10 @@ def test_a_warning_page_gives_its_time_to_the_minute_in_the_programs_zone(app, c
     auth.login("maya")
     page = client.get(f"/kelola/peringatan/{sent['id']}").get_data(as_text=True)
     assert "1 Des 2026 06.45" in page and "06.45.59" not in page
+
+
+def test_one_new_warning_is_one_warning_in_english_too(client, auth, world, reported):
+    auth.login("maya")
+    client.set_cookie("lang", "en")
+    dashboard = client.get("/kelola/").get_data(as_text=True)
+    assert "1 new early warning<" in dashboard and "1 new early warnings" not in dashboard
