@@ -329,7 +329,7 @@ def test_a_voided_record_stays_on_the_server_marked_void(app, phone, world):
     record_id = page.locator("#today-list li").get_attribute("data-id")
     page.evaluate(f"location.hash = '#record/{record_id}'")
     page.click("#record-void")
-    expect(page.locator("#record-void")).to_have_text("Tekan sekali lagi untuk membatalkan catatan ini")
+    expect(page.locator("#record-void")).to_have_text("Tekan sekali lagi untuk menandai catatan ini batal")
     page.click("#record-void")
     expect(page.locator("#record-state")).to_contain_text("dibatalkan")
     phone.context.set_offline(False)
