@@ -30,7 +30,9 @@ def shown(moment: datetime) -> str:
     """A stored moment as a reader reads it on a page: the date and the hour and minute in the program's zone,
     in their language's order (seconds are noise to a manager). The `moment` template filter."""
     locale = get_locale() or Locale.parse("id")
-    local = moment.replace(tzinfo=UTC).astimezone(zone()) if moment.tzinfo is None else moment.astimezone(zone())
+    local = (
+        moment.replace(tzinfo=UTC).astimezone(zone()) if moment.tzinfo is None else moment.astimezone(zone())
+    )
     pattern: str = locale.datetime_formats["medium"]
     return pattern.replace("{1}", format_date(local, "medium", locale=locale)).replace(
         "{0}", format_time(local, "short", locale=locale)
