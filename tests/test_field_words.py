@@ -85,6 +85,11 @@ def test_a_material_shown_full_screen_has_a_way_back_to_the_app_first(client, au
     page = client.get("/panduan/tanda-lowongan-palsu?layar=penuh").get_data(as_text=True)
     close = re.search(r'<a class="button" href="/petugas">Tutup</a>', page)
     assert close and close.start() < page.index("<h1>")
+    # the text alone, lighter for the phone that keeps it: no site menu, language forms, sources or sharing
+    assert not any(
+        part in page
+        for part in ('<header class="top">', '<footer class="foot">', 'class="sources"', 'class="share"')
+    )
     assert 'href="/petugas">Tutup' not in client.get("/panduan/tanda-lowongan-palsu").get_data(as_text=True)
 
 
