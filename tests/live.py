@@ -13,47 +13,16 @@ from dataclasses import dataclass
 
 import httpx
 from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
 
 from tests.conftest import PASSWORD
 
 
-class InFlight:
-    """Counts the requests a server is still answering, so that stopping it can wait for them: a request that
-    outlived its test would return its database connection after the test's engine was disposed, and the
-    connection would be closed only by the garbage collector, in some later test."""
-
-    def __init__(self, app):
-        self.app, self.count, self.idle = app, 0, threading.Condition()
-
-    def __call__(self, environ, start_response):
-        with self.idle:
-            self.count += 1
-        try:
-            body = self.app(environ, start_response)
-        except BaseException:
-            self.done()
-            raise
-        return ClosingIterator(body, [self.done])
-
-    def done(self) -> None:
-        with self.idle:
-            self.count -= 1
-            self.idle.notify_all()
-
-    def wait(self, timeout: float) -> None:
-        with self.idle:
-            self.idle.wait_for(lambda: self.count == 0, timeout)
-
-
 class LiveServer:
     """The app served by werkzeug's threaded server from a thread, one thread per request; on a free port, or
-    on `port` (to come back where a phone knows the server to be). Stopping it waits for the requests it is
-    still answering."""
+    on `port` (to come back where a phone knows the server to be)."""
 
     def __init__(self, app, port: int = 0):
-        self.in_flight = InFlight(app)
-        self.server = make_server("127.0.0.1", port, self.in_flight, threaded=True)
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -68,7 +37,6 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(10)
-        self.in_flight.wait(10)
 
 
 @contextmanager
