@@ -184,6 +184,12 @@ def today() -> date:
     return datetime.now(ZoneInfo(os.environ.get("TIMEZONE", "Asia/Jakarta"))).date()
 
 
+def earlier_today() -> datetime:
+    """A moment before now that is still today where the program works, even just after midnight there."""
+    now = datetime.now(ZoneInfo(os.environ.get("TIMEZONE", "Asia/Jakarta")))
+    return max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def visit_record(village="15.71.01.1001", **overrides):
     """A visit as the phone sends it."""
     now = datetime.now(UTC)

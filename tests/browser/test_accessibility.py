@@ -15,7 +15,7 @@ from sqlalchemy import select
 from outreach import sync
 from outreach.extensions import db
 from outreach.models import Contact
-from tests.conftest import today, visit_record
+from tests.conftest import earlier_today, today, visit_record
 from tests.test_record_types import handout_record, session_record, warning_record
 from tests.test_sync import later
 
@@ -59,10 +59,12 @@ def assert_errors_described(page, invalid):
 
 @pytest.fixture
 def seeded(app, world, library):
-    """One record of each type by ani, and a voided visit; the ids the pages need."""
+    """One record of each type by ani earlier today (the home screen lists them), and a voided visit."""
     warning = warning_record()
     voided = visit_record(purpose="Salah desa")
     records = [visit_record(), session_record(), handout_record(), warning, voided]
+    for record in records:
+        record["data"]["occurred_at"] = earlier_today().isoformat()
     with app.app_context():
         void = dict(later(voided), voided=True)
         for batch in (records, [void]):
