@@ -1,7 +1,6 @@
 """Benchmark: 200 phones syncing at once against gunicorn and PostgreSQL, and a villager reading meanwhile
 (issue 12, item 2).
 
-    pip install gunicorn
     python bench/load.py [--phones 200] [--workers 4] [--server postgresql://postgres@127.0.0.1:5432]
 
 Builds the PostgreSQL database `bench_load` (created here, dropped at the end) as bench/sync.py does, with one
@@ -137,7 +136,7 @@ def keep_reading(base: str, until: Event, answer: Queue) -> None:
 def serve(uri: str, port: int, workers: int) -> subprocess.Popen:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
-        sys.exit("gunicorn is not installed: pip install gunicorn")
+        sys.exit("gunicorn is not installed: pip install -e .")
     environment = {"DATABASE_URL": uri, "SECRET_KEY": "bench-load", "PATH": str(Path(sys.executable).parent)}
     environment.update({name: os.environ[name] for name in PASSED_ON if name in os.environ})
     server = subprocess.Popen(

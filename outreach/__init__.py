@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import clock, config
@@ -40,13 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["moment"] = clock.shown
-    from . import auth
+    from . import auth, operations
+
+    operations.init_app(app)  # first: a request's id and clock start before any other hook may refuse it
 
     auth.init_app(app)
 
     from .api import bp as api_bp
     from .field import bp as field_bp
     from .manage import bp as manage_bp
+    from .ops import bp as ops_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -54,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(field_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(ops_bp)
     from . import assets
 
     assets.init_app(app)
@@ -66,6 +71,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     notices.init_app(app)
     security.init_app(app)
     transaction.init_app(app)
+    if app.config["PROXIES"]:
+        # The client's address and scheme as the proxies in front saw them, for the log-in throttle and links;
+        # never believed without them (any client can send these headers).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"]
+        )
     return app
 
 

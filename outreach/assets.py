@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, Response, abort, current_app, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
@@ -128,8 +129,33 @@ def init_app(app: Flask) -> None:
     )
     app.url_defaults(add_version)
     app.session_interface = SessionsBesideStaticFiles()
+    app.cli.add_command(export_static_command)
     if app.debug:
         app.before_request(forget)
+
+
+def export(target: Path) -> Path:
+    """Write the static folder at its versioned addresses under `target` (`static/<release>/...`), each
+    compressible file beside its gzip as `prepared` makes it, for a reverse proxy to serve without the app."""
+    folder = target / "static" / release()
+    for path in files(STATIC):
+        relative = path.relative_to(STATIC).as_posix()
+        found = prepared(relative)
+        if found is None:
+            continue  # removed while we wrote the others
+        out = folder / relative
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(found.body)
+        if found.gzipped is not None:
+            out.with_name(out.name + ".gz").write_bytes(found.gzipped)
+    return folder
+
+
+@click.command("export-static")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def export_static_command(target: Path) -> None:
+    """Write the static files at their versioned addresses, with their gzip, for the reverse proxy."""
+    click.echo(f"Static files of release {release()} written to {export(target)}")
 
 
 def forget() -> None:

@@ -103,8 +103,23 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Pages are compressed; static files are sent as they are (a proxy in front may compress those too).
         "COMPRESS_STREAMS": False,
         "COMPRESS_MIMETYPES": ["text/html", "application/json", "image/svg+xml"],
+        # Operations (`outreach.operations`): logs as JSON lines or text (unset: as the server sets them up;
+        # gunicorn.conf.py asks for JSON), and the token Prometheus sends for /metrics (unset: no metrics).
+        "LOG_FORMAT": log_format(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip() or None,
+        # Reverse proxies in front whose X-Forwarded-For and -Proto are to be believed (compose.yaml: 1).
+        "PROXIES": int(os.environ.get("PROXIES", "0")),
         **mail_settings(),
     }
+
+
+def log_format() -> str | None:
+    """LOG_FORMAT: `json` (one object per line), `text`, or unset."""
+    value = os.environ.get("LOG_FORMAT", "").strip().lower() or None
+    if value not in (None, "json", "text"):
+        raise ValueError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
 
 
 def mail_settings() -> dict[str, object]:

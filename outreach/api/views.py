@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
-from .. import clock, coverage, photos, regions, revisions, scope, sync, text, transaction
+from .. import clock, coverage, operations, photos, regions, revisions, scope, sync, text, transaction
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
@@ -135,6 +135,7 @@ def _push(records: list[Any], *, officer_id: int, device_id: str, pending: int):
             db.session.rollback()
             if not sync.is_busy(exc) or attempt == PUSH_ATTEMPTS - 1:
                 raise
+    operations.count_sync_results(results)
     return jsonify(results=results)
 
 
