@@ -8,6 +8,7 @@ import pytest
 import segno
 
 from outreach import config, create_app
+from outreach.extensions import db
 from outreach.public.views import is_local
 from tests.conftest import Auth
 
@@ -124,6 +125,8 @@ def test_public_url_and_trusted_hosts_are_read_from_the_environment(monkeypatch,
     assert app.config["TRUSTED_HOSTS"] == ["localhost", "127.0.0.1", "outreach.imigrasi.go.id"]
     assert app.test_client().get("/tentang", headers={"Host": "evil.example"}).status_code == 400
     assert app.test_client().get("/tentang", headers={"Host": "outreach.imigrasi.go.id"}).status_code == 200
+    with app.app_context():
+        db.engine.dispose()  # its own engine: a connection left in its pool would be closed by the collector later
     monkeypatch.delenv("PUBLIC_URL")
     monkeypatch.delenv("TRUSTED_HOSTS")
     assert config.public_url() is None and config.trusted_hosts(None) is None  # unset: any host is answered
