@@ -111,6 +111,10 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Reverse proxies in front whose X-Forwarded-For and -Proto are to be believed (compose.yaml: 1).
         "PROXIES": int(os.environ.get("PROXIES", "0")),
         **mail_settings(),
+        **push_settings(),
+        # The shared secret an office's SMS gateway sends as `Authorization: Bearer ...` to POST /api/v1/sms
+        # (`outreach.sms`); unset: the endpoint is off (404) and urgent warnings wait for data.
+        "SMS_WEBHOOK_SECRET": os.environ.get("SMS_WEBHOOK_SECRET", "").strip() or None,
     }
 
 
@@ -137,6 +141,21 @@ def mail_settings() -> dict[str, object]:
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or None,
         "MAIL_TIMEOUT": int(env("MAIL_TIMEOUT", "20")),
         "ESCALATE_AFTER": escalation_deadlines(env("ESCALATE_AFTER", "segera=60,tinggi=360")),
+    }
+
+
+def push_settings() -> dict[str, object]:
+    """Web Push for the notices of early warnings (`outreach.push`): VAPID_PRIVATE_KEY (as `flask vapid-keys`
+    prints it, or a PEM) and VAPID_SUBJECT (`mailto:` an address the push services may write to). Without the
+    key push is off and notices go by e-mail only. PUSH_TIMEOUT: seconds a push service may take to answer."""
+    env = os.environ.get
+    return {
+        "VAPID_PRIVATE_KEY": env("VAPID_PRIVATE_KEY", "").strip() or None,
+        "VAPID_SUBJECT": env("VAPID_SUBJECT", "").strip() or None,
+        "PUSH_TIMEOUT": float(env("PUSH_TIMEOUT", "10")),
+        # Accept browsers' push addresses on plain http://127.0.0.1 (a push service on this machine: tests, a
+        # demo); otherwise, and always off loopback, only https.
+        "PUSH_ALLOW_LOOPBACK": env("PUSH_ALLOW_LOOPBACK", "") == "1",
     }
 
 

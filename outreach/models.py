@@ -128,6 +128,9 @@ class Office(Model):
     whatsapp: Mapped[str] = mapped_column(String(60), default="")
     hours: Mapped[str] = mapped_column(String(120), default="")
     verified_on: Mapped[date | None] = mapped_column(Date)
+    # The number of the office's SMS gateway phone, in international form ("": none): officers with voice but
+    # no data send urgent warnings to it (`outreach.sms`).
+    sms_gateway: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Office]] = relationship(back_populates="parent")
@@ -543,7 +546,12 @@ class EarlyWarning(FieldRecord, Model):
     urgency: Mapped[str] = mapped_column(String(20), index=True)
     description: Mapped[str] = mapped_column(Text)
     people_involved: Mapped[str] = mapped_column(Text, default="")
+    # How many people are at risk (0: not counted): what an SMS of the warning carries, without their names.
+    people_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     source: Mapped[str] = mapped_column(String(40))
+    # When the warning first reached the server as an SMS (`outreach.sms`), its details following by sync;
+    # None: it came by sync only.
+    sms_received_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     follow_up: Mapped[WarningFollowUp | None] = relationship(back_populates="warning", uselist=False)
 
@@ -743,7 +751,7 @@ class Notice(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(10), default="email")
+    channel: Mapped[str] = mapped_column(String(10), default="email")  # email, push (`notices.CHANNELS`)
     reason: Mapped[str] = mapped_column(String(10), default="new")
     # pending (waiting or retried), sending (claimed by a sender), sent, failed (given up)
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -776,3 +784,22 @@ class WarningEscalation(Model):
 
     warning_id: Mapped[str] = mapped_column(ForeignKey("early_warnings.id"), primary_key=True)
     escalated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PushSubscription(Model):
+    """A browser a manager turned on the notices of early warnings in (Web Push, `outreach.push`): the address
+    its push service takes messages at, and the keys that encrypt a message for that browser alone. Removed
+    when the manager turns it off, or when the push service says the browser is gone (404 or 410)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))
+    auth: Mapped[str] = mapped_column(String(40))
+    # The browser, as its User-Agent named it when it subscribed: for the manager's list of their browsers.
+    device: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,9 +1,11 @@
 """Notices of early warnings: an urgent or high warning reaching the server tells the managers responsible for
-its village by e-mail, and the Kanwil when nobody opened it within its urgency's deadline.
+its village by e-mail and by Web Push (`outreach.push`), and the Kanwil when nobody opened it within its
+urgency's deadline.
 
 - **Who**: the managers of the office the warning belongs to (`scope.record_office`: the Kanim that has the
   village as desa binaan), and for the most urgent level the managers of its Kanwil too; each only for the
-  urgencies they chose (`User.notify_urgencies`, None: `DEFAULT_LEVELS`) and only with an e-mail address.
+  urgencies they chose (`User.notify_urgencies`, None: `DEFAULT_LEVELS`): a notice by e-mail to those with an
+  address, and one by push (`channel`) to those who turned push on in a browser, delivered to each such browser.
 - **When**: notices are written in the transaction that stores the warning (`announce`: one INSERT ... SELECT,
   only when the batch holds a warning of a notifying urgency), so a rolled-back push tells nobody and a
   committed one cannot lose its notices. Writing them never fails the push: a refusal is logged and undone
@@ -13,8 +15,9 @@ its village by e-mail, and the Kanwil when nobody opened it within its urgency's
   unchanged since it read them), so several workers or a cron job beside them never send one notice twice.
   A claimed notice whose sender died is claimed again after `LEASE`.
 - **Retries**: a notice that could not be sent stays pending, with its attempts and last error, and is tried
-  again after `RETRY_AFTER` (growing), until `MAX_ATTEMPTS`, when it is marked failed. Without MAIL_SERVER
-  nothing is sent and notices wait, shown as not sent on the warning's page.
+  again after `RETRY_AFTER` (growing), until `MAX_ATTEMPTS`, when it is marked failed. A channel not set up
+  (no MAIL_SERVER; no VAPID_PRIVATE_KEY) sends nothing and its notices wait, shown as not sent on the warning's
+  page; each channel is sent on its own, so one missing or failing never holds up the other.
 - **Escalation**: a warning of a notifying urgency nobody of the office opened (`WarningOpening`) within its
   deadline (`ESCALATE_AFTER`) tells the Kanwil's managers, once (`WarningEscalation`'s primary key).
 
@@ -38,15 +41,17 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Mail, Message, sanitize_address, sanitize_addresses
-from sqlalchemy import CursorResult, Table, and_, event, func, insert, literal, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, event, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from . import push
 from .extensions import DbSession, db
 from .models import (
     EarlyWarning,
     Notice,
     Office,
+    PushSubscription,
     Role,
     User,
     WarningEscalation,
@@ -67,6 +72,8 @@ MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=10)
 # Warnings older than this past their deadline are not escalated any more (an old database, a long outage).
 ESCALATION_WINDOW = timedelta(days=2)
+# The ways a notice goes: each manager gets one notice per channel they can be reached on.
+CHANNELS = ("email", "push")
 BATCH = 50
 # How often the background sender looks for due notices and escalations when nobody wakes it.
 INTERVAL = 60.0
@@ -97,8 +104,13 @@ def _chose(urgency: Any) -> Any:
     )
 
 
-def _reachable() -> Any:
-    return and_(User.role == Role.manager, User.active.is_(True), User.email.is_not(None), User.email != "")
+def _reachable(channel: str) -> Any:
+    """The condition that a manager (`User`) can be told on this channel: an e-mail address, or a browser with
+    push turned on."""
+    manager = and_(User.role == Role.manager, User.active.is_(True))
+    if channel == "push":
+        return and_(manager, select(PushSubscription.id).where(PushSubscription.user_id == User.id).exists())
+    return and_(manager, User.email.is_not(None), User.email != "")
 
 
 def announce(session: DbSession, warning_ids: Iterable[str], *, now: datetime) -> None:
@@ -114,26 +126,29 @@ def announce(session: DbSession, warning_ids: Iterable[str], *, now: datetime) -
         User.office_id == EarlyWarning.office_id,
         and_(EarlyWarning.urgency == MOST_URGENT, User.office_id == kanim.parent_id),
     )
-    query = (
-        select(
-            User.id,
-            EarlyWarning.id,
-            literal("email"),
-            literal("new"),
-            literal("pending"),
-            literal(0),
-            literal(now),
-            literal(now),
-            literal(""),
-        )
-        .select_from(EarlyWarning)
-        .join(kanim, kanim.id == EarlyWarning.office_id)
-        .join(User, and_(_reachable(), responsible))
-        .where(
-            EarlyWarning.id.in_(ids),
-            EarlyWarning.urgency.in_(NOTIFYING),
-            EarlyWarning.voided.is_(False),
-            _chose(EarlyWarning.urgency),
+    query = union_all(
+        *(
+            select(
+                User.id,
+                EarlyWarning.id,
+                literal(channel),
+                literal("new"),
+                literal("pending"),
+                literal(0),
+                literal(now),
+                literal(now),
+                literal(""),
+            )
+            .select_from(EarlyWarning)
+            .join(kanim, kanim.id == EarlyWarning.office_id)
+            .join(User, and_(_reachable(channel), responsible))
+            .where(
+                EarlyWarning.id.in_(ids),
+                EarlyWarning.urgency.in_(NOTIFYING),
+                EarlyWarning.voided.is_(False),
+                _chose(EarlyWarning.urgency),
+            )
+            for channel in CHANNELS
         )
     )
     columns = [
@@ -254,12 +269,17 @@ def _escalate_one(session: Session, warning_id: str, *, now: datetime) -> bool:
     try:
         session.add(WarningEscalation(warning_id=warning_id, escalated_at=now))
         session.flush()
-        managers = session.scalars(
-            select(User.id)
-            .select_from(EarlyWarning)
-            .join(office, office.id == EarlyWarning.office_id)
-            .join(User, and_(_reachable(), kanwil))
-            .where(EarlyWarning.id == warning_id)
+        managers = session.execute(
+            union_all(
+                *(
+                    select(User.id, literal(channel))
+                    .select_from(EarlyWarning)
+                    .join(office, office.id == EarlyWarning.office_id)
+                    .join(User, and_(_reachable(channel), kanwil))
+                    .where(EarlyWarning.id == warning_id)
+                    for channel in CHANNELS
+                )
+            )
         ).all()
         if managers:
             session.execute(
@@ -268,7 +288,7 @@ def _escalate_one(session: Session, warning_id: str, *, now: datetime) -> bool:
                     {
                         "user_id": user_id,
                         "warning_id": warning_id,
-                        "channel": "email",
+                        "channel": channel,
                         "reason": "escalated",
                         "status": "pending",
                         "attempts": 0,
@@ -276,7 +296,7 @@ def _escalate_one(session: Session, warning_id: str, *, now: datetime) -> bool:
                         "next_try_at": now,
                         "last_error": "",
                     }
-                    for user_id in managers
+                    for user_id, channel in managers
                 ],
             )
         session.commit()
@@ -294,61 +314,150 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def send_due(session: Session, config: dict[str, Any], *, now: datetime) -> int:
-    """Send the notices that are due, each claimed first so that no other sender sends it too. Commits each
-    notice's outcome on its own. Returns how many were sent; without MAIL_SERVER, none (they wait)."""
-    if not config.get("MAIL_SERVER"):
-        return 0
+    """Send the notices that are due on every channel set up (e-mail with MAIL_SERVER, push with a VAPID key),
+    one channel after the other, so that one missing or failing never holds up the other. Returns how many
+    were sent; the notices of a channel not set up wait."""
     sent = 0
-    connection: smtplib.SMTP | None = None
-    try:
-        while True:
-            due = session.scalars(
-                select(Notice.id)
-                .where(
-                    Notice.status.in_(("pending", "sending")),
-                    Notice.next_try_at <= now,
-                    Notice.channel == "email",
-                )
-                .order_by(Notice.next_try_at, Notice.id)
-                .limit(BATCH)
-            ).all()
-            session.commit()
-            claimed_any = False
-            for notice_id in due:
-                notice = _claim(session, notice_id, now=now)
-                if notice is None:
-                    continue
-                claimed_any = True
-                try:
-                    message = compose(session, notice, config)
-                except Undeliverable as exc:
-                    _failed(session, notice, exc, now=now, give_up=True)
-                    continue
-                except Exception as exc:  # a notice that cannot be written must not hold up the others
-                    log.exception("Notice %d could not be written", notice.id)
-                    _failed(session, notice, exc, now=now)
-                    continue
-                try:
-                    if connection is None:
-                        connection = _connect(config)
-                    connection.sendmail(
-                        sanitize_address(message.sender),
-                        sanitize_addresses(message.send_to),
-                        message.as_bytes(),
-                    )
-                except (OSError, smtplib.SMTPException) as exc:
-                    _failed(session, notice, exc, now=now)
-                    if connection is None or isinstance(exc, smtplib.SMTPServerDisconnected):
-                        return sent  # the server cannot be reached: the rest wait for the next round
-                    continue
-                _delivered(session, notice, now=now)
-                sent += 1
-            if not claimed_any or len(due) < BATCH:
-                return sent
-    finally:
-        if connection is not None:
+    for channel in _channels(config):
+        try:
+            sent += _send_channel(session, channel, now=now)
+        finally:
+            channel.close()
+    return sent
+
+
+def _send_channel(session: Session, channel: _Channel, *, now: datetime) -> int:
+    """Send this channel's due notices, each claimed first so that no other sender sends it too. Commits each
+    notice's outcome on its own."""
+    sent = 0
+    while True:
+        due = session.scalars(
+            select(Notice.id)
+            .where(
+                Notice.status.in_(("pending", "sending")),
+                Notice.next_try_at <= now,
+                Notice.channel == channel.name,
+            )
+            .order_by(Notice.next_try_at, Notice.id)
+            .limit(BATCH)
+        ).all()
+        session.commit()
+        claimed_any = False
+        for notice_id in due:
+            notice = _claim(session, notice_id, now=now)
+            if notice is None:
+                continue
+            claimed_any = True
+            try:
+                channel.deliver(session, notice)
+            except Undeliverable as exc:
+                _failed(session, notice, exc, now=now, give_up=True)
+                continue
+            except Exception as exc:  # one notice that cannot go must not hold up the others
+                if not isinstance(exc, channel.errors):
+                    log.exception("Notice %d could not be sent", notice.id)
+                session.rollback()
+                _failed(session, notice, exc, now=now)
+                if channel.down:
+                    return sent  # its server cannot be reached: the rest wait for the next round
+                continue
+            _delivered(session, notice, now=now)
+            sent += 1
+        if not claimed_any or len(due) < BATCH:
+            return sent
+
+
+class _Channel:
+    """How notices of one `Notice.channel` go: `deliver` sends one or raises (Undeliverable: given up; one of
+    `errors`: tried again later); `down` says the last failure was its server's, which the rest wait out."""
+
+    name: str
+    errors: tuple[type[BaseException], ...]
+    down = False
+
+    def deliver(self, session: Session, notice: Notice) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of what the round held (a connection)."""
+
+
+def _channels(config: dict[str, Any]) -> list[_Channel]:
+    channels: list[_Channel] = []
+    if config.get("MAIL_SERVER"):
+        channels.append(_Email(config))
+    if push.enabled(config):
+        channels.append(_Push(config))
+    return channels
+
+
+class _Email(_Channel):
+    """E-mail over one SMTP connection for the round."""
+
+    name = "email"
+    errors = (OSError, smtplib.SMTPException)
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def deliver(self, session: Session, notice: Notice) -> None:
+        message = compose(session, notice, self.config)
+        self.down = False
+        try:
+            if self.connection is None:
+                self.connection = _connect(self.config)
+            self.connection.sendmail(
+                sanitize_address(message.sender), sanitize_addresses(message.send_to), message.as_bytes()
+            )
+        except (OSError, smtplib.SMTPException) as exc:
+            self.down = self.connection is None or isinstance(exc, smtplib.SMTPServerDisconnected)
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
-                connection.quit()
+                self.connection.quit()
+            self.connection = None
+
+
+class _Push(_Channel):
+    """Web Push to each browser the recipient turned it on in; a browser its push service forgot is removed.
+    Sent when at least one browser took it; tried again when none did and one may later."""
+
+    name = "push"
+    errors = (OSError, push.PushFailed)
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+
+    def deliver(self, session: Session, notice: Notice) -> None:
+        browsers = push.subscriptions_of(session, notice.user_id)
+        if not browsers or not notice.user.active:
+            raise Undeliverable("the recipient has no browser with push turned on any more")
+        warning = session.get_one(EarlyWarning, notice.warning_id)
+        message = compose_push(session, notice, self.config)
+        delivered, failure = 0, None
+        for browser in browsers:
+            try:
+                push.send(browser, message, self.config, urgent=warning.urgency == MOST_URGENT)
+            except push.Gone:
+                log.info(
+                    "Browser %d of user %d is gone from its push service: removed",
+                    browser.id,
+                    browser.user_id,
+                )
+                session.delete(browser)
+            except self.errors as exc:
+                failure = exc
+            else:
+                delivered += 1
+        session.commit()
+        if delivered:
+            return
+        if failure is not None:
+            raise failure
+        raise Undeliverable("the recipient has no browser with push turned on any more")
 
 
 def _claim(session: Session, notice_id: int, *, now: datetime) -> Notice | None:
@@ -417,50 +526,79 @@ class Undeliverable(Exception):
     """A notice that no attempt can deliver any more: its recipient lost their address or their account."""
 
 
-def compose(session: Session, notice: Notice, config: dict[str, Any]) -> Message:
-    """The e-mail of a notice, in its recipient's language: the warning's urgency, village, category and
-    link, and nothing that names anyone."""
+@dataclass(frozen=True)
+class _About:
+    """What every notice of a warning says, in its recipient's language: a title and the lines of its
+    urgency, village and category, and the warning's link; nothing that names anyone."""
+
+    language: str
+    title: str
+    facts: tuple[str, str, str]
+    link: str
+
+
+def _about(session: Session, notice: Notice, config: dict[str, Any]) -> _About:
     warning = session.get_one(EarlyWarning, notice.warning_id)
-    user = notice.user
-    if not user.email or not user.active:
-        raise Undeliverable("the recipient has no e-mail address or account any more")
     village = warning.village
     district = village.parent
     place = f"{village.name}, {district.name}" if district is not None else village.name
-    link = warning_link(config, warning.id)
-    language = user.language if user.language in config.get("LANGUAGES", ("id",)) else "id"
+    language = notice.user.language or "id"
+    if language not in config.get("LANGUAGES", ("id",)):
+        language = "id"
     with force_locale(language):
         urgency, category = URGENCY.label(warning.urgency), WARNING_CATEGORY.label(warning.category)
         if notice.reason == "escalated":
-            subject = _(
+            title = _(
                 "Not yet opened: early warning %(urgency)s in %(village)s",
                 urgency=urgency,
                 village=village.name,
             )
-            opening = _("Nobody at the office has opened this early warning within its deadline.")
         else:
-            subject = _("Early warning %(urgency)s in %(village)s", urgency=urgency, village=village.name)
-            opening = _("An officer has reported an early warning.")
-        lines = [
-            opening,
-            "",
+            title = _("Early warning %(urgency)s in %(village)s", urgency=urgency, village=village.name)
+        facts = (
             _("Urgency: %(urgency)s", urgency=urgency),
             _("Village: %(village)s", village=place),
             _("Category: %(category)s", category=category),
+        )
+    return _About(language, title, facts, warning_link(config, warning.id))
+
+
+def compose(session: Session, notice: Notice, config: dict[str, Any]) -> Message:
+    """The e-mail of a notice, in its recipient's language: the warning's urgency, village, category and
+    link, and nothing that names anyone."""
+    user = notice.user
+    if not user.email or not user.active:
+        raise Undeliverable("the recipient has no e-mail address or account any more")
+    about = _about(session, notice, config)
+    with force_locale(about.language):
+        escalated = notice.reason == "escalated"
+        lines = [
+            _("Nobody at the office has opened this early warning within its deadline.")
+            if escalated
+            else _("An officer has reported an early warning."),
             "",
-            _("Open it (after logging in): %(link)s", link=link),
+            *about.facts,
+            "",
+            _("Open it (after logging in): %(link)s", link=about.link),
             "",
             _("This message names no one; the details are on the page, for the office only."),
             _("You get it because nobody at the Kanim opened the warning in time.")
-            if notice.reason == "escalated"
+            if escalated
             else _("You get it because you chose to be told of early warnings of this urgency."),
         ]
     return Message(
-        subject=f"[Pimpasa] {subject}",
+        subject=f"[Pimpasa] {about.title}",
         recipients=[user.email],
         body="\n".join(lines),
         sender=config.get("MAIL_DEFAULT_SENDER") or f"pimpasa@{config['MAIL_SERVER']}",
     )
+
+
+def compose_push(session: Session, notice: Notice, config: dict[str, Any]) -> dict[str, str]:
+    """The push message of a notice, in its recipient's language: a title, a body with the warning's urgency,
+    village and category, and its link (`url`); nothing that names anyone."""
+    about = _about(session, notice, config)
+    return {"title": about.title, "body": "\n".join(about.facts), "url": about.link}
 
 
 def run_once(session: Session, config: dict[str, Any], *, now: datetime | None = None) -> tuple[int, int]:
@@ -519,8 +657,9 @@ class Sender:
 
 
 def _sender(app: Flask) -> Sender | None:
-    """This worker's sender, when it should run: MAIL_SERVER set and NOTICE_SENDER not turned off."""
-    if not app.config.get("MAIL_SERVER") or not app.config.get("NOTICE_SENDER", True):
+    """This worker's sender, when it should run: a channel set up (MAIL_SERVER, a VAPID key) and NOTICE_SENDER
+    not turned off."""
+    if not _channels(app.config) or not app.config.get("NOTICE_SENDER", True):
         return None
     sender = app.extensions.get("notices")
     if sender is None:
@@ -534,7 +673,9 @@ def send_notices_command() -> None:
     """Escalate the early warnings nobody opened in time and send the notices that are due (for cron)."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        click.echo("MAIL_SERVER is not set: notices wait, unsent, on the warnings' pages.")
+        click.echo("MAIL_SERVER is not set: notices by e-mail wait, unsent, on the warnings' pages.")
+    if not push.enabled(config):
+        click.echo("VAPID_PRIVATE_KEY is not set: notices by push wait, unsent, on the warnings' pages.")
     escalated, sent = run_once(db.session(), config)
     waiting = db.session.scalar(select(func.count()).select_from(Notice).where(Notice.status != "sent"))
     db.session.commit()
@@ -542,9 +683,11 @@ def send_notices_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Add `flask send-notices`; start the sender with the worker's first request (not in the factory: no
+    """Add `flask send-notices` and `flask vapid-keys`, refuse a VAPID key that cannot be used; start the sender with the worker's first request (not in the factory: no
     thread in a command, none before a server forks its workers)."""
     app.cli.add_command(send_notices_command)
+    app.cli.add_command(push.vapid_keys_command)
+    push.check_config(app.config)
     mail.init_app(app)  # Flask-Mail composes the messages; `_connect` sends them, with a timeout
 
     @app.before_request

@@ -422,6 +422,7 @@ class WarningForm(FieldRecordForm):
     )
     description = TextAreaField(_l("What was seen or heard"), validators=[_required(), _at_most(5000)])
     people_involved = TextAreaField(_l("People involved"), validators=[Optional(), _at_most(2000)])
+    people_count = CountField(_l("Number of people at risk"), validators=_people())
     source = SelectField(
         _l("Source of the information"),
         choices=WARNING_SOURCE.choices(),

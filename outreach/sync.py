@@ -94,7 +94,8 @@ from .text import clean_text
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 # What a phone may say is still waiting on it: far more than any phone holds, and within the database's integer.
 MAX_PENDING = 1_000_000
-# A timestamp before this is a phone whose clock was reset, not a record of the program.
+# A timestamp before this is a phone whose clock was reset, not a record of the program. A warning received by
+# SMS is stored dated exactly this, so that the phone's own version of it is later whatever its clock (`sms`).
 EARLIEST = datetime(2000, 1, 1)
 
 log = logging.getLogger(__name__)
@@ -706,4 +707,7 @@ def _change(kind: RecordType, row: FieldRecord, user: User) -> dict[str, Any]:
             if follow_up
             else {"status": "new", "note": "", "updated_at": None}
         )
+        # when it reached the office as an SMS (`outreach.sms`): the phone says so while its copy still waits
+        sms_received_at = cast(EarlyWarning, row).sms_received_at
+        change["sms_received_at"] = iso_utc(sms_received_at) if sms_received_at else None
     return change

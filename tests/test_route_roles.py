@@ -58,6 +58,8 @@ EXPECTED = {
     "GET /akun": LOGGED_IN,
     "GET /akun/kata-sandi": LOGGED_IN,
     "POST /akun/pemberitahuan": frozenset({"kanim_manager", "kanwil_manager"}),  # notices go to managers
+    "POST /akun/push": frozenset({"kanim_manager", "kanwil_manager"}),
+    "DELETE /akun/push": frozenset({"kanim_manager", "kanwil_manager"}),
     "POST /akun/kata-sandi": LOGGED_IN,
     "POST /akun/perangkat/<int:session_id>/keluar": LOGGED_IN,
     "POST /akun/perangkat/keluar-semua": LOGGED_IN,
@@ -67,6 +69,7 @@ EXPECTED = {
     "GET /manifest.webmanifest": PUBLIC,
     # the API
     "GET /api/v1/openapi.json": PUBLIC,
+    "POST /api/v1/sms": PUBLIC,  # the office's SMS gateway, with its own secret (tests/test_sms.py)
     "GET /api/v1/me": LOGGED_IN,
     "POST /api/v1/logout": LOGGED_IN,
     "POST /api/v1/sync": OFFICER,

@@ -1,7 +1,8 @@
 """The JSON API the officer's phone talks to: who am I, push a batch, pull changes; described in OpenAPI 3.1
 at `/api/v1/openapi.json` (`openapi.py`, built from the record types' forms).
 
-Errors here are always JSON. The log-in check comes before anything else but the public description; the CSRF
+Errors here are always JSON. The log-in check comes before anything else but the public description and the SMS
+gateway's webhook (`POST /sms`, guarded by its own shared secret: `outreach.sms`); the CSRF
 token (from `GET /api/v1/me`, sent back in the `X-CSRFToken` header) is checked after it on every write. Officers
 and managers share this API, so roles are checked per endpoint (`roles_required`).
 
@@ -30,6 +31,8 @@ def make_push_slots(state):
 @bp.before_request
 def require_login_then_csrf():
     if request.endpoint == "api.openapi":  # the description of the API is public
+        return None
+    if request.endpoint == "api.sms_webhook":  # the office's SMS gateway: its own secret, no log-in
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

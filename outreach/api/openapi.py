@@ -28,7 +28,7 @@ from ..records import (
     ReferenceField,
 )
 from ..text import MAX_DEPTH
-from ..vocabulary import PERIOD_PRESET, WARNING_STATUS
+from ..vocabulary import PERIOD_PRESET, URGENCY, WARNING_STATUS
 from . import bp
 
 
@@ -275,8 +275,97 @@ def schemas() -> dict:
                     },
                     "required": ["records", "bytes"],
                 },
+                "sms": {
+                    "anyOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "gateway": {
+                                    "type": "string",
+                                    "description": "The officer's office's SMS gateway number; empty "
+                                    "when it has none.",
+                                },
+                                "officer": {"type": "integer"},
+                                "secret": {
+                                    "type": "string",
+                                    "pattern": "^[0-9a-f]{64}$",
+                                    "description": "The key of the officer's SMS codes (see `POST /sms`).",
+                                },
+                                "urgencies": {
+                                    "type": "array",
+                                    "items": {"enum": list(URGENCY.values)},
+                                    "description": "The urgencies a warning may be sent by SMS with.",
+                                },
+                            },
+                            "required": ["gateway", "officer", "secret", "urgencies"],
+                        },
+                    ],
+                    "description": "Officers only: what the phone needs to send an urgent warning by SMS.",
+                },
             },
-            "required": ["user", "office", "villages", "materials", "csrf_token", "revision", "limits"],
+            "required": [
+                "user",
+                "office",
+                "villages",
+                "materials",
+                "csrf_token",
+                "revision",
+                "limits",
+                "sms",
+            ],
+        },
+        "Sms": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "description": "The plain format.",
+                    "properties": {
+                        "from": {"type": "string", "description": "The sender's number."},
+                        "text": {"type": "string", "description": "The SMS, as received."},
+                        "received_at": {"type": "string", "format": "date-time"},
+                    },
+                    "required": ["from", "text"],
+                },
+                {
+                    "type": "object",
+                    "description": "The `sms:received` webhook of SMS Gateway for Android "
+                    "(capcom6/android-sms-gateway).",
+                    "properties": {
+                        "event": {"const": "sms:received"},
+                        "deviceId": {"type": "string"},
+                        "id": {"type": "string"},
+                        "webhookId": {"type": "string"},
+                        "payload": {
+                            "type": "object",
+                            "properties": {
+                                "messageId": {"type": "string"},
+                                "message": {"type": "string"},
+                                "phoneNumber": {"type": "string"},
+                                "simNumber": {"type": ["integer", "null"]},
+                                "receivedAt": {"type": "string", "format": "date-time"},
+                            },
+                            "required": ["message", "phoneNumber"],
+                        },
+                    },
+                    "required": ["event", "payload"],
+                },
+            ],
+            "description": "An SMS the office's gateway received. Its text reads `PIMPASA W <officer> <record> "
+            "<village> <urgency> <category> <source> <people> <when> <code>` (see outreach/sms.py).",
+        },
+        "SmsStored": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "uuid", "description": "The warning's id."},
+                "status": {
+                    "enum": [sync.ACCEPTED, sync.DUPLICATE],
+                    "description": "`duplicate`: the server had this warning already (a replayed SMS, or the "
+                    "full record synced first); nothing was stored.",
+                },
+                "rev": {"type": ["integer", "null"]},
+            },
+            "required": ["id", "status", "rev"],
         },
         "Push": {
             "type": "object",
@@ -352,6 +441,11 @@ def schemas() -> dict:
                     "required": ["username", "name"],
                 },
                 "mine": {"type": "boolean"},
+                "sms_received_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "Early warnings only: when it first reached the office as an SMS.",
+                },
                 "follow_up": {
                     "type": "object",
                     "description": "Early warnings only: the office's follow-up.",
@@ -451,6 +545,19 @@ def document() -> dict:
                     "name": "X-CSRFToken",
                     "description": "The `csrf_token` of `GET /api/v1/me`; needed on every write.",
                 },
+                "gateway": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The server's `SMS_WEBHOOK_SECRET`, which the office's SMS gateway sends.",
+                },
+                "gatewaySignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Signature",
+                    "description": "SMS Gateway for Android's signature, its signing key set to "
+                    "`SMS_WEBHOOK_SECRET`: hex HMAC-SHA256 of the raw body followed by the `X-Timestamp` header "
+                    "(Unix seconds, within 5 minutes of the server's clock).",
+                },
             },
         },
         "security": [{"session": []}],
@@ -510,6 +617,36 @@ def document() -> dict:
                         "413": error_answer(
                             f"More than {config['SYNC_MAX_RECORDS']} records, or a body over "
                             f"{config['MAX_CONTENT_LENGTH']} bytes."
+                        ),
+                    },
+                }
+            },
+            "/sms": {
+                "post": {
+                    "summary": "An SMS the office's gateway received: an urgent warning sent without data",
+                    "description": "Only with `SMS_WEBHOOK_SECRET` set on the server (404 otherwise). The SMS's "
+                    "code must be its officer's (an HMAC keyed with the `sms.secret` of their `GET /me`), its "
+                    "village one of their desa binaan; the warning is then stored as their push would store it "
+                    "(the office's managers are notified), marked as received by SMS, and the phone's later sync "
+                    "of the same id completes it. Refused SMS are logged, never stored.",
+                    "security": [{"gateway": []}, {"gatewaySignature": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": ref("Sms")}},
+                    },
+                    "responses": {
+                        "201": json_answer("The warning is stored.", ref("SmsStored")),
+                        "200": json_answer("The server had this warning already.", ref("SmsStored")),
+                        "400": error_answer("Not JSON, not a webhook format, or not a warning SMS."),
+                        "401": error_answer(
+                            "The bearer secret or the gateway's signature is missing or wrong."
+                        ),
+                        "403": error_answer("The SMS names no active officer, or its code is not theirs."),
+                        "404": error_answer("SMS warnings are not set up on this server."),
+                        "409": error_answer("The record id belongs to another record."),
+                        "413": error_answer(f"A body over {config['MAX_CONTENT_LENGTH']} bytes."),
+                        "422": error_answer(
+                            "The warning is not valid (e.g. not one of the officer's villages)."
                         ),
                     },
                 }

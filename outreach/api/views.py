@@ -1,5 +1,7 @@
 """The API's endpoints. Thin: parse, check limits, hand over to the domain modules, commit once."""
 
+import logging
+import time
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -11,15 +13,30 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
-from .. import clock, coverage, operations, photos, regions, revisions, scope, sync, text, transaction
+from .. import (
+    clock,
+    coverage,
+    notices,
+    operations,
+    photos,
+    regions,
+    revisions,
+    scope,
+    sms,
+    sync,
+    text,
+    transaction,
+)
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
-from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, utcnow
+from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, Office, User, utcnow
 from ..records import normal_id
 from . import bp
 
 PUSH_ATTEMPTS = 4
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/me")
@@ -74,7 +91,61 @@ def me():
             "records": current_app.config["SYNC_MAX_RECORDS"],
             "bytes": current_app.config["MAX_CONTENT_LENGTH"],
         },
+        sms=_sms_profile(user, office),
     )
+
+
+def _sms_profile(user: User, office: Office | None) -> dict[str, Any] | None:
+    """What an officer's phone needs to send an urgent warning by SMS (`outreach.sms`): their office's gateway
+    number ("" when it has none), their secret, and the urgencies that may go by SMS (those that notify
+    managers). None for the office's users."""
+    if user.role.value != "officer" or office is None:
+        return None
+    return {
+        "gateway": office.sms_gateway,
+        "officer": user.id,
+        "secret": sms.officer_secret(current_app.config["SECRET_KEY"], user),
+        "urgencies": list(notices.NOTIFYING),
+    }
+
+
+@bp.post("/sms")
+def sms_webhook():
+    """An SMS the office's gateway received, forwarded as JSON behind `Authorization: Bearer
+    <SMS_WEBHOOK_SECRET>` (or signed with it, as SMS Gateway for Android signs): a warning it carries is stored
+    as its officer's push would store it."""
+    secret = current_app.config.get("SMS_WEBHOOK_SECRET")
+    if not secret:
+        abort_with(404, _("SMS warnings are not set up on this server (SMS_WEBHOOK_SECRET)."))
+    raw = request.get_data(cache=False)  # a body over MAX_CONTENT_LENGTH is refused here with 413
+    if not sms.gateway_authorized(
+        secret,
+        authorization=request.headers.get("Authorization", ""),
+        signature=request.headers.get("X-Signature", ""),
+        timestamp=request.headers.get("X-Timestamp", ""),
+        body=raw,
+        now=time.time(),
+    ):
+        log.warning("SMS webhook refused: wrong or missing secret or signature from %s", request.remote_addr)
+        response = jsonify(error="unauthorized", message=_("The gateway's secret is missing or wrong."))
+        return response, 401, {"WWW-Authenticate": "Bearer"}
+    try:
+        body = text.load_json(raw)
+        sender, message, received_at = sms.read_webhook(body)
+        outcome = sms.receive(
+            db.session,
+            text=message,
+            sender=sender,
+            received_at=received_at,
+            secret_key=current_app.config["SECRET_KEY"],
+            now=utcnow(),
+        )
+    except text.BodyError as exc:
+        abort_with(400, str(exc))
+    except sms.Refused as refused:
+        return jsonify(error=refused.error, message=refused.message), refused.status
+    answer = {"id": outcome.warning_id, "status": outcome.status, "rev": outcome.rev}
+    return jsonify(answer), 201 if outcome.status == sync.ACCEPTED else 200
 
 
 @bp.post("/logout")

@@ -1,13 +1,13 @@
 """Log-in and log-out pages."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
-from .. import accounts, notices, sessions, throttle
+from .. import accounts, notices, push, sessions, throttle
 from ..extensions import db
 from ..links import safe_next
 from ..manage.forms import NoticeSettingsForm
@@ -96,12 +96,15 @@ def account():
 
 def _account_page(form: NoticeSettingsForm | None):
     devices = sessions.open_sessions(db.session, current_user)
+    browsers = push.subscriptions_of(db.session, current_user.id) if form is not None else []
     return render_template(
         "auth/account.html",
         devices=devices,
         describe=sessions.describe,
         sign_out=lambda device: url_for("auth.sign_out_device", session_id=device.id),
         notice_form=form,
+        push_key=push.public_key(current_app.config),
+        browsers=browsers,
     ), 400 if form is not None and form.errors else 200
 
 
@@ -124,6 +127,39 @@ def notice_settings():
             flash(_("Saved."))
             return redirect(url_for("auth.account"))
     return _account_page(form)
+
+
+@bp.route("/akun/push", methods=["POST", "DELETE"])
+@login_required
+def push_subscription():
+    """A manager turns the notices of early warnings on in this browser (POST: its subscription, as
+    `PushSubscription.toJSON()` gives it) or off (DELETE: `{"endpoint": ...}`). JSON in, JSON out; the CSRF
+    token in X-CSRFToken."""
+    if current_user.role != Role.manager:
+        return _push_answer(403, _("Only managers receive notices of early warnings."))
+    config = current_app.config
+    if not push.enabled(config):
+        return _push_answer(409, _("Notifications in the browser are not set up on this server."))
+    body = request.get_json(silent=True)
+    try:
+        if request.method == "DELETE":
+            push.unsubscribe(db.session, current_user, body)
+        else:
+            push.subscribe(
+                db.session,
+                current_user,
+                body,
+                device=request.user_agent.string,
+                allow_loopback=bool(config["TESTING"] or config.get("PUSH_ALLOW_LOOPBACK")),
+            )
+    except push.SubscriptionError as exc:
+        return _push_answer(400, str(exc))
+    count = len(push.subscriptions_of(db.session, current_user.id))
+    return jsonify(on=request.method != "DELETE", browsers=count)
+
+
+def _push_answer(code: int, message: str):
+    return jsonify(error="push", message=message), code
 
 
 @bp.post("/akun/perangkat/<int:session_id>/keluar")

@@ -16,6 +16,8 @@ SHELL_ASSET_DIRS = ["css", "js", "icons"]
 # Named by the manifest only: the browser fetches them itself, online, when the app is installed; no page shows
 # them, so no phone keeps them ahead (7 KB of an officer's first load).
 INSTALL_ICONS = ["icons/icon-512.png", "icons/icon-maskable-512.png"]
+# Used on a manager's account page only (turning push on), never by the officer's app: no phone keeps it ahead.
+MANAGER_ONLY = ["js/push.js"]
 # What a public page and the offline page use (templates/base.html, templates/offline.html and what their
 # scripts import): all a villager's phone keeps ahead.
 PUBLIC_ASSETS = [
@@ -39,7 +41,7 @@ def static_url(filename: str) -> str:
 def precache_urls() -> list[str]:
     """The shell page, the manifest and every asset the shell uses, as URLs: what an officer's phone keeps."""
     names = [p.relative_to(STATIC).as_posix() for p in shell_assets()]
-    return SHELL_PAGES + [static_url(name) for name in names if name not in INSTALL_ICONS]
+    return SHELL_PAGES + [static_url(name) for name in names if name not in INSTALL_ICONS + MANAGER_ONLY]
 
 
 def public_precache_urls() -> list[str]:

@@ -215,4 +215,10 @@ def client_strings() -> dict[str, str | dict[str, str]]:
             )
         ),
         "dbError": _("This browser cannot keep records offline (storage is blocked). Do not record here."),
+        "sendBySms": _("Send by SMS"),
+        "sendBySmsHint": _(
+            "No connection: send this urgent warning to the office by SMS (your usual SMS rate). The full record is sent when there is data."
+        ),
+        "smsReceived": _("received by SMS"),
+        "smsDetailsFollow": _("(sent by SMS; the details follow when the phone has data)"),
     }

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from .. import audit, vocabulary
+from .. import audit, sms, vocabulary
 from ..auth import refuse_unless
 from ..extensions import db
 from ..models import RiskLevel
@@ -15,6 +15,12 @@ bp = Blueprint("manage", __name__, url_prefix="/kelola")
 def risk_label(level: RiskLevel) -> str:
     """A risk level in the reader's words."""
     return vocabulary.RISK_LEVEL.label(level.value)
+
+
+@bp.app_template_filter("warning_description")
+def warning_description(warning) -> str:
+    """What a warning says was seen or heard; for one that came by SMS alone, that its details follow."""
+    return sms.description(warning)
 
 
 @bp.context_processor

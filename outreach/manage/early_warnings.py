@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import imports, notices, scope
+from .. import imports, notices, push, scope
 from ..early_warnings import is_overdue, queue, set_follow_up
 from ..extensions import db
 from ..models import EarlyWarning, utcnow
@@ -62,5 +62,6 @@ def warning(warning_id: str):
         imported=imports.provenance(db.session, [found.id]).get(found.id, []),
         told=notices.told(db.session, [found.id])[found.id],
         mail_server=bool(current_app.config["MAIL_SERVER"]),
+        push_ready=push.enabled(current_app.config),
         notifying=notices.NOTIFYING,
     ), 400 if form.errors else 200

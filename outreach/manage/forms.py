@@ -1,5 +1,7 @@
 """Forms of the managers' pages."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -99,6 +101,14 @@ class OfficeDetailsForm(FlaskForm):
     whatsapp = StringField(_l("WhatsApp (information only)"), validators=[Optional(), Length(max=60)])
     hours = StringField(_l("Service hours"), validators=[Optional(), Length(max=120)])
     verified_on = DateField(_l("Checked on"), validators=[Optional()])
+    sms_gateway = StringField(
+        _l("SMS gateway number (officers send urgent warnings to it without data)"),
+        filters=[lambda value: re.sub(r"[\s.()-]", "", value) if value else ""],
+        validators=[
+            Optional(),
+            Regexp(r"^\+[0-9]{8,15}$", message=_l("A number in international form, e.g. +6281234567890.")),
+        ],
+    )
 
 
 class FollowUpForm(FlaskForm):

@@ -10,6 +10,9 @@ import {
 } from './sync.js';
 import { shrink } from './photos.js';
 import {
+  SMS_PLACEHOLDER, offersSms, receivedBySms, smsHref, smsText,
+} from './sms.js';
+import {
   detailFields, formatSize, isOverDay, isOverdue, isToday, lastActivity, mergeRecords, oldestWaitingAge, summary,
   waitedFor,
 } from './records.js';
@@ -28,6 +31,7 @@ const DRAFT_DELAY_MS = 400;
 const POSITION_FIELDS = ['lat', 'lng', 'accuracy'];
 let controlled = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
 let sending = false;
+let connected = navigator.onLine; // whether the last attempt reached the server (the browser may think it is online)
 let runAgain = null; // {retryFailed} when an attempt was asked for while one was running
 let me = null;
 let editing = null; // {type, id, base} while a form is open
@@ -105,6 +109,24 @@ function tryLines(record) {
   return lines;
 }
 
+// What the phone says of an urgent warning and SMS (static/js/sms.js): that the office has it by SMS while the
+// full record still waits here, or, with no connection, a link that opens the SMS app with its coded text.
+function smsLines(record) {
+  const lines = [];
+  if (receivedBySms(record)) lines.push(el('span', t('smsReceived'), 'badge sms-received'));
+  const sms = me && me.sms;
+  if (!receivedBySms(record) && offersSms(sms, record, connected)) {
+    const link = el('a', t('sendBySms'), 'button primary sms-link');
+    link.hidden = true;
+    smsText(sms, record).then((text) => {
+      link.href = smsHref(sms.gateway, text);
+      link.hidden = false;
+    }).catch(() => {}); // without Web Crypto (a page not served securely) there is no code: no link
+    lines.push(link, el('p', t('sendBySmsHint'), 'hint'));
+  }
+  return lines;
+}
+
 function recordItem(record) {
   const item = el('li', undefined, `state-${record.state}${record.voided ? ' voided' : ''}`);
   item.dataset.id = record.id;
@@ -113,6 +135,7 @@ function recordItem(record) {
   item.append(link, el('span', ` · ${formatWhen(record.data.occurred_at)}`));
   item.append(el('span', stateLabel(record), 'badge'));
   if (record.voided) item.append(el('span', t('voided'), 'badge'));
+  item.append(...smsLines(record));
   item.append(el('p', summary(record, labels[record.type], { material: materialTitles() }, plurals)));
   item.append(...tryLines(record));
   for (const [field, messages] of Object.entries(record.errors || {})) {
@@ -204,7 +227,7 @@ async function renderRecord(id) {
   const typeLabels = labels[record.type];
   $('record-title').textContent = `${typeLabels.label} · ${villageName(record.data.village)}`;
   $('record-state').textContent = stateLabel(record) + (record.voided ? ` · ${t('voided')}` : '');
-  $('record-tries').replaceChildren(...tryLines(record));
+  $('record-tries').replaceChildren(...tryLines(record), ...smsLines(record));
   const fields = $('record-fields');
   fields.replaceChildren();
   const errors = record.errors || {};
@@ -219,6 +242,7 @@ async function renderRecord(id) {
     else if (name === 'material') value = materialTitles()[value] || value;
     else if (name === 'occurred_at') value = formatWhen(value);
     else if (name.endsWith('_id')) value = recordTitle(records.find((r) => r.id === value)) || '—';
+    else if (name === 'description' && value === SMS_PLACEHOLDER) value = t('smsDetailsFollow');
     else if (Array.isArray(value)) value = value.map((v) => (choices && choices[v]) || v).join(', ');
     else if (choices) value = choices[value] || value;
     fields.append(el('dt', typeLabels.fields[name] || name), el('dd', String(value)));
@@ -559,7 +583,8 @@ async function runSync({ manual = false, retryFailed = false } = {}) {
     outcome = { status: 'error', sent: 0 };
   }
   sending = false;
-  reachable(outcome.status !== 'offline');
+  connected = outcome.status !== 'offline';
+  reachable(connected);
   const messages = {
     ok: outcome.sent ? t('synced', { count: outcome.sent }) : '',
     offline: t('offline'),
@@ -700,6 +725,7 @@ async function start() {
   });
   window.addEventListener('hashchange', async () => { await route(); focusView(); });
   window.addEventListener('online', () => runSync({ manual: true }));
+  window.addEventListener('offline', () => { connected = false; render(); });
   setInterval(() => { if (navigator.onLine) runSync(); }, SYNC_EVERY_MS);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {

@@ -13,7 +13,11 @@ export function mergeRecords(outbox, seen) {
   }
   for (const entry of outbox) {
     const server = byId.get(entry.id);
-    byId.set(entry.id, { ...entry, follow_up: server ? server.follow_up : undefined });
+    byId.set(entry.id, {
+      ...entry,
+      follow_up: server ? server.follow_up : undefined,
+      sms_received_at: server ? server.sms_received_at : undefined, // the office has it by SMS (sms.js)
+    });
   }
   return [...byId.values()].sort((a, b) => b.data.occurred_at.localeCompare(a.data.occurred_at));
 }

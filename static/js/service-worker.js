@@ -29,6 +29,27 @@ export function answerKind(request, url, precache) {
   return null;
 }
 
+// A notice of an early warning as the server pushes it (outreach/notices.py `compose_push`: a title, a body, the
+// warning's link) as a notification. Its page is always on this site: a link naming another address (a
+// PUBLIC_URL this browser does not use) opens its path here.
+export function pushedNotice(text, origin, icon) {
+  let message;
+  try {
+    message = JSON.parse(text);
+  } catch (error) {
+    message = {};
+  }
+  if (!message || typeof message !== 'object') message = {};
+  const link = new URL(typeof message.url === 'string' ? message.url : '/kelola/peringatan', origin);
+  const page = new URL(link.pathname + link.search, origin).href;
+  return {
+    title: typeof message.title === 'string' && message.title ? message.title : 'Pimpasa',
+    options: {
+      body: typeof message.body === 'string' ? message.body : '', tag: page, renotify: true, icon, data: { page },
+    },
+  };
+}
+
 // The language a page was answered in, or null for anything but a page of the site (a QR code, the index).
 async function languageOf(response) {
   const html = /^text\/html/.test(response.headers.get('Content-Type') || '');
@@ -251,6 +272,26 @@ export function start({
     if (kind === 'shell' && officer) hooks.keep(officer.opened());
     if (request.mode === 'navigate') event.respondWith(navigate(request, handler, hooks));
     else if (handler) event.respondWith(handler(request, hooks));
+  });
+
+  // A notice pushed by the server is shown; a click on it focuses a window already showing its warning, or
+  // opens one (on this site only).
+  const icon = publicPrecache.find((url) => url.endsWith('/icons/icon-192.png'));
+  self.addEventListener('push', (event) => {
+    const { title, options } = pushedNotice(event.data ? event.data.text() : '', self.location.origin, icon);
+    event.waitUntil(self.registration.showNotification(title, options));
+  });
+
+  self.addEventListener('notificationclick', (event) => {
+    event.notification.close();
+    const page = event.notification.data && event.notification.data.page;
+    if (typeof page !== 'string' || new URL(page).origin !== self.location.origin) return;
+    event.waitUntil((async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((client) => client.url === page);
+      if (open) await open.focus();
+      else await self.clients.openWindow(page);
+    })());
   });
 
   // A page, as it opens, asks whether it came from the network (static/js/online-status.js). The officer's

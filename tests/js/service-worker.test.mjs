@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { GUIDANCE_CACHE, isGuidancePage } from '../../static/js/guidance-cache.js';
-import { answerKind } from '../../static/js/service-worker.js';
+import { answerKind, pushedNotice } from '../../static/js/service-worker.js';
 
 const ORIGIN = 'https://pimpasa.example';
 const PRECACHE = ['/petugas', '/manifest.webmanifest', '/static/js/app.js'];
@@ -30,4 +30,20 @@ test('the officer\'s app opens from the cached shell, its assets from the precac
   assert.equal(kind('/panduan/kenali-tppo/berkas', 'navigate'), null);
   assert.equal(kind('/kelola/', 'navigate'), null);
   assert.equal(kind('/static/js/unknown.js'), null);
+});
+
+test('a pushed notice shows its title and body, and its link opens on this site only', () => {
+  const text = JSON.stringify({
+    title: 'Peringatan dini Segera di Sungai Putri', body: 'Kategori: calo', url: 'https://elsewhere.example/kelola/peringatan/abc?x=1',
+  });
+  const { title, options } = pushedNotice(text, ORIGIN, '/static/r/icons/icon-192.png');
+  assert.equal(title, 'Peringatan dini Segera di Sungai Putri');
+  assert.equal(options.body, 'Kategori: calo');
+  assert.equal(options.data.page, `${ORIGIN}/kelola/peringatan/abc?x=1`);
+  assert.equal(options.tag, options.data.page);
+  assert.equal(options.icon, '/static/r/icons/icon-192.png');
+  for (const bad of ['not json', 'null', '{"url": "javascript:alert(1)"}', '{"url": "//evil.example/x"}']) {
+    assert.equal(new URL(pushedNotice(bad, ORIGIN).options.data.page).origin, ORIGIN);
+  }
+  assert.equal(pushedNotice('', ORIGIN).title, 'Pimpasa');
 });
