@@ -28,6 +28,7 @@ const codes = JSON.parse(document.getElementById('codes').textContent);
 const lang = document.documentElement.lang || 'id';
 const SYNC_EVERY_MS = 30 * 1000;
 const DRAFT_DELAY_MS = 400;
+const TAKE_OVER_EVERY_MS = 3000;
 const POSITION_FIELDS = ['lat', 'lng', 'accuracy'];
 let controlled = 'serviceWorker' in navigator && Boolean(navigator.serviceWorker.controller);
 let sending = false;
@@ -690,6 +691,16 @@ async function closeAfterLogout() {
   }
 }
 
+// A new worker asks to take over as soon as it is installed (static/js/service-worker.js), but Chromium may leave
+// it waiting for good when the worker it replaces was woken by a request of this page just as it was being
+// stopped for it: it is asked again every few seconds while it waits, until it controls the page.
+function askToTakeOver(registration) {
+  const timer = setInterval(() => {
+    if (registration.waiting) registration.waiting.postMessage({ type: 'take-over' });
+    else if (!registration.installing) clearInterval(timer);
+  }, TAKE_OVER_EVERY_MS);
+}
+
 async function start() {
   if (await store.getMeta('logout_pending').catch(() => false)) {
     await closeAfterLogout();
@@ -738,7 +749,7 @@ async function start() {
       if (controlled) $('updated').hidden = false;
       controlled = true;
     });
-    navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+    navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).then(askToTakeOver).catch(() => {});
   }
   try {
     await render();

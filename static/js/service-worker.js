@@ -301,6 +301,8 @@ export function start({
     if (event.data && event.data.type === 'reachable?' && event.source) {
       event.source.postMessage({ type: 'reachable', ok: !servedOffline.delete(event.source.id) });
     }
+    // The officer's app asks a worker left waiting to take over again (static/js/app.js `askToTakeOver`).
+    if (event.data && event.data.type === 'take-over') event.waitUntil(self.skipWaiting());
     if (event.data && event.data.type === 'language' && event.ports[0]) {
       event.waitUntil(keepPage(SHELL).then(learnLanguage).catch(() => {})
         .then(() => event.ports[0].postMessage('kept')));
