@@ -16,6 +16,7 @@ from . import accounts, audit, backup, boundaries, demo, guidance, offices, pass
 from .extensions import db
 from .models import REGION_LEVELS, Office, OfficeKind, Role, User
 from .regions import ImportReport, RegionFileError, import_regions
+from .vocabulary import TIME_ZONE
 
 
 def _note_import(path: str, report: ImportReport, *, key: str | None) -> None:
@@ -85,11 +86,18 @@ def import_boundaries_command(path: str) -> None:
 @click.option(
     "--regency", "regencies", multiple=True, help="Code of a regency the office covers (repeatable)."
 )
+@click.option(
+    "--timezone",
+    type=click.Choice(TIME_ZONE.values),
+    help="The office's time zone: Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT); "
+    "default: the configured TIMEZONE.",
+)
 @with_appcontext
 def create_office_command(
-    code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...]
+    code: str, name: str, kind: str, parent: str | None, regencies: tuple[str, ...], timezone: str | None
 ) -> None:
-    """Create an office (the Kanwil or a Kanim) and the regencies it covers, by the rules of the offices page."""
+    """Create an office (the Kanwil or a Kanim), the regencies it covers and its time zone, by the rules of the
+    offices page."""
     parent_office = None
     if parent:
         parent_office = db.session.scalar(select(Office).where(Office.code == parent))
@@ -104,6 +112,7 @@ def create_office_command(
             kind=OfficeKind(kind),
             parent_id=parent_office.id if parent_office else None,
             regency_codes=list(regencies),
+            timezone=timezone,
         )
     except offices.OfficeError as exc:
         with force_locale("en"):

@@ -44,6 +44,8 @@ JAMBI_OFFICES = [
     ("kanim-bungo", "Kantor Imigrasi Kelas II Non TPI Bungo", ["15.08", "15.09", "15.02", "15.03"]),
 ]
 KANWIL = ("kanwil-jambi", "Kantor Wilayah Direktorat Jenderal Imigrasi Jambi")
+# Jambi keeps western Indonesia time (WIB), whatever the installation's default.
+JAMBI_ZONE = "Asia/Jakarta"
 OFFICER_NAMES = [
     "Rina Marlina",
     "Agus Saputra",
@@ -128,7 +130,7 @@ def build(
         return user
 
     guidance.load(session, by=guidance.EXAMPLES, publish=True)
-    kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil)
+    kanwil = Office(code=KANWIL[0], name=KANWIL[1], kind=OfficeKind.kanwil, timezone=JAMBI_ZONE)
     session.add(kanwil)
     person("admin", "Administrator", Role.admin, None)
     person(
@@ -138,7 +140,14 @@ def build(
     today = date.today()
     for code, name, regency_codes in JAMBI_OFFICES:
         regencies = list(session.scalars(select(Region).where(Region.code.in_(regency_codes))))
-        office = Office(code=code, name=name, kind=OfficeKind.kanim, parent=kanwil, regencies=regencies)
+        office = Office(
+            code=code,
+            name=name,
+            kind=OfficeKind.kanim,
+            parent=kanwil,
+            regencies=regencies,
+            timezone=JAMBI_ZONE,
+        )
         session.add(office)
         short = code.removeprefix("kanim-").replace("-", "")
         person(

@@ -131,6 +131,9 @@ class Office(Model):
     # The number of the office's SMS gateway phone, in international form ("": none): officers with voice but
     # no data send urgent warnings to it (`outreach.sms`).
     sms_gateway: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # The office's time zone, an IANA name of `vocabulary.TIME_ZONE` (WIB, WITA or WIT): its days, "today" and
+    # the times its users read are in it (`outreach.clock`).
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta", server_default="Asia/Jakarta")
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Office]] = relationship(back_populates="parent")

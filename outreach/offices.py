@@ -13,9 +13,11 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from . import clock
 from .domain import DomainError
 from .extensions import DbSession
 from .models import DesaBinaan, Office, OfficeKind, Region, RegionLevel, User, office_regencies
+from .vocabulary import TIME_ZONE
 
 
 class OfficeError(DomainError):
@@ -74,13 +76,17 @@ def save(
     kind: OfficeKind,
     parent_id: int | None,
     regency_codes: list[str],
+    timezone: str | None = None,
 ) -> None:
-    """Set an office's code, name, kind, Kanwil and regencies; a new office is added to the session.
+    """Set an office's code, name, kind, Kanwil, regencies and time zone (None: a new office gets the
+    configured default, an office keeps its own); a new office is added to the session.
 
     Refused: a code another office has; a Kanim without its Kanwil, or a Kanwil under another office (a
     Kanwil manager's scope is the Kanwil and the Kanim under it); a Kanwil with Kanim under it made a Kanim;
-    codes that are not regencies; a regency another Kanim covers.
+    codes that are not regencies; a regency another Kanim covers; a time zone not WIB, WITA or WIT.
     """
+    if timezone is not None and timezone not in TIME_ZONE:
+        raise OfficeError(_l("Not a time zone of Indonesia: %(zone)s.", zone=timezone), field="timezone")
     if session.scalar(select(Office.id).where(Office.code == code, Office.id != office.id)) is not None:
         raise OfficeError(_l("Another office has the code %(code)s.", code=code), field="code")
     parent = session.get(Office, parent_id) if parent_id is not None else None
@@ -113,4 +119,8 @@ def save(
             )
     office.code, office.name, office.kind, office.parent = code, name, kind, parent
     office.regencies = regencies
+    if timezone is not None:
+        office.timezone = timezone
+    elif office.timezone is None:
+        office.timezone = clock.default_zone_name()
     session.add(office)

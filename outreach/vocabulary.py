@@ -174,6 +174,21 @@ PERIOD_PRESET = Vocabulary(
     ),
 )
 
+# The time zones of Indonesia's offices (IANA names, as stored on an office), with the names people use for
+# them. An office's zone decides its days: what "today", "this month" and a report's days are, and how times
+# are shown to its users (`outreach.clock`). The labels are the same in both languages.
+TIME_ZONE = Vocabulary(
+    "time_zone",
+    (
+        Code("Asia/Jakarta", _l("WIB (western Indonesia, UTC+7)")),
+        Code("Asia/Makassar", _l("WITA (central Indonesia, UTC+8)")),
+        Code("Asia/Jayapura", _l("WIT (eastern Indonesia, UTC+9)")),
+    ),
+)
+
+# The short names shown after a time ("14:05 WITA"); the same in every language.
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
 # Every list, as the phone gets them.
 ALL = (
     URGENCY,

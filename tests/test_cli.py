@@ -317,6 +317,7 @@ def test_demo_builds_the_offices_of_jambi_and_prints_the_accounts(runner, ctx):
     assert sorted((r["username"], r["role"], r["office"]) for r in rows) == sorted(
         (u.username, u.role.value, u.office.code if u.office else "-") for u in users
     )
+    assert {o.timezone for o in db.session.scalars(select(Office))} == {"Asia/Jakarta"}  # Jambi is WIB
     assert {r["password"] for r in rows} == {"hujan-sawit-kopi"}
     assert count(RegionBoundary) == 156  # the map's outlines: Jambi, its regencies and districts
 

@@ -22,7 +22,7 @@ from .. import clock
 from ..guidance import TOPICS
 from ..models import OfficeKind
 from ..notices import NOTIFYING
-from ..vocabulary import AGENCY, RISK_LEVEL, URGENCY, WARNING_STATUS
+from ..vocabulary import AGENCY, RISK_LEVEL, TIME_ZONE, URGENCY, WARNING_STATUS
 
 
 class OutboxUploadForm(FlaskForm):
@@ -241,6 +241,14 @@ class OfficeForm(FlaskForm):
         ],
     )
     parent = SelectField(_l("Kanwil it belongs to (a Kanim only)"), coerce=_optional_id, choices=[])
+    # Its days, "today" and the times its users read (`outreach.clock`); a new office starts in the default, a
+    # form sent without it keeps the office's. `offices.save` refuses a zone that is not Indonesia's.
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=TIME_ZONE.choices(),
+        coerce=lambda value: value or None,
+        validate_choice=False,
+    )
     regencies = SelectMultipleField(
         _l("Regencies it covers"),
         choices=[],

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import rights
+from .. import clock, rights
 from ..auth import roles_required
 from ..errors import abort_with
 from ..extensions import db
@@ -38,8 +38,11 @@ def office_setup(office_id: int | None):
             "kind": office.kind.value,
             "parent": office.parent_id,
             "regencies": [r.code for r in office.regencies],
+            "timezone": office.timezone,
         }
     )
+    if office_id is None and not form.is_submitted():
+        form.timezone.data = clock.default_zone_name()
     kanwils = db.session.scalars(
         select(Office).where(Office.kind == OfficeKind.kanwil, Office.id != office.id).order_by(Office.name)
     )
@@ -62,6 +65,7 @@ def office_setup(office_id: int | None):
                 kind=OfficeKind(form.kind.data),
                 parent_id=form.parent.data,
                 regency_codes=form.regencies.data,
+                timezone=form.timezone.data,
             )
         except OfficeError as exc:
             form[exc.field].errors.append(str(exc))
