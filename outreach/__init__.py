@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     compress.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    # flask_babel's dates (an export's times) are in the reader's zone, as the `moment` filter's
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: clock.reader_zone().key)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["moment"] = clock.shown
     from . import auth, operations

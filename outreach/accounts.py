@@ -173,8 +173,8 @@ def update(
             ),
             field="end_assignments",
         )
-    for assignment in ending:
-        assignment.ended_on = clock.today()
+    for assignment in ending:  # today where the office they leave is
+        assignment.ended_on = clock.today(clock.zone_of(user.office))
     if user.active and not active:
         sessions.end_all(session, user, "deactivated", by=actor)
     user.full_name, user.role, user.office, user.active = full_name.strip(), role, office, active

@@ -8,6 +8,13 @@ office and UTC day, kept right with every write of a record) over the period's w
 themselves over what is left at either end (none while periods start and end at UTC midnight); a week or month
 that starts before the period counts from its start.
 
+The period's days are in the zone of the offices looked at (`zone`, as the dashboard's figures), so its total
+is the records' exactly. Its weeks and months, though, are UTC ones, as the rows per office and UTC day are: a
+record made between local midnight and the UTC midnight after it (00:00-07:00 WIB, 00:00-08:00 WITA,
+00:00-09:00 WIT) on the first day of a week or month is drawn in the bar of the week or month before. A bar
+per local week would need rows per local day, which no office reads at night: the limit is accepted, and the
+dashboard's figures (coverage) and the monthly report, which count local days, are exact.
+
 A view of one Kanwil (its manager's, or an admin's drill into it) has a line per office. A view over several
 Kanwil (an admin's) has a line per Kanwil, its own records and its Kanim's together: a chart of 160 lines says
 nothing, and a Kanwil's line opens on its Kanim. A Kanim under no Kanwil is a line of its own.
@@ -16,7 +23,7 @@ nothing, and a Kanwil's line opens on its Kanim. A Kanim under no Kanwil is a li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 from functools import reduce
 from operator import add
 from typing import Any
@@ -77,7 +84,13 @@ def _first_day(session: DbSession, moment: Any, by_month: bool) -> ColumnElement
 
 
 def activity(
-    session: DbSession, *, start: date, end: date, offices: set[int] | None, kanwil: int | None = None
+    session: DbSession,
+    *,
+    start: date,
+    end: date,
+    offices: set[int] | None,
+    kanwil: int | None = None,
+    zone: tzinfo = UTC,
 ) -> Activity:
     """Visits and sessions (voided ones left out) per office in scope (None: all) and per week or month; per
     Kanwil when the offices in view lie under several. `kanwil` narrows the view to that Kanwil's offices."""
@@ -100,7 +113,7 @@ def activity(
         for office in in_view
         if line_of[office.id] == office.id
     }
-    lo, hi = bounds(start, end)
+    lo, hi = bounds(start, end, zone)
     days = village_activity.whole_days(lo, hi)
 
     def tally(office_id: int | None, first: date, count: int) -> None:

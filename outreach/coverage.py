@@ -14,6 +14,15 @@ The figures by village read a period's whole UTC months from the activity per vi
 and month rather than every record of the year. Those rows are kept right in the same transaction as every
 write of a record (a flush of the ORM, a push's batch insert), each under the revision lock, so the figures are
 exactly the records' at every moment: no recount to wait for, nothing to drift.
+
+A period's days are days in the zone of the offices looked at (`zone`: a Kanim manager's own, WITA for a Kanim
+in Makassar; an admin's national view: the configured default, and the page says which). The aggregates are per
+UTC month, and a month in WITA or WIT is not one: it starts 8 or 9 hours before the UTC month does. So a
+period's bounds are moments in UTC (`periods.bounds`), only the UTC months wholly inside them are read from the
+aggregates, and the rest, at most a month and 9 hours at either end, from the records: the figures are the
+records' exactly in every zone, at the cost of reading a single month (the dashboard's "this month", a
+monthly report) from the records rather than from its row. The sums still add up from village to nation:
+every figure of a view is counted in the same zone.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
@@ -154,7 +163,13 @@ def desa_in_view(*, start: date, end: date, offices: set[int] | None, region_cod
 
 
 def activity_by(
-    session: DbSession, *, start: date, end: date, key: str, condition: Condition | None = None
+    session: DbSession,
+    *,
+    start: date,
+    end: date,
+    key: str,
+    condition: Condition | None = None,
+    zone: tzinfo = UTC,
 ) -> dict[Any, Figures]:
     """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
     grouped queries by `key`, a column every record type has: its village for coverage, its officer for reports.
@@ -162,8 +177,9 @@ def activity_by(
 
     Grouped by village or office (`village_activity.BY`), the period's whole UTC months are read from the
     activity per village and month, and only its edges from the records: `condition` is then also given
-    `VillageActivity`, and may only use the columns it shares with the records (village, office)."""
-    lo, hi = bounds(start, end)
+    `VillageActivity`, and may only use the columns it shares with the records (village, office). The days
+    are days in `zone`."""
+    lo, hi = bounds(start, end, zone)
     months = village_activity.whole_months(lo, hi) if key in village_activity.BY else None
     spans = village_activity.edges(lo, hi, months)
     figures: defaultdict[Any, Figures] = defaultdict(Figures)
@@ -213,7 +229,9 @@ def activity_by(
     return figures
 
 
-def per_village(session: DbSession, *, start: date, end: date, villages: Select[str]) -> dict[str, Figures]:
+def per_village(
+    session: DbSession, *, start: date, end: date, villages: Select[str], zone: tzinfo = UTC
+) -> dict[str, Figures]:
     """Figures of each village of `villages` (a subquery of codes) in the period, each covered when it had a
     visit or session, with the early warnings reported in the period and not closed."""
     figures = activity_by(
@@ -222,10 +240,11 @@ def per_village(session: DbSession, *, start: date, end: date, villages: Select[
         end=end,
         key="village_code",
         condition=lambda model: model.village_code.in_(villages),
+        zone=zone,
     )
     for f in figures.values():  # visits and sessions: the types that count for coverage
         f.covered = 1 if f.visits + f.sessions else 0
-    lo, hi = bounds(start, end)
+    lo, hi = bounds(start, end, zone)
     open_warnings = session.execute(
         select(EarlyWarning.village_code, func.count())
         .outerjoin(WarningFollowUp, WarningFollowUp.warning_id == EarlyWarning.id)
@@ -307,14 +326,20 @@ def chosen(session: DbSession, args: Mapping[str, str], *, user: User, today: da
 
 
 def coverage(
-    session: DbSession, *, region_code: str, start: date, end: date, offices: set[int] | None
+    session: DbSession,
+    *,
+    region_code: str,
+    start: date,
+    end: date,
+    offices: set[int] | None,
+    zone: tzinfo = UTC,
 ) -> Coverage:
-    """Figures of a region and of each of its child regions, for the desa binaan in the given offices.
-    UnknownRegion when no region has the code."""
+    """Figures of a region and of each of its child regions, for the desa binaan in the given offices, the
+    days in `zone` (the offices'). UnknownRegion when no region has the code."""
     place = known_region(session, region_code)
     in_view = desa_in_view(start=start, end=end, offices=offices, region_code=place.code)
     villages = set(session.scalars(in_view.distinct()))
-    activity = per_village(session, start=start, end=end, villages=in_view) if villages else {}
+    activity = per_village(session, start=start, end=end, villages=in_view, zone=zone) if villages else {}
     parent = Region.parent_code.is_(None) if place.code == NATION else Region.parent_code == place.code
     children = list(session.scalars(select(Region).where(parent).order_by(Region.code)))
     rows = {child.code: Row(child) for child in children}
@@ -467,7 +492,7 @@ def _child_of(village_code: str, parent_code: str) -> str:
 
 
 def last_activity(
-    session: DbSession, villages: set[str] | Select[str], *, today: date
+    session: DbSession, villages: set[str] | Select[str], *, today: date, zone: tzinfo = UTC
 ) -> dict[str, datetime]:
     """Each village's last record up to `today` of a type that counts for coverage (a visit or session), voided
     ones left out. `villages`: their codes, or a subquery of them (one statement, however many: thousands of
@@ -477,7 +502,7 @@ def last_activity(
     read once for all of them; each other village's is the last entry of its (village, voided, occurred_at)
     index. So the cost follows the number of villages asked about and the records of a few days, never the
     number of records."""
-    _, hi = bounds(today, today)
+    _, hi = bounds(today, today, zone)
     if isinstance(villages, Select):
         chosen: list[Select[str] | list[str]] = [villages]
     else:
@@ -541,10 +566,12 @@ def priorities(
     offices: set[int] | None,
     region_code: str | None = None,
     limit: int | None = None,
+    zone: tzinfo = UTC,
 ) -> list[Priority]:
     """Desa binaan not ended and not visited today, the most urgent first: risk level times days since the last
     visit or session. High-risk villages never visited come first (their days count from the designation).
-    A visit or session today (not voided) takes a village off today's list: someone has just been there."""
+    A visit or session today (not voided) takes a village off today's list: someone has just been there.
+    Today and the day of a last visit are days in `zone` (the offices')."""
     region_code = region_code or NATION
     desa_rows = [
         d
@@ -552,16 +579,23 @@ def priorities(
         if d.ended_on is None
     ]
     in_view = desa_in_view(start=today, end=today, offices=offices, region_code=region_code)
-    last = last_activity(session, in_view, today=today)
+    last = last_activity(session, in_view, today=today, zone=zone)
     ranked = []
     for desa in desa_rows:
         seen = last.get(desa.village_code)
-        if seen is not None and seen.date() >= today:
+        seen_on = None if seen is None else seen.replace(tzinfo=UTC).astimezone(zone).date()
+        if seen_on is not None and seen_on >= today:
             continue
-        days = max(0, (today - (seen.date() if seen else desa.designated_on)).days)
+        days = max(0, (today - (seen_on or desa.designated_on)).days)
         weight = RISK_WEIGHT[desa.risk_level]
         ranked.append(
-            ((seen is not None, -weight if seen is None else 0, -weight * days), desa.id, seen, days, weight)
+            (
+                (seen is not None, -weight if seen is None else 0, -weight * days),
+                desa.id,
+                seen_on,
+                days,
+                weight,
+            )
         )
     ranked.sort(key=lambda item: item[0])
     ranked = ranked[:limit] if limit is not None else ranked
@@ -575,6 +609,5 @@ def priorities(
         )
     }
     return [
-        Priority(loaded[desa_id], seen.date() if seen else None, days, weight * days)
-        for _, desa_id, seen, days, weight in ranked
+        Priority(loaded[desa_id], seen_on, days, weight * days) for _, desa_id, seen, days, weight in ranked
     ]

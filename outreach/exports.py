@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, tzinfo
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
-from . import scope
+from . import periods, scope
 from .coverage import Coverage
 from .extensions import DbSession
 from .records import RECORD_TYPES
@@ -28,12 +28,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def records_table(
-    session: DbSession, kind: str, *, start: date, end: date, offices: set[int] | None
+    session: DbSession, kind: str, *, start: date, end: date, offices: set[int] | None, zone: tzinfo = UTC
 ) -> tuple[list[str], list[list[object]]]:
     """One row per record of a type that happened in the period and belongs to the given offices (`scope`)."""
     record_type = RECORD_TYPES[kind]
     model = record_type.model
-    lo, hi = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
+    lo, hi = periods.bounds(start, end, zone)
     query = (
         select(model)
         .where(model.occurred_at >= lo, model.occurred_at < hi, scope.records_in(model, offices))

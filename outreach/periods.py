@@ -1,11 +1,15 @@
 """The period a manager looks at: a range of days chosen by hand or by a preset, checked once for every page,
-image, export and API answer that shows figures, and turned into the moments that hold its days."""
+image, export and API answer that shows figures, and turned into the moments that hold its days.
+
+A period's days are days in the time zone of the office looked at (`clock.zone_of`; a national view: the
+configured default), so `bounds` takes the zone: "this month" of a Kanim in Jayapura starts at 00:00 WIT, which
+is 15:00 UTC the day before."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 
@@ -118,6 +122,12 @@ def from_args(args: Mapping[str, str], *, today: date) -> Period:
     return Period(first, last, "" if start and end else preset)
 
 
-def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The moments that hold the days from start to end: from start's midnight to the midnight after end."""
-    return datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
+def bounds(start: date, end: date, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """The moments that hold the days from start to end in a zone (the office's: `clock.zone_of`), as stored
+    (naive UTC): from start's midnight there to the midnight after end. In WITA, 1 January is from 31 December
+    16:00 UTC to 1 January 16:00 UTC."""
+
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+    return utc(start), utc(end + timedelta(days=1))

@@ -52,7 +52,9 @@ def normal_id(value: Any) -> str | None:
 class IsoDateTimeField(StringField):
     """A moment in time: ISO 8601 on the wire, a datetime-local input on the phone, naive UTC in the database.
 
-    A time without an offset is read in the program's time zone (WIB for Jambi).
+    A time without an offset is read in the zone of the logged-in user's office (`clock.reader_zone`: the
+    officer's, WITA for a Kanim in Makassar; the default for a user of no office). The phone always sends the
+    offset (`static/js/app.js` sends UTC), so this serves files and hand-made requests.
     """
 
     widget = DateTimeLocalInput()
@@ -65,7 +67,7 @@ class IsoDateTimeField(StringField):
         try:
             moment = datetime.fromisoformat(valuelist[0].strip())
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=clock.zone())
+                moment = moment.replace(tzinfo=clock.reader_zone())
             self.data = moment.astimezone(UTC).replace(tzinfo=None)
         except (ValueError, OverflowError):  # OverflowError: year 1 at +14:00 is before the calendar begins
             raise ValueError(self.invalid) from None
@@ -313,7 +315,7 @@ class FieldRecordForm(Form):
         if (
             until is not None
             and self.occurred_at.data is not None
-            and clock.local_day(self.occurred_at.data) > until
+            and clock.local_day(self.occurred_at.data, clock.reader_zone()) > until
         ):
             self.village.errors = [
                 *self.village.errors,
@@ -660,8 +662,8 @@ def _field_rules(field: Field) -> dict[str, Any]:
     elif kind == "select" and field.validate_choice:
         rules["choices"] = [str(choice.value) for choice in field.choices]
         rules["unknown"] = field.gettext("Not a valid choice.")
-    elif kind == "datetime":  # the zone's offset today: Indonesia keeps no summer time
-        offset = datetime.now(clock.zone()).utcoffset() or timedelta(0)
+    elif kind == "datetime":  # the officer's zone's offset today: Indonesia keeps no summer time
+        offset = datetime.now(clock.reader_zone()).utcoffset() or timedelta(0)
         rules["zone_minutes"] = offset // timedelta(minutes=1)
     return rules
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -73,12 +74,14 @@ def monthly_report(
     session: DbSession, *, office: Office, year: int, month: int, today: date, now: datetime | None = None
 ) -> MonthlyReport:
     """The report of an office for a month. `today` dates the last activity of the villages not covered, `now`
-    (default: this moment, UTC) decides which open warnings are overdue."""
+    (default: this moment, UTC) decides which open warnings are overdue. The month's days are in the office's
+    zone: the March of a Kanim in Jayapura runs from 1 March 00:00 WIT (28 February 15:00 UTC)."""
+    zone = ZoneInfo(office.timezone)
     first, last = month_bounds(year, month)
     offices = office_and_below(session, office)
 
-    warnings = early_warnings.queue(session, offices=offices, occurred=periods.bounds(first, last))
-    officers = _officer_rows(session, offices=offices, first=first, last=last, warnings=warnings)
+    warnings = early_warnings.queue(session, offices=offices, occurred=periods.bounds(first, last, zone))
+    officers = _officer_rows(session, offices=offices, first=first, last=last, warnings=warnings, zone=zone)
     totals = coverage.Figures()
     for row in officers:
         totals.add(row.figures)
@@ -87,7 +90,9 @@ def monthly_report(
     provinces = sorted({d.village_code.split(".")[0] for d in desa_rows})
     covered_total, regencies, covered = coverage.Figures(), [], {}
     for province in provinces:
-        result = coverage.coverage(session, region_code=province, start=first, end=last, offices=offices)
+        result = coverage.coverage(
+            session, region_code=province, start=first, end=last, offices=offices, zone=zone
+        )
         covered_total.add(result.totals)
         regencies += [row for row in result.rows if row.figures.desa_binaan]
         covered.update(result.covered)
@@ -113,12 +118,12 @@ def monthly_report(
         last=last,
         totals=totals,
         warnings_reported=len(warnings),
-        materials=_materials(session, offices=offices, first=first, last=last),
+        materials=_materials(session, offices=offices, first=first, last=last, zone=zone),
         coverage=covered_total,
         regencies=regencies,
         offices=office_rows,
         not_covered=_not_covered(
-            session, [d for d in desa_rows if not covered.get(d.village_code)], today=today
+            session, [d for d in desa_rows if not covered.get(d.village_code)], today=today, zone=zone
         ),
         by_category=Counter(w.category for w in warnings),
         by_urgency=Counter(w.urgency for w in warnings),
@@ -130,11 +135,22 @@ def monthly_report(
 
 
 def _officer_rows(
-    session: DbSession, *, offices: set[int], first: date, last: date, warnings: list[EarlyWarning]
+    session: DbSession,
+    *,
+    offices: set[int],
+    first: date,
+    last: date,
+    warnings: list[EarlyWarning],
+    zone: tzinfo,
 ) -> list[OfficerRow]:
     """A row per officer with records of the offices in the month, and per active officer working there now."""
     figures = coverage.activity_by(
-        session, start=first, end=last, key="officer_id", condition=lambda model: records_in(model, offices)
+        session,
+        start=first,
+        end=last,
+        key="officer_id",
+        condition=lambda model: records_in(model, offices),
+        zone=zone,
     )
     reported = Counter(w.officer_id for w in warnings)
     people = list(
@@ -151,8 +167,10 @@ def _officer_rows(
     ]
 
 
-def _materials(session: DbSession, *, offices: set[int], first: date, last: date) -> list[tuple[str, int]]:
-    lo, hi = periods.bounds(first, last)
+def _materials(
+    session: DbSession, *, offices: set[int], first: date, last: date, zone: tzinfo
+) -> list[tuple[str, int]]:
+    lo, hi = periods.bounds(first, last, zone)
     quantity = func.sum(Handout.quantity)
     rows = session.execute(
         select(Material.title_id, quantity)
@@ -170,9 +188,13 @@ def _materials(session: DbSession, *, offices: set[int], first: date, last: date
 
 
 def _not_covered(
-    session: DbSession, desa_rows: list[Row[int, str, int, RiskLevel, date, date | None]], *, today: date
+    session: DbSession,
+    desa_rows: list[Row[int, str, int, RiskLevel, date, date | None]],
+    *,
+    today: date,
+    zone: tzinfo,
 ) -> list[NotCovered]:
-    last = coverage.last_activity(session, {d.village_code for d in desa_rows}, today=today)
+    last = coverage.last_activity(session, {d.village_code for d in desa_rows}, today=today, zone=zone)
     loaded = list(
         session.scalars(
             select(DesaBinaan)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from flask import abort
 from sqlalchemy import ColumnElement, Table, event, inspect, select, true, update
@@ -67,18 +68,27 @@ def offices_in_scope(session: DbSession, user: User) -> list[Office]:
 # Records
 
 
-def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) -> int | None:
-    """The office a record of a village made on `day` belongs to, from the village's designations as
-    (office_id, designated_on, ended_on):
+Designation = tuple[int, date, date | None, str]  # office_id, designated_on, ended_on, the office's zone
 
-    1. the designation that held on that day (designated_on <= day <= ended_on, or not ended); on the day one
-       office hands the village to another, the newer designation;
+
+def office_on(designations: Iterable[Designation], moment: datetime) -> int | None:
+    """The office a record of a village made at `moment` (naive UTC) belongs to, from the village's
+    designations as (office_id, designated_on, ended_on, the office's time zone):
+
+    1. the designation that held on the record's day, the day in the zone of that designation's office
+       (designated_on <= day <= ended_on, or not ended); on the day one office hands the village to another,
+       the newer designation;
     2. else (a record dated before the village was designated) the designation open when the record is stored;
     3. else none: the village was no desa binaan, and only admins see the record.
 
     The migration `e6f2a3b4c5d7` filled the records stored before with the same rule."""
     designations = list(designations)
-    during = [d for d in designations if d[1] <= day and (d[2] is None or day <= d[2])]
+
+    def held(d: Designation) -> bool:
+        day = clock.local_day(moment, ZoneInfo(d[3]))
+        return d[1] <= day and (d[2] is None or day <= d[2])
+
+    during = [d for d in designations if held(d)]
     if during:
         return max(during, key=lambda d: d[1])[0]
     still_open = [d for d in designations if d[2] is None]
@@ -86,24 +96,29 @@ def office_on(designations: Iterable[tuple[int, date, date | None]], day: date) 
 
 
 def record_office(session: DbSession, village_code: str, occurred_at: datetime) -> int | None:
-    """The office a record made in this village at this moment belongs to (`office_on`, on the local day)."""
+    """The office a record made in this village at this moment belongs to (`office_on`, on the day where each
+    office is)."""
     designations = village_designations(session, {village_code})
-    return office_on(designations.get(village_code, []), clock.local_day(occurred_at))
+    return office_on(designations.get(village_code, []), occurred_at)
 
 
-def village_designations(
-    session: DbSession, village_codes: Iterable[str]
-) -> dict[str, list[tuple[int, date, date | None]]]:
+def village_designations(session: DbSession, village_codes: Iterable[str]) -> dict[str, list[Designation]]:
     """The designations of these villages as `office_on` reads them, by village, in one query: a batch of
     records gets its offices before it is inserted (`sync.push`)."""
     rows = session.connection().execute(
         select(
-            DesaBinaan.village_code, DesaBinaan.office_id, DesaBinaan.designated_on, DesaBinaan.ended_on
-        ).where(DesaBinaan.village_code.in_(set(village_codes)))
+            DesaBinaan.village_code,
+            DesaBinaan.office_id,
+            DesaBinaan.designated_on,
+            DesaBinaan.ended_on,
+            Office.timezone,
+        )
+        .join(Office, Office.id == DesaBinaan.office_id)
+        .where(DesaBinaan.village_code.in_(set(village_codes)))
     )
-    designations: dict[str, list[tuple[int, date, date | None]]] = {}
-    for code, office_id, start, end in rows:
-        designations.setdefault(code, []).append((office_id, start, end))
+    designations: dict[str, list[Designation]] = {}
+    for code, office_id, start, end, zone in rows:
+        designations.setdefault(code, []).append((office_id, start, end, zone))
     return designations
 
 

@@ -72,7 +72,7 @@ from sqlalchemy import CursorResult, Table, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from . import clock, notices, scope, village_activity
+from . import notices, scope, village_activity
 from .extensions import DbSession
 from .models import (
     Assignment,
@@ -356,8 +356,7 @@ def _insert_new(session: DbSession, new: list[_Checked], context: _Context) -> l
     offices = scope.village_designations(session, {row.record["village_code"] for _, row, _ in made})
     by_type: dict[RecordType, list[dict[str, Any]]] = {}
     for item, row, provisional in made:
-        day = clock.local_day(row.record["occurred_at"])
-        office_id = scope.office_on(offices.get(row.record["village_code"], []), day)
+        office_id = scope.office_on(offices.get(row.record["village_code"], []), row.record["occurred_at"])
         by_type.setdefault(item.envelope.kind, []).append(
             {**row.record, "rev": provisional, "office_id": office_id}
         )

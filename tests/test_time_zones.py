@@ -2,11 +2,13 @@
 or Jayapura notices near midnight: records on the right day, "today", a monthly report's first and last day,
 the dashboard's "this month", and times shown with their zone's name."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from outreach import clock
 from outreach.extensions import db
 from outreach.models import Office
 from tests.test_cli import add_regions, office_by_code
@@ -68,6 +70,7 @@ def test_the_admin_sets_an_offices_time_zone_on_its_page(app, client, world):
     assert 'value="Asia/Makassar"' in form and "WITA" in form
     response = post(client, "/kelola/kantor/baru", new_kanim(app, regencies=[], timezone="Asia/Makassar"))
     assert response.status_code == 302
+    assert "<td>WITA</td>" in client.get("/kelola/kantor").get_data(as_text=True)
     with app.app_context():
         kanim = office_by_code("kanim-kuala-tungkal")
         assert kanim.timezone == "Asia/Makassar"
@@ -78,3 +81,161 @@ def test_the_admin_sets_an_offices_time_zone_on_its_page(app, client, world):
     assert post(client, url, new_kanim(app, regencies=[], timezone="Asia/Jayapura")).status_code == 302
     with app.app_context():
         assert office_by_code("kanim-kuala-tungkal").timezone == "Asia/Jayapura"
+
+
+# The clock
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_today_and_a_moments_day_are_the_zones_at_2330_and_0030(zone):
+    where = ZoneInfo(zone)
+    late, early = local(zone, 2026, 3, 31, 23, 30), local(zone, 2026, 4, 1, 0, 30)
+    assert clock.today(where, now=late) == date(2026, 3, 31)
+    assert clock.today(where, now=early) == date(2026, 4, 1)
+    # stored as naive UTC, 00:30 local is still the day before in UTC: the zone decides
+    assert stored(early).date() == date(2026, 3, 31)
+    assert clock.local_day(stored(early), where) == date(2026, 4, 1)
+    assert clock.local_day(stored(late), where) == date(2026, 3, 31)
+    assert clock.utc_naive(date(2026, 4, 1), where) == datetime(2026, 3, 31, 24 - OFFSETS[zone])
+
+
+def test_zone_of_an_office_and_of_none(app):
+    with app.app_context():
+        assert clock.zone_of(None).key == "Asia/Jakarta"
+        assert clock.zone_of(Office(timezone="Asia/Jayapura")).key == "Asia/Jayapura"
+        app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Makassar"
+        assert clock.zone_of(None).key == "Asia/Makassar" and clock.reader_zone().key == "Asia/Makassar"
+        assert [clock.abbreviation(ZoneInfo(z)) for z in ZONES] == ["WIB", "WITA", "WIT"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"), [("Asia/Jakarta", "WIB"), ("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT")]
+)
+def test_a_moment_is_shown_in_the_zone_with_its_name(app, zone, name):
+    moment = stored(local(zone, 2026, 4, 1, 0, 30))  # 31 March in UTC
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            text = clock.shown(moment, ZoneInfo(zone))
+    assert "Apr 1, 2026" in text and "12:30" in text and text.endswith(name)
+
+
+def test_pages_show_times_in_the_readers_office_zone_and_say_which(app, client, world):
+    set_zone(app, "kanim-jambi", "Asia/Makassar")
+    login(client, "maya")
+    page = client.get("/kelola/?period=month").get_data(as_text=True)
+    assert "WITA (Asia/Makassar)" in page
+    admin = app.test_client()
+    login(admin, "root")
+    assert "WIB (Asia/Jakarta)" in admin.get("/kelola/?region=").get_data(as_text=True)  # the default
+
+
+# A record's day, for its office
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_record_at_2330_is_its_offices_on_the_last_day_and_at_0030_the_next_offices(zone):
+    from outreach.scope import office_on
+
+    handing_over = [(1, date(2026, 1, 1), date(2026, 3, 31), zone), (2, date(2026, 4, 1), None, zone)]
+    assert office_on(handing_over, stored(local(zone, 2026, 3, 31, 23, 30))) == 1
+    assert office_on(handing_over, stored(local(zone, 2026, 4, 1, 0, 30))) == 2
+
+
+# The monthly report and the dashboard's "this month", near midnight
+
+
+def add_visits(app, world, zone):
+    """Visits in Sungai Putri at 23:30 on the last day of February and of March, and at 00:30 on 1 March and
+    1 April, local time."""
+    from tests.test_reports import visit
+
+    with app.app_context():
+        for moment in (
+            local(zone, 2026, 2, 28, 23, 30),
+            local(zone, 2026, 3, 1, 0, 30),
+            local(zone, 2026, 3, 31, 23, 30),
+            local(zone, 2026, 4, 1, 0, 30),
+        ):
+            visit(world.ani, "15.71.01.1001", stored(moment))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_monthly_report_runs_from_the_first_at_0000_to_the_last_at_2359_local(app, world, zone):
+    from outreach import reports
+
+    set_zone(app, "kanim-jambi", zone)
+    add_visits(app, world, zone)
+    with app.app_context():
+        kanim = office_by_code("kanim-jambi")
+        march = reports.monthly_report(db.session, office=kanim, year=2026, month=3, today=date(2026, 4, 1))
+        assert (march.first, march.last) == (date(2026, 3, 1), date(2026, 3, 31))
+        assert march.totals.visits == 2  # 1 March 00:30 and 31 March 23:30, not 28 February nor 1 April
+        assert march.coverage.covered == 1
+        april = reports.monthly_report(db.session, office=kanim, year=2026, month=4, today=date(2026, 4, 1))
+        assert april.totals.visits == 1
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize(("now", "visits"), [((2026, 3, 31, 23, 30), 2), ((2026, 4, 1, 0, 30), 1)])
+def test_this_month_on_the_dashboard_starts_at_local_midnight(app, world, zone, now, visits):
+    from outreach import coverage, periods
+
+    set_zone(app, "kanim-jambi", zone)
+    add_visits(app, world, zone)
+    with app.app_context():
+        where = clock.zone_of(office_by_code("kanim-jambi"))
+        today = clock.today(where, now=local(zone, *now))
+        month = periods.from_args({"period": "month"}, today=today)
+        assert month.start == today.replace(day=1)
+        figures = {
+            code: coverage.coverage(
+                db.session,
+                region_code=code,
+                start=month.start,
+                end=month.end,
+                offices={world.kanim},
+                zone=where,
+            ).totals
+            for code in ("", "15", "15.71", "15.71.01")
+        }
+        # at 23:30 on 31 March: 1 and 31 March; at 00:30 on 1 April: that visit alone, from nation to district
+        assert {f.visits for f in figures.values()} == {visits}
+        assert {f.covered for f in figures.values()} == {1}
+
+
+def test_the_manager_of_a_wit_office_sees_their_own_this_month(app, client, world):
+    """A record made at 00:30 WIT today is today's for the office: the dashboard counts it in its days."""
+    set_zone(app, "kanim-jambi", "Asia/Jayapura")
+    now = datetime.now(ZoneInfo("Asia/Jayapura"))
+    moment = now.replace(hour=0, minute=30, second=0, microsecond=0)
+    with app.app_context():
+        from tests.test_reports import visit
+
+        visit(world.ani, "15.71.01.1001", stored(moment))
+        db.session.commit()
+    login(client, "maya")
+    body = client.get("/api/v1/coverage?period=month&region=15.71").get_json()
+    assert body["timezone"] == "Asia/Jayapura" and body["to"] == now.date().isoformat()
+    assert body["totals"]["visits"] == 1
+
+
+# A time sent without an offset
+
+
+def test_a_time_without_offset_is_read_in_the_officers_office_zone(app, client, world, auth):
+    from outreach.models import Visit
+    from tests.conftest import visit_record
+
+    set_zone(app, "kanim-jambi", "Asia/Jayapura")
+    auth.login("ani")
+    day = datetime.now(ZoneInfo("Asia/Jayapura")).date().replace(day=1)
+    record = visit_record()
+    record["data"]["occurred_at"] = f"{day.isoformat()}T00:30:00"
+    answer = auth.push([record])
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    with app.app_context():
+        saved = db.session.get(Visit, record["id"])
+        assert saved.occurred_at == stored(local("Asia/Jayapura", day.year, day.month, day.day, 0, 30))

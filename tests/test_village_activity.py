@@ -3,8 +3,7 @@ the records (a push's batch, a record stored alone, an edit that moves it, a voi
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timedelta
-from unittest import mock
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from flask_migrate import upgrade
@@ -269,8 +268,12 @@ def test_the_figures_of_any_period_are_the_records_whatever_wrote_them(handed_ov
         # hours from the records)
         for shift in (timedelta(0), timedelta(hours=data.draw(st.integers(1, 12)))):
             shifted = (lo - shift, hi - shift)
-            with mock.patch.object(activity, "bounds", lambda first, last, moments=shifted: moments):
-                chart = activity.activity(db.session, start=start, end=end, offices=None)
+            chart = activity.activity(db.session, start=start, end=end, offices=None, zone=timezone(shift))
+            # the figures by village of days in that zone: whole UTC months from the rows, the rest from records
+            figures = coverage.activity_by(
+                db.session, start=start, end=end, key="village_code", zone=timezone(shift)
+            )
+            assert as_counts(figures) == from_records(*shifted, key=lambda r: r.village_code)
             assert chart.by_month == ((end - start).days + 1 > activity.WEEKS_UP_TO_DAYS)
             drawn = {
                 (line.office.id, first): count

@@ -261,10 +261,11 @@ def upload_photo(photo_id: str):
 def coverage_figures():
     """The dashboard's figures for a region and each of its child regions, within the user's offices."""
     offices = scope.office_ids(db.session, current_user)
-    choice = coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
+    zone = clock.reader_zone()  # the days of the user's office, the default for an admin
+    choice = coverage.chosen(db.session, request.args, user=current_user, today=clock.today(zone))
     start, end = choice.period.start, choice.period.end
     result = coverage.coverage(
-        db.session, region_code=choice.region_code, start=start, end=end, offices=offices
+        db.session, region_code=choice.region_code, start=start, end=end, offices=offices, zone=zone
     )
 
     def region(r):
@@ -273,6 +274,7 @@ def coverage_figures():
     return jsonify(
         region=region(result.region),
         **{"from": start.isoformat(), "to": end.isoformat()},
+        timezone=zone.key,
         totals=result.totals.as_dict(),
         rows=[{**region(row.region), **row.figures.as_dict()} for row in result.rows],
     )

@@ -94,7 +94,9 @@ def shared() -> Shared:
 
 def chosen() -> coverage.Choice:
     """The region and period this request asks for (a bad one answers 400 or 404 with its message)."""
-    return coverage.chosen(db.session, request.args, user=current_user, today=clock.today())
+    return coverage.chosen(
+        db.session, request.args, user=current_user, today=clock.today(clock.reader_zone())
+    )
 
 
 def drill(offices: set[int] | None) -> int | None:
@@ -169,15 +171,27 @@ def dashboard():
     start, end, region_code = choice.period.start, choice.period.end, choice.region_code
     offices = scope.office_ids(db.session, current_user)
     kanwil = drill(offices)
-    result = coverage.coverage(db.session, region_code=region_code, start=start, end=end, offices=offices)
+    zone = (
+        clock.reader_zone()
+    )  # the days of the manager's office; an admin's: the default, and the page says so
+    result = coverage.coverage(
+        db.session, region_code=region_code, start=start, end=end, offices=offices, zone=zone
+    )
     if result.region.level == RegionLevel.village:
         abort(404)
     urgent = coverage.priorities(
-        db.session, today=clock.today(), offices=offices, region_code=region_code, limit=PRIORITY_ROWS
+        db.session,
+        today=clock.today(zone),
+        offices=offices,
+        region_code=region_code,
+        limit=PRIORITY_ROWS,
+        zone=zone,
     )
     new_warnings = count_warnings(db.session, offices=offices, status="new")
-    per_office = activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil)
-    key = (scope_key(offices), start, end)
+    per_office = activity.activity(
+        db.session, start=start, end=end, offices=offices, kanwil=kanwil, zone=zone
+    )
+    key = (scope_key(offices), zone.key, start, end)
     figures = map_figures(result)
     shared().put(("map", *key, result.region.code), figures)
     layout = map_layout(figures) if result.totals.desa_binaan else None
@@ -199,6 +213,8 @@ def dashboard():
         preset=choice.period.preset,
         days=(end - start).days + 1,
         village_map=drawn,
+        zone_name=clock.abbreviation(zone),
+        zone_key=zone.key,
         map_areas=[] if layout is None else [(a, charts.shade(a.figures)) for a in layout.areas],
     )
 
@@ -224,14 +240,17 @@ def village_map():
     choice = chosen()
     start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
+    zone = clock.reader_zone()
     place = coverage.known_region(db.session, choice.region_code)
 
     def compute() -> MapFigures:
         return map_figures(
-            coverage.coverage(db.session, region_code=place.code, start=start, end=end, offices=offices)
+            coverage.coverage(
+                db.session, region_code=place.code, start=start, end=end, offices=offices, zone=zone
+            )
         )
 
-    figures = shared().get(("map", scope_key(offices), start, end, place.code), compute)
+    figures = shared().get(("map", scope_key(offices), zone.key, start, end, place.code), compute)
     svg = draw_map(figures, map_layout(figures))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
@@ -244,13 +263,14 @@ def activity_chart():
     start, end = period.start, period.end
     offices = scope.office_ids(db.session, current_user)
     kanwil = drill(offices)
+    zone = clock.reader_zone()
 
     def compute() -> ChartFigures:
         return chart_figures(
-            activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil)
+            activity.activity(db.session, start=start, end=end, offices=offices, kanwil=kanwil, zone=zone)
         )
 
-    figures = shared().get(("chart", scope_key(offices), start, end, kanwil), compute)
+    figures = shared().get(("chart", scope_key(offices), zone.key, start, end, kanwil), compute)
     svg = charts.activity_chart_svg(
         bucket_labels(figures.buckets, by_month=figures.by_month),
         figures.lines,

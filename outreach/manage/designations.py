@@ -70,11 +70,11 @@ def new_desa_binaan():
             desa = designations.designate(
                 db.session,
                 village=village,
-                office=db.session.get_one(Office, form.office.data),  # one of the choices
+                office=(chosen := db.session.get_one(Office, form.office.data)),  # one of the choices
                 risk_level=RiskLevel(form.risk_level.data),
                 reason=form.reason.data or "",
                 designated_on=form.designated_on.data,
-                today=clock.today(),
+                today=clock.today(clock.zone_of(chosen)),  # where the office designating it is
             )
         except DesignationError as exc:
             _show_error(form, exc)
@@ -146,7 +146,7 @@ def end_desa_binaan(desa_id: int):
     form = EndDesignationForm(prefix="end")
     if form.validate_on_submit():
         try:
-            designations.end(desa, ended_on=form.ended_on.data, today=clock.today())
+            designations.end(desa, ended_on=form.ended_on.data, today=clock.today(clock.zone_of(desa.office)))
         except DesignationError as exc:
             _show_error(form, exc)
         else:
@@ -169,7 +169,7 @@ def add_officer(desa_id: int):
     if form.validate_on_submit():
         officer = db.session.get_one(User, form.officer.data)  # one of the form's choices
         try:
-            designations.assign(db.session, desa, officer, today=clock.today())
+            designations.assign(db.session, desa, officer, today=clock.today(clock.zone_of(desa.office)))
         except DesignationError as exc:
             _show_error(form, exc)
         else:
@@ -191,7 +191,7 @@ def remove_officer(desa_id: int, officer_id: int):
     if officer is None:
         abort(404)
     try:
-        designations.unassign(db.session, desa, officer, today=clock.today())
+        designations.unassign(db.session, desa, officer, today=clock.today(clock.zone_of(desa.office)))
     except DesignationError as exc:
         abort_with(404, str(exc))
     flash(

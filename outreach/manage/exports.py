@@ -3,7 +3,7 @@
 from flask import abort, current_app
 from flask_login import current_user
 
-from .. import coverage, exports, scope
+from .. import clock, coverage, exports, scope
 from ..extensions import db
 from ..records import RECORD_TYPES
 from . import bp
@@ -26,13 +26,14 @@ def export(kind: str, fmt: str):
     choice = chosen()
     start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
+    zone = clock.reader_zone()  # the days of the manager's office, the default for an admin
     if kind == "cakupan":
         result = coverage.coverage(
-            db.session, region_code=choice.region_code, start=start, end=end, offices=offices
+            db.session, region_code=choice.region_code, start=start, end=end, offices=offices, zone=zone
         )
         header, rows = exports.coverage_table(result)
         return download(f"cakupan-{result.region.code}-{start}-{end}", fmt, header, rows)
     if kind not in RECORD_TYPES:
         abort(404)
-    header, rows = exports.records_table(db.session, kind, start=start, end=end, offices=offices)
+    header, rows = exports.records_table(db.session, kind, start=start, end=end, offices=offices, zone=zone)
     return download(f"{kind}-{start}-{end}", fmt, header, rows)

@@ -204,11 +204,11 @@ class NewDesignationForm(DesignationForm):
     """A village made a desa binaan: by which office (one in the user's scope) and since when."""
 
     office = SelectField(_l("Office"), coerce=int, choices=[])
-    designated_on = DateField(_l("Desa binaan since"), default=clock.today)
+    designated_on = DateField(_l("Desa binaan since"), default=lambda: clock.today(clock.reader_zone()))
 
 
 class EndDesignationForm(FlaskForm):
-    ended_on = DateField(_l("Ended on"), default=clock.today)
+    ended_on = DateField(_l("Ended on"), default=lambda: clock.today(clock.reader_zone()))
 
 
 class AssignOfficerForm(FlaskForm):

@@ -146,7 +146,7 @@ def review_material(material_id: int):
     material = db.get_or_404(Material, material_id)
     if not rights.publishes_guidance(current_user):
         _refuse_guidance_change()
-    guidance.review(db.session, material, by=current_user.display_name, on=clock.today())
+    guidance.review(db.session, material, by=current_user.display_name, on=clock.today(clock.reader_zone()))
     flash(_("Reviewed and published as version %(version)d.", version=material.version))
     return redirect(url_for("manage.edit_material", material_id=material.id))
 

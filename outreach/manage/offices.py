@@ -12,6 +12,7 @@ from ..errors import abort_with
 from ..extensions import db
 from ..models import Office, OfficeKind, Region, RegionLevel
 from ..offices import OfficeError, kanim_of_regencies, overview, save
+from ..vocabulary import ZONE_ABBREVIATIONS
 from . import bp
 from .forms import OfficeDetailsForm, OfficeForm
 
@@ -19,7 +20,7 @@ from .forms import OfficeDetailsForm, OfficeForm
 @bp.route("/kantor")
 @roles_required("admin")
 def offices():
-    return render_template("manage/offices.html", rows=overview(db.session))
+    return render_template("manage/offices.html", rows=overview(db.session), zone_names=ZONE_ABBREVIATIONS)
 
 
 @bp.route("/kantor/baru", methods=["GET", "POST"], defaults={"office_id": None})

@@ -19,16 +19,17 @@ from .exports import FORMATS, download
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
-def _month(text: str) -> tuple[int, int]:
-    """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun."""
+def _month(text: str, office: Office | None = None) -> tuple[int, int]:
+    """A report's month given as YYYY-MM: a 400 with a message when it is not a month, or has not begun where
+    the office is (its zone: the 1st begins in Jayapura two hours before it does in Jambi)."""
+    today = clock.today(clock.zone_of(office))
     found = MONTH.fullmatch(text or "")
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
         abort_with(
             400,
-            _("Give the month as YYYY-MM, for example %(example)s.", example=clock.today().strftime("%Y-%m")),
+            _("Give the month as YYYY-MM, for example %(example)s.", example=today.strftime("%Y-%m")),
         )
     year, month = int(found.group(1)), int(found.group(2))
-    today = clock.today()
     if (year, month) > (today.year, today.month):
         abort_with(400, _("This month has not begun yet: choose this month or an earlier one."))
     return year, month
@@ -47,11 +48,11 @@ def report_choice():
         if office_id is None:
             abort_with(400, _("Choose an office."))
         office, month = _office(office_id), request.args.get("month", "")
-        _month(month)
+        _month(month, office)
         return redirect(url_for("manage.report", office_id=office.id, month=month))
     offices = scope.offices_in_scope(db.session, current_user)
     chosen = current_user.office_id or (offices[0].id if offices else None)
-    today = clock.today()
+    today = clock.today(clock.reader_zone())
     return render_template(
         "manage/report_choice.html",
         offices=offices,
@@ -63,15 +64,22 @@ def report_choice():
 
 def _report(office_id: int, month: str) -> reports.MonthlyReport:
     office = _office(office_id)
-    year, number = _month(month)
-    return reports.monthly_report(db.session, office=office, year=year, month=number, today=clock.today())
+    year, number = _month(month, office)
+    today = clock.today(clock.zone_of(office))
+    return reports.monthly_report(db.session, office=office, year=year, month=number, today=today)
 
 
 @bp.route("/laporan/<int:office_id>/<month>")
 def report(office_id: int, month: str):
     result = _report(office_id, month)
     with force_locale("id"):
-        return render_template("manage/report.html", report=result, month=month, today=clock.today())
+        return render_template(
+            "manage/report.html",
+            report=result,
+            month=month,
+            today=clock.today(clock.zone_of(result.office)),
+            zone_name=clock.abbreviation(clock.zone_of(result.office)),
+        )
 
 
 @bp.route("/laporan/<int:office_id>/<month>/petugas.<fmt>")
