@@ -144,3 +144,20 @@ def test_upgrading_registers_the_ids_of_records_stored_before(fresh_app):
             ("ea", "warning"),
         }
         db.session.remove()
+
+
+@pytest.mark.parametrize("configured", ["Asia/Jakarta", "Asia/Makassar"])
+def test_upgrading_gives_the_offices_that_exist_the_configured_time_zone(fresh_app, configured):
+    fresh_app.config["BABEL_DEFAULT_TIMEZONE"] = configured
+    with fresh_app.app_context():
+        upgrade(revision="e3b8d0f5a2c4")
+        db.session.execute(
+            text(
+                "INSERT INTO offices (code, name, kind, address, phone, whatsapp, hours) VALUES ('kanim-x', 'Kanim X', 'kanwil', '', '', '', '')"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(text("SELECT timezone FROM offices")) == configured
+        downgrade(revision="e3b8d0f5a2c4")
+        assert "timezone" not in {c["name"] for c in inspect(db.engine).get_columns("offices")}
