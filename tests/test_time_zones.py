@@ -239,3 +239,21 @@ def test_a_time_without_offset_is_read_in_the_officers_office_zone(app, client, 
     with app.app_context():
         saved = db.session.get(Visit, record["id"])
         assert saved.occurred_at == stored(local("Asia/Jayapura", day.year, day.month, day.day, 0, 30))
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_visit_at_0030_local_takes_the_village_off_todays_priorities(app, world, zone):
+    from outreach import coverage
+    from tests.test_reports import visit
+
+    with app.app_context():
+        visit(world.ani, "15.71.01.1001", stored(local(zone, 2026, 4, 1, 0, 30)))
+        db.session.commit()
+        where = ZoneInfo(zone)
+        today = clock.today(where, now=local(zone, 2026, 4, 1, 0, 45))
+        listed = coverage.priorities(db.session, today=today, offices={world.kanim}, zone=where)
+        assert "15.71.01.1001" not in {p.desa.village_code for p in listed}
+        yesterday = coverage.priorities(
+            db.session, today=date(2026, 3, 31), offices={world.kanim}, zone=where
+        )
+        assert "15.71.01.1001" in {p.desa.village_code for p in yesterday}  # not yet visited on 31 March
