@@ -30,7 +30,7 @@ from .. import (
 from ..auth import CLEAR_CACHE, end_session, roles_required
 from ..errors import abort_with, body_limit
 from ..extensions import db
-from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, Office, User, utcnow
+from ..models import MAX_INTEGER, Assignment, DesaBinaan, Material, Office, Role, User, utcnow
 from ..records import normal_id
 from . import bp
 
@@ -99,7 +99,7 @@ def _sms_profile(user: User, office: Office | None) -> dict[str, Any] | None:
     """What an officer's phone needs to send an urgent warning by SMS (`outreach.sms`): their office's gateway
     number ("" when it has none), their secret, and the urgencies that may go by SMS (those that notify
     managers). None for the office's users."""
-    if user.role.value != "officer" or office is None:
+    if user.role != Role.officer or office is None:
         return None
     return {
         "gateway": office.sms_gateway,
