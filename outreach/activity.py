@@ -2,18 +2,13 @@
 recorded in each office's desa binaan in each week or month of a period. The dashboard draws it as a chart and
 shows the same numbers in a table beside it.
 
-A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it. The
-database groups by office and UTC week or month the activity per office and day (`village_activity`: a row per
-office and UTC day, kept right with every write of a record) over the period's whole UTC days, and the records
-themselves over what is left at either end (none while periods start and end at UTC midnight); a week or month
-that starts before the period counts from its start.
-
-The period's days are in the zone of the offices looked at (`zone`, as the dashboard's figures), so its total
-is the records' exactly. Its weeks and months, though, are UTC ones, as the rows per office and UTC day are: a
-record made between local midnight and the UTC midnight after it (00:00-07:00 WIB, 00:00-08:00 WITA,
-00:00-09:00 WIT) on the first day of a week or month is drawn in the bar of the week or month before. A bar
-per local week would need rows per local day, which no office reads at night: the limit is accepted, and the
-dashboard's figures (coverage) and the monthly report, which count local days, are exact.
+A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it.
+Weeks and months are the local ones of the zone of the offices looked at (`zone`, as the dashboard's figures):
+a week begins on Monday at 00:00 in that zone. Each week or month is counted as a period is: its whole UTC days
+from the activity per office and UTC day (`village_activity`: a row per office and UTC day, kept right with
+every write of a record), and the hours at either end (the UTC day that local midnight cuts in two) from the
+records themselves, so that every bar is the records' exactly. A week or month that starts before the period
+counts from its start.
 
 A view of one Kanwil (its manager's, or an admin's drill into it) has a line per office. A view over several
 Kanwil (an admin's) has a line per Kanwil, its own records and its Kanim's together: a chart of 160 lines says
@@ -23,12 +18,12 @@ nothing, and a Kanwil's line opens on its Kanim. A Kanim under no Kanwil is a li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import reduce
+from itertools import pairwise
 from operator import add
-from typing import Any
 
-from sqlalchemy import ColumnElement, Date, func, literal_column, select, true
+from sqlalchemy import Integer, and_, case, func, literal_column, select, true, union_all
 
 from . import scope, village_activity
 from .extensions import DbSession
@@ -72,17 +67,6 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _first_day(session: DbSession, moment: Any, by_month: bool) -> ColumnElement[date]:
-    """The first day of the UTC week (from Monday) or month of a stored moment or day, in SQL: the database
-    answers a row per office and week or month."""
-    connection = session.connection()
-    if by_month:
-        return village_activity.month_of(connection, moment)
-    if connection.dialect.name == "postgresql":
-        return func.date_trunc(literal_column("'week'"), moment).cast(Date)
-    return func.date(moment, literal_column("'weekday 0'"), literal_column("'-6 days'"), type_=Date)
-
-
 def activity(
     session: DbSession,
     *,
@@ -90,12 +74,11 @@ def activity(
     end: date,
     offices: set[int] | None,
     kanwil: int | None = None,
-    zone: tzinfo = UTC,
+    zone: tzinfo,
 ) -> Activity:
     """Visits and sessions (voided ones left out) per office in scope (None: all) and per week or month; per
     Kanwil when the offices in view lie under several. `kanwil` narrows the view to that Kanwil's offices."""
     firsts, by_month = buckets(start, end)
-    index = {first: i for i, first in enumerate(firsts)}
     if kanwil is not None:
         family = {kanwil, *session.scalars(select(Office.id).where(Office.parent_id == kanwil))}
         offices = family if offices is None else family & offices
@@ -113,32 +96,54 @@ def activity(
         for office in in_view
         if line_of[office.id] == office.id
     }
-    lo, hi = bounds(start, end, zone)
-    days = village_activity.whole_days(lo, hi)
+    # Each week or month as a period of its own: the moments its local days begin and end, in UTC.
+    moments = [bounds(first, first, zone)[0] for first in firsts] + [bounds(end, end, zone)[1]]
+    spans: list[tuple[int, datetime, datetime]] = []  # hours read from the records, with their bucket
+    days: list[tuple[int, date, date]] = []  # whole UTC days read from the rows per office and day
+    for i, (lo, hi) in enumerate(pairwise(moments)):
+        full_days = village_activity.whole_days(lo, hi)
+        if full_days is not None:
+            days.append((i, *full_days))
+        spans += [(i, a, b) for a, b in village_activity.edges(lo, hi, full_days)]
 
-    def tally(office_id: int | None, first: date, count: int) -> None:
+    def tally(office_id: int | None, i: int | None, count: int) -> None:
         line = series.get(line_of[office_id]) if office_id in line_of else None
-        if line is not None:
-            line.counts[index[max(first, start)]] += count
+        if line is not None and i is not None:
+            line.counts[i] += count
 
-    spans = village_activity.edges(lo, hi, days)
     for model in (kind.model for kind in COVERING_TYPES if spans):
-        first = _first_day(session, model.occurred_at, by_month)
-        counts = (
-            select(model.office_id, first, func.count())
-            .where(model.voided.is_(False), scope.records_in(model, offices))
-            .group_by(model.office_id, first)
+        parts = [
+            select(model.office_id, literal_column(str(i), Integer), func.count())
+            .where(
+                model.voided.is_(False),
+                scope.records_in(model, offices),
+                model.occurred_at >= a,
+                model.occurred_at < b,
+            )
+            .group_by(model.office_id)
+            for i, a, b in spans
+        ]
+        for office_id, i, count in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+            tally(office_id, i, count)
+    if days:
+        per_day = OfficeActivity
+        records = reduce(
+            add, (getattr(per_day, village_activity.RECORDS[kind.model]) for kind in COVERING_TYPES)
         )
-        for office_id, when, count in session.execute(village_activity.in_spans(counts, model, spans)):
-            tally(office_id, when, count)
-    if days is not None:
-        a = OfficeActivity
-        first = _first_day(session, a.day, by_month)
-        records = reduce(add, (getattr(a, village_activity.RECORDS[kind.model]) for kind in COVERING_TYPES))
-        for office_id, when, count in session.execute(
-            select(a.office_id, first, func.sum(records))
-            .where(a.day >= days[0], a.day < days[1], true() if offices is None else a.office_id.in_(offices))
-            .group_by(a.office_id, first)
+        bucket = case(*((and_(per_day.day >= d0, per_day.day < d1), i) for i, d0, d1 in days), else_=None)
+        labelled = (
+            select(per_day.office_id, bucket.label("bucket"), records.label("records"))
+            .where(
+                per_day.day >= days[0][1],
+                per_day.day < days[-1][2],
+                true() if offices is None else per_day.office_id.in_(offices),
+            )
+            .subquery()
+        )
+        for office_id, i, count in session.execute(
+            select(labelled.c.office_id, labelled.c.bucket, func.sum(labelled.c.records)).group_by(
+                labelled.c.office_id, labelled.c.bucket
+            )
         ):
-            tally(office_id, when, count)
+            tally(office_id, i, count)
     return Activity(by_month=by_month, buckets=firsts, series=list(series.values()))

@@ -15,8 +15,9 @@ and month rather than every record of the year. Those rows are kept right in the
 write of a record (a flush of the ORM, a push's batch insert), each under the revision lock, so the figures are
 exactly the records' at every moment: no recount to wait for, nothing to drift.
 
-A period's days are days in the zone of the offices looked at (`zone`: a Kanim manager's own, WITA for a Kanim
-in Makassar; an admin's national view: the configured default, and the page says which). The aggregates are per
+A period's days are days in the zone of the offices looked at (`region_zone`: those serving the region in
+view, WITA for a Kanim in Makassar whoever looks at it; a view of offices in several zones, such as an admin's
+national one, is in the reader's zone, the configured default for an admin, and the page says which). The aggregates are per
 UTC month, and a month in WITA or WIT is not one: it starts 8 or 9 hours before the UTC month does. So a
 period's bounds are moments in UTC (`periods.bounds`), only the UTC months wholly inside them are read from the
 aggregates, and the rest, at most a month and 9 hours at either end, from the records: the figures are the
@@ -33,12 +34,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Result, Select, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Result, Select, case, func, or_, select, true, union_all
 from sqlalchemy.orm import joinedload
 
-from . import periods, scope, village_activity
+from . import clock, periods, scope, village_activity
 from .boundaries import outlines
 from .domain import DomainError
 from .extensions import DbSession
@@ -48,6 +50,7 @@ from .models import (
     EducationSession,
     FieldRecord,
     Handout,
+    Office,
     OfficeKind,
     Region,
     RegionLevel,
@@ -169,7 +172,7 @@ def activity_by(
     end: date,
     key: str,
     condition: Condition | None = None,
-    zone: tzinfo = UTC,
+    zone: tzinfo,
 ) -> dict[Any, Figures]:
     """Visits, sessions, people reached and materials handed out in the period, voided records left out, from
     grouped queries by `key`, a column every record type has: its village for coverage, its officer for reports.
@@ -230,7 +233,7 @@ def activity_by(
 
 
 def per_village(
-    session: DbSession, *, start: date, end: date, villages: Select[str], zone: tzinfo = UTC
+    session: DbSession, *, start: date, end: date, villages: Select[str], zone: tzinfo
 ) -> dict[str, Figures]:
     """Figures of each village of `villages` (a subquery of codes) in the period, each covered when it had a
     visit or session, with the early warnings reported in the period and not closed."""
@@ -307,22 +310,54 @@ def home_region(session: DbSession, user: User) -> str:
     return provinces.pop()
 
 
+def region_zone(session: DbSession, region_code: str, offices: set[int] | None) -> ZoneInfo | None:
+    """The zone a region's days are counted in: that of the offices (within `offices`, None: all) serving any
+    regency in or around it, when they share one. None when they lie in several zones (a national view, a
+    Kanwil over WIB and WITA) or none serves the region: the caller then says which zone it uses."""
+    parts = region_code.split(".") if region_code != NATION else []
+    query = (
+        select(Office.timezone)
+        .distinct()
+        .join(office_regencies, office_regencies.c.office_id == Office.id)
+        .where(true() if offices is None else Office.id.in_(offices))
+    )
+    if len(parts) == 1:
+        query = query.where(office_regencies.c.regency_code.startswith(f"{region_code}."))
+    elif parts:
+        query = query.where(office_regencies.c.regency_code == ".".join(parts[:2]))
+    zones = set(session.scalars(query))
+    return ZoneInfo(zones.pop()) if len(zones) == 1 else None
+
+
 @dataclass(frozen=True)
 class Choice:
-    """The region and period a manager asked to see."""
+    """The region and period a manager asked to see, and the zone whose days the period counts."""
 
     region_code: str
     period: Period
+    zone: ZoneInfo
+    zone_of_offices: bool  # the zone of every office serving the region; False: the reader's, as they differ
 
 
-def chosen(session: DbSession, args: Mapping[str, str], *, user: User, today: date) -> Choice:
+def chosen(
+    session: DbSession,
+    args: Mapping[str, str],
+    *,
+    user: User,
+    offices: set[int] | None,
+    fallback: ZoneInfo,
+    now: datetime | None = None,
+) -> Choice:
     """The region (`region`, the user's home region when absent, the national root when empty) and period a
-    query string asks for: the one reading of it for the dashboard, its images, exports and the coverage API.
-    PeriodError says what is wrong with the period; `coverage` raises UnknownRegion for a code of no region."""
+    query string asks for, and the zone of the offices looked at (`region_zone`; `fallback`, the reader's,
+    when there is no one zone), whose today the default period ends on: the one reading of it for the
+    dashboard, its images, exports and the coverage API. PeriodError says what is wrong with the period;
+    `coverage` raises UnknownRegion for a code of no region."""
     code = args.get("region")
-    return Choice(
-        home_region(session, user) if code is None else code.strip(), periods.from_args(args, today=today)
-    )
+    code = home_region(session, user) if code is None else code.strip()
+    zone = region_zone(session, code, offices)
+    where = zone or fallback
+    return Choice(code, periods.from_args(args, today=clock.today(where, now=now)), where, zone is not None)
 
 
 def coverage(
@@ -332,7 +367,7 @@ def coverage(
     start: date,
     end: date,
     offices: set[int] | None,
-    zone: tzinfo = UTC,
+    zone: tzinfo,
 ) -> Coverage:
     """Figures of a region and of each of its child regions, for the desa binaan in the given offices, the
     days in `zone` (the offices'). UnknownRegion when no region has the code."""
@@ -492,7 +527,7 @@ def _child_of(village_code: str, parent_code: str) -> str:
 
 
 def last_activity(
-    session: DbSession, villages: set[str] | Select[str], *, today: date, zone: tzinfo = UTC
+    session: DbSession, villages: set[str] | Select[str], *, today: date, zone: tzinfo
 ) -> dict[str, datetime]:
     """Each village's last record up to `today` of a type that counts for coverage (a visit or session), voided
     ones left out. `villages`: their codes, or a subquery of them (one statement, however many: thousands of
@@ -566,7 +601,7 @@ def priorities(
     offices: set[int] | None,
     region_code: str | None = None,
     limit: int | None = None,
-    zone: tzinfo = UTC,
+    zone: tzinfo,
 ) -> list[Priority]:
     """Desa binaan not ended and not visited today, the most urgent first: risk level times days since the last
     visit or session. High-risk villages never visited come first (their days count from the designation).

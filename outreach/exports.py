@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, tzinfo
+from datetime import date, tzinfo
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -28,7 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def records_table(
-    session: DbSession, kind: str, *, start: date, end: date, offices: set[int] | None, zone: tzinfo = UTC
+    session: DbSession, kind: str, *, start: date, end: date, offices: set[int] | None, zone: tzinfo
 ) -> tuple[list[str], list[list[object]]]:
     """One row per record of a type that happened in the period and belongs to the given offices (`scope`)."""
     record_type = RECORD_TYPES[kind]

@@ -1,8 +1,8 @@
 """The period a manager looks at: a range of days chosen by hand or by a preset, checked once for every page,
 image, export and API answer that shows figures, and turned into the moments that hold its days.
 
-A period's days are days in the time zone of the office looked at (`clock.zone_of`; a national view: the
-configured default), so `bounds` takes the zone: "this month" of a Kanim in Jayapura starts at 00:00 WIT, which
+A period's days are days in the time zone of the offices looked at (`coverage.region_zone`; a view of offices
+in several zones: the reader's, and the page says so), so `bounds` takes the zone: "this month" of a Kanim in Jayapura starts at 00:00 WIT, which
 is 15:00 UTC the day before."""
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def from_args(args: Mapping[str, str], *, today: date) -> Period:
     return Period(first, last, "" if start and end else preset)
 
 
-def bounds(start: date, end: date, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+def bounds(start: date, end: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """The moments that hold the days from start to end in a zone (the office's: `clock.zone_of`), as stored
     (naive UTC): from start's midnight there to the midnight after end. In WITA, 1 January is from 31 December
     16:00 UTC to 1 January 16:00 UTC."""

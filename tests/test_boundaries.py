@@ -10,7 +10,7 @@ from importlib import resources
 import pytest
 from sqlalchemy import func, select
 
-from outreach import boundaries, charts, coverage
+from outreach import boundaries, charts, clock, coverage
 from outreach.extensions import db
 from outreach.models import AuditEntry, Region, RegionBoundary, RegionLevel, Visit
 from tests.conftest import today
@@ -175,12 +175,16 @@ def test_the_map_shades_each_area_by_coverage_names_it_on_hover_and_in_the_table
 def test_a_district_without_parts_drawn_shows_its_own_outline_and_a_province_its_regencies(world):
     with resources.files("outreach").joinpath("data/jambi_boundaries.geojson").open("rb") as stream:
         boundaries.import_boundaries(db.session, stream)
-    district = coverage.coverage(db.session, region_code="15.71.01", start=today(), end=today(), offices=None)
+    district = coverage.coverage(
+        db.session, region_code="15.71.01", start=today(), end=today(), offices=None, zone=clock.zone()
+    )
     layout = coverage.village_map(
         db.session, district, region_code="15.71.01", areas=coverage.map_areas(district)
     )
     assert [a.code for a in layout.areas] == ["15.71.01"] and layout.areas[0].figures.desa_binaan == 4
-    province = coverage.coverage(db.session, region_code="15", start=today(), end=today(), offices=None)
+    province = coverage.coverage(
+        db.session, region_code="15", start=today(), end=today(), offices=None, zone=clock.zone()
+    )
     drawn = coverage.village_map(db.session, province, region_code="15", areas=coverage.map_areas(province))
     assert [a.code for a in drawn.areas] == ["15.71"]  # the only regency of the test world
     assert all(0 <= p.x <= drawn.width and 0 <= p.y <= drawn.height for p in drawn.points)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach import coverage, periods
+from outreach import clock, coverage, periods
 from outreach.early_warnings import set_follow_up
 from outreach.extensions import db
 from outreach.models import (
@@ -160,7 +160,9 @@ def area(app, world):
 
 
 def figures(region, offices=None):
-    return coverage.coverage(db.session, region_code=region, start=START, end=TODAY, offices=offices)
+    return coverage.coverage(
+        db.session, region_code=region, start=START, end=TODAY, offices=offices, zone=clock.zone()
+    )
 
 
 @pytest.mark.usefixtures("ctx")
@@ -247,7 +249,12 @@ def test_open_warnings_are_those_reported_in_the_period_and_not_closed(area, wor
         figures("15.71.01").totals.open_warnings == 1
     )  # today's open one; the closed one and last year's not
     since = coverage.coverage(
-        db.session, region_code="15.71.01", start=TODAY - timedelta(days=400), end=TODAY, offices=None
+        db.session,
+        region_code="15.71.01",
+        start=TODAY - timedelta(days=400),
+        end=TODAY,
+        offices=None,
+        zone=clock.zone(),
     )
     assert since.totals.open_warnings == 2
 
@@ -269,7 +276,7 @@ def test_a_kanim_sees_only_its_own_desa_binaan(area):
 
 @pytest.mark.usefixtures("ctx")
 def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, world):
-    items = coverage.priorities(db.session, today=TODAY, offices=None)
+    items = coverage.priorities(db.session, today=TODAY, offices=None, zone=clock.zone())
     order = [p.desa.village_code for p in items]
     never = [p for p in items if p.last_activity is None]
     assert [p.desa.risk_level for p in never] == sorted(
@@ -287,12 +294,14 @@ def test_the_priority_list_puts_high_risk_villages_never_visited_first(area, wor
 def test_a_desa_binaan_ended_today_leaves_the_priority_list_but_counts_in_todays_coverage(area, world):
     kasang = db.session.get(DesaBinaan, world.desa["15.71.01.1004"])
     assert "15.71.01.1004" in [
-        p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)
+        p.desa.village_code
+        for p in coverage.priorities(db.session, today=TODAY, offices=None, zone=clock.zone())
     ]
     kasang.ended_on = TODAY
     db.session.commit()
     assert "15.71.01.1004" not in [
-        p.desa.village_code for p in coverage.priorities(db.session, today=TODAY, offices=None)
+        p.desa.village_code
+        for p in coverage.priorities(db.session, today=TODAY, offices=None, zone=clock.zone())
     ]
     assert "15.71.01.1004" in figures("15.71.01").covered  # it was a desa binaan on this day
 

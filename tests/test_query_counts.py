@@ -7,7 +7,7 @@ out. Each test measures a world, doubles it, and measures again: the bound holds
 Run with `-s` to see the figures."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 
 import pytest
@@ -230,7 +230,7 @@ def test_the_visit_first_list_takes_a_fixed_number_of_statements(app, world, sta
             def shown():
                 """The list and what the dashboard shows of each village in it."""
                 urgent = coverage.priorities(
-                    db.session, today=date(2026, 11, 2), offices={world.kanim}, limit=PRIORITY_ROWS
+                    db.session, today=date(2026, 11, 2), offices={world.kanim}, limit=PRIORITY_ROWS, zone=UTC
                 )
                 return [(item.desa.village.name, item.desa.village.parent.name) for item in urgent]
 

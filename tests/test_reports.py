@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -192,7 +192,9 @@ WEEKS = [date(2025, 3, d) for d in (1, 3, 10, 17, 24, 31)]
 
 @pytest.mark.usefixtures("ctx")
 def test_activity_counts_visits_and_sessions_per_office_and_week_as_counted_by_hand(march):
-    result = activity.activity(db.session, start=date(2025, 3, 1), end=date(2025, 3, 31), offices=None)
+    result = activity.activity(
+        db.session, start=date(2025, 3, 1), end=date(2025, 3, 31), offices=None, zone=UTC
+    )
     assert (
         result.buckets == WEEKS and not result.by_month
     )  # the first week starts with the period, on a Saturday
@@ -206,7 +208,7 @@ def test_activity_counts_visits_and_sessions_per_office_and_week_as_counted_by_h
 @pytest.mark.usefixtures("ctx")
 def test_a_period_longer_than_a_quarter_is_counted_by_month(march):
     result = activity.activity(
-        db.session, start=date(2025, 1, 15), end=date(2025, 5, 10), offices={march["kanim-jambi"]}
+        db.session, start=date(2025, 1, 15), end=date(2025, 5, 10), offices={march["kanim-jambi"]}, zone=UTC
     )
     assert result.by_month and result.buckets == [
         date(2025, 1, 15),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from outreach import clock
 from outreach.extensions import db
-from outreach.models import Office
+from outreach.models import Office, Region, RegionLevel
 from tests.test_cli import add_regions, office_by_code
 from tests.test_designations import login, post
 from tests.test_offices import new_kanim
@@ -128,7 +128,8 @@ def test_pages_show_times_in_the_readers_office_zone_and_say_which(app, client, 
     assert "WITA (Asia/Makassar)" in page
     admin = app.test_client()
     login(admin, "root")
-    assert "WIB (Asia/Jakarta)" in admin.get("/kelola/?region=").get_data(as_text=True)  # the default
+    # the one office serving a regency is in WITA: so is the admin's national view of it
+    assert "WITA (Asia/Makassar), the time zone" in admin.get("/kelola/?region=").get_data(as_text=True)
 
 
 # A record's day, for its office
@@ -257,3 +258,107 @@ def test_a_visit_at_0030_local_takes_the_village_off_todays_priorities(app, worl
             db.session, today=date(2026, 3, 31), offices={world.kanim}, zone=where
         )
         assert "15.71.01.1001" in {p.desa.village_code for p in yesterday}  # not yet visited on 31 March
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_activity_chart_counts_weeks_and_months_of_the_offices_zone(app, world, zone):
+    """A visit at 00:30 local on the 1st (still the day before in UTC) is drawn in the month and the week it
+    happened in, and one at 23:30 on the last day stays in the month before."""
+    from outreach import activity
+
+    set_zone(app, "kanim-jambi", zone)
+    add_visits(app, world, zone)  # 28 Feb 23:30, 1 Mar 00:30, 31 Mar 23:30, 1 Apr 00:30
+    with app.app_context():
+        where = ZoneInfo(zone)
+        months = activity.activity(
+            db.session, start=date(2026, 1, 1), end=date(2026, 4, 30), offices={world.kanim}, zone=where
+        )
+        assert months.by_month and months.buckets[1:] == [
+            date(2026, 2, 1),
+            date(2026, 3, 1),
+            date(2026, 4, 1),
+        ]
+        [jambi] = months.series
+        assert jambi.counts == [0, 1, 2, 1]
+        # Monday 30 March to Sunday 5 April holds 31 March 23:30 and 1 April 00:30; the week before, 1 March
+        weeks = activity.activity(
+            db.session, start=date(2026, 2, 23), end=date(2026, 4, 5), offices={world.kanim}, zone=where
+        )
+        counts = dict(zip(weeks.buckets, weeks.series[0].counts, strict=True))
+        assert counts[date(2026, 2, 23)] == 2 and counts[date(2026, 3, 30)] == 2
+        assert sum(counts.values()) == 4
+
+
+# The zone of the offices looked at, whoever looks
+
+
+def test_a_regions_zone_is_that_of_the_offices_serving_it_when_they_share_one(app, world):
+    from outreach import coverage
+
+    set_zone(app, "kanim-jambi", "Asia/Makassar")
+    with app.app_context():
+        for code in ("15", "15.71", "15.71.01", "15.71.01.1001", coverage.NATION):
+            assert coverage.region_zone(db.session, code, None) == ZoneInfo("Asia/Makassar"), code
+        assert coverage.region_zone(db.session, "15.71", {world.kanim}) == ZoneInfo("Asia/Makassar")
+        assert (
+            coverage.region_zone(db.session, "15.71", {office_by_code("kanim-bungo").id}) is None
+        )  # Bungo serves no regency here
+        assert coverage.region_zone(db.session, "16", None) is None  # no office serves the region
+        bungo = office_by_code("kanim-bungo")
+        bungo.regencies = [db.session.get(Region, "15.71")]
+        bungo.timezone = "Asia/Jakarta"
+        db.session.commit()
+        assert coverage.region_zone(db.session, "15", None) is None  # WIB and WITA serve it
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_an_admin_counts_an_offices_region_in_its_zone_and_its_this_month_starts_at_its_midnight(
+    app, world, zone
+):
+    """At 00:30 on 1 April in the office's zone, the admin's "this month" of its regency is April there, even
+    while it is still 31 March in Jakarta (for WITA and WIT)."""
+    from outreach import coverage
+    from outreach.models import User
+
+    set_zone(app, "kanim-jambi", zone)
+    add_visits(app, world, zone)
+    with app.app_context():
+        root = db.session.scalar(select(User).where(User.username == "root"))
+        choice = coverage.chosen(
+            db.session,
+            {"region": "15.71", "period": "month"},
+            user=root,
+            offices=None,
+            fallback=clock.zone(),
+            now=local(zone, 2026, 4, 1, 0, 30),
+        )
+        assert choice.zone == ZoneInfo(zone) and choice.zone_of_offices
+        assert (choice.period.start, choice.period.end) == (date(2026, 4, 1), date(2026, 4, 1))
+        figures = coverage.coverage(
+            db.session,
+            region_code="15.71",
+            start=date(2026, 3, 1),
+            end=date(2026, 3, 31),
+            offices=None,
+            zone=choice.zone,
+        )
+        assert figures.totals.visits == 2  # 1 March 00:30 and 31 March 23:30, local
+
+
+def test_the_admins_pages_say_which_zone_they_count_in(app, client, world):
+    set_zone(app, "kanim-jambi", "Asia/Jayapura")
+    with app.app_context():
+        bungo = office_by_code("kanim-bungo")
+        bungo.regencies = [
+            Region(code="15.08", name="Kabupaten Bungo", level=RegionLevel.regency, parent_code="15")
+        ]
+        db.session.commit()
+    login(client, "root")
+    page = client.get("/kelola/?region=15.71").get_data(as_text=True)
+    assert "WIT (Asia/Jayapura), the time zone of the offices in view" in page
+    body = client.get("/api/v1/coverage?region=15.71").get_json()
+    assert body["timezone"] == "Asia/Jayapura"
+    # the province and the nation hold Jambi (WIT) and Bungo (WIB): the default zone, and the page says why
+    page = client.get("/kelola/?region=15").get_data(as_text=True)
+    assert "WIB (Asia/Jakarta): the offices in view do not share one time zone" in page
+    assert client.get("/api/v1/coverage?region=").get_json()["timezone"] == "Asia/Jakarta"

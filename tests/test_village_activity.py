@@ -3,7 +3,7 @@ the records (a push's batch, a record stored alone, an edit that moves it, a voi
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from flask_migrate import upgrade
@@ -257,7 +257,7 @@ def test_the_figures_of_any_period_are_the_records_whatever_wrote_them(handed_ov
             datetime.combine(end + timedelta(days=1), datetime.min.time()),
         )
         for key in ("village_code", "office_id"):
-            figures = coverage.activity_by(db.session, start=start, end=end, key=key)
+            figures = coverage.activity_by(db.session, start=start, end=end, key=key, zone=UTC)
             assert as_counts(figures) == from_records(lo, hi, key=lambda r, k=key: getattr(r, k)), (
                 start,
                 end,
@@ -289,7 +289,7 @@ def test_the_figures_of_any_period_are_the_records_whatever_wrote_them(handed_ov
                         and not row.voided
                         and row.office_id is not None
                     ):
-                        day = row.occurred_at.date()
+                        day = (row.occurred_at + shift).date()  # weeks and months are the zone's
                         first = day.replace(day=1) if chart.by_month else day - timedelta(days=day.weekday())
                         expected[(row.office_id, max(first, start))] += 1
             assert drawn == dict(expected), (start, end, shift)
@@ -476,9 +476,9 @@ def test_the_last_visit_or_session_of_each_village_is_found_in_the_last_days_or_
         "15.71.01.1002": noon - timedelta(days=35),
         MURNI: noon - timedelta(days=400),
     }
-    assert coverage.last_activity(db.session, codes, today=today) == expected
+    assert coverage.last_activity(db.session, codes, today=today, zone=UTC) == expected
     in_view = coverage.desa_in_view(start=today, end=today, offices=None, region_code=coverage.NATION)
-    assert coverage.last_activity(db.session, in_view, today=today) == {
+    assert coverage.last_activity(db.session, in_view, today=today, zone=UTC) == {
         code: moment for code, moment in expected.items() if code != MURNI
     }
 

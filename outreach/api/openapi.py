@@ -489,6 +489,11 @@ def schemas() -> dict:
                 "region": ref("Region"),
                 "from": {"type": "string", "format": "date"},
                 "to": {"type": "string", "format": "date"},
+                "timezone": {
+                    "type": "string",
+                    "description": "The IANA zone whose days `from` and `to` are: that of the offices serving the "
+                    "region when they share one, else the user's office's (the configured default for an admin).",
+                },
                 "totals": ref("Figures"),
                 "rows": {
                     "type": "array",
@@ -496,7 +501,7 @@ def schemas() -> dict:
                     "description": "The region's child regions.",
                 },
             },
-            "required": ["region", "from", "to", "totals", "rows"],
+            "required": ["region", "from", "to", "timezone", "totals", "rows"],
         },
     }
     for kind in RECORD_TYPES.values():

@@ -261,9 +261,10 @@ def upload_photo(photo_id: str):
 def coverage_figures():
     """The dashboard's figures for a region and each of its child regions, within the user's offices."""
     offices = scope.office_ids(db.session, current_user)
-    zone = clock.reader_zone()  # the days of the user's office, the default for an admin
-    choice = coverage.chosen(db.session, request.args, user=current_user, today=clock.today(zone))
-    start, end = choice.period.start, choice.period.end
+    choice = coverage.chosen(
+        db.session, request.args, user=current_user, offices=offices, fallback=clock.reader_zone()
+    )
+    start, end, zone = choice.period.start, choice.period.end, choice.zone
     result = coverage.coverage(
         db.session, region_code=choice.region_code, start=start, end=end, offices=offices, zone=zone
     )

@@ -92,10 +92,11 @@ def shared() -> Shared:
     return kept
 
 
-def chosen() -> coverage.Choice:
-    """The region and period this request asks for (a bad one answers 400 or 404 with its message)."""
+def chosen(offices: set[int] | None) -> coverage.Choice:
+    """The region and period this request asks for, in the zone of the offices looked at (a bad one answers
+    400 or 404 with its message)."""
     return coverage.chosen(
-        db.session, request.args, user=current_user, today=clock.today(clock.reader_zone())
+        db.session, request.args, user=current_user, offices=offices, fallback=clock.reader_zone()
     )
 
 
@@ -167,13 +168,10 @@ def chart_figures(result: activity.Activity) -> ChartFigures:
 
 @bp.route("/")
 def dashboard():
-    choice = chosen()
-    start, end, region_code = choice.period.start, choice.period.end, choice.region_code
     offices = scope.office_ids(db.session, current_user)
+    choice = chosen(offices)
+    start, end, region_code, zone = choice.period.start, choice.period.end, choice.region_code, choice.zone
     kanwil = drill(offices)
-    zone = (
-        clock.reader_zone()
-    )  # the days of the manager's office; an admin's: the default, and the page says so
     result = coverage.coverage(
         db.session, region_code=region_code, start=start, end=end, offices=offices, zone=zone
     )
@@ -215,6 +213,7 @@ def dashboard():
         village_map=drawn,
         zone_name=clock.abbreviation(zone),
         zone_key=zone.key,
+        zone_of_offices=choice.zone_of_offices,
         map_areas=[] if layout is None else [(a, charts.shade(a.figures)) for a in layout.areas],
     )
 
@@ -237,10 +236,9 @@ def officers():
 def village_map():
     """The desa binaan of a region as a map image, coloured by coverage in the chosen period: the page's
     figures when it has just computed them."""
-    choice = chosen()
-    start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
-    zone = clock.reader_zone()
+    choice = chosen(offices)
+    start, end, zone = choice.period.start, choice.period.end, choice.zone
     place = coverage.known_region(db.session, choice.region_code)
 
     def compute() -> MapFigures:
@@ -259,11 +257,10 @@ def village_map():
 def activity_chart():
     """Visits and sessions per office (per Kanwil over several) in the chosen period as a chart image: the
     numbers of the dashboard's table."""
-    period = chosen().period
-    start, end = period.start, period.end
     offices = scope.office_ids(db.session, current_user)
+    choice = chosen(offices)
+    start, end, zone = choice.period.start, choice.period.end, choice.zone
     kanwil = drill(offices)
-    zone = clock.reader_zone()
 
     def compute() -> ChartFigures:
         return chart_figures(

@@ -3,7 +3,7 @@
 from flask import abort, current_app
 from flask_login import current_user
 
-from .. import clock, coverage, exports, scope
+from .. import coverage, exports, scope
 from ..extensions import db
 from ..records import RECORD_TYPES
 from . import bp
@@ -23,10 +23,9 @@ def download(name: str, fmt: str, header, rows):
 def export(kind: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    choice = chosen()
-    start, end = choice.period.start, choice.period.end
     offices = scope.office_ids(db.session, current_user)
-    zone = clock.reader_zone()  # the days of the manager's office, the default for an admin
+    choice = chosen(offices)
+    start, end, zone = choice.period.start, choice.period.end, choice.zone
     if kind == "cakupan":
         result = coverage.coverage(
             db.session, region_code=choice.region_code, start=start, end=end, offices=offices, zone=zone
