@@ -80,12 +80,16 @@ def utc_naive(day: date, where: ZoneInfo | None = None) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
-def shown(moment: datetime, where: ZoneInfo | None = None) -> str:
-    """A stored moment as a reader reads it on a page: the date and the hour and minute in the reader's zone
-    (`reader_zone`, or `where`), in their language's order, and the zone's name (seconds are noise to a
-    manager). The `moment` template filter."""
+def shown(moment: datetime, where: ZoneInfo | Office | None = None) -> str:
+    """A stored moment as a reader reads it on a page: the date and the hour and minute in their language's
+    order, and the zone's name (seconds are noise to a manager). The zone is `where`'s (a zone, or the office a
+    record belongs to: a warning from Jayapura reads in WIT, whoever reads it), else the reader's
+    (`reader_zone`). The `moment` template filter."""
     locale = get_locale() or Locale.parse("id")
-    where = where or reader_zone()
+    if where is None:
+        where = reader_zone()
+    elif not isinstance(where, ZoneInfo):
+        where = zone_of(where)
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     local = aware.astimezone(where)
     pattern: str = locale.datetime_formats["medium"]

@@ -362,3 +362,18 @@ def test_the_admins_pages_say_which_zone_they_count_in(app, client, world):
     page = client.get("/kelola/?region=15").get_data(as_text=True)
     assert "WIB (Asia/Jakarta): the offices in view do not share one time zone" in page
     assert client.get("/api/v1/coverage?region=").get_json()["timezone"] == "Asia/Jakarta"
+
+
+def test_a_records_time_reads_in_its_offices_zone_whoever_reads_it(app, client, world):
+    """00:30 on 1 April in Jayapura is 22:30 on 31 March in Jakarta: an admin in Jakarta reads the visit as
+    the office recorded it, with the zone's name."""
+    from tests.test_reports import visit
+
+    set_zone(app, "kanim-jambi", "Asia/Jayapura")
+    with app.app_context():
+        visit(world.ani, "15.71.01.1001", stored(local("Asia/Jayapura", 2026, 4, 1, 0, 30)))
+        db.session.commit()
+    login(client, "root")
+    page = client.get("/kelola/desa/15.71.01.1001").get_data(as_text=True)
+    assert "Apr 1, 2026, 12:30\u202fAM WIT" in page or "Apr 1, 2026, 12:30 AM WIT" in page, page
+    assert "WIB" not in page.split("<main", 1)[1].split("</main>", 1)[0]
