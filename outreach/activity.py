@@ -4,11 +4,11 @@ shows the same numbers in a table beside it.
 
 A record counts for the office it belongs to (`scope`: whose desa binaan its village was), whoever made it.
 Weeks and months are the local ones of the zone of the offices looked at (`zone`, as the dashboard's figures):
-a week begins on Monday at 00:00 in that zone. Each week or month is counted as a period is: its whole UTC days
-from the activity per office and UTC day (`village_activity`: a row per office and UTC day, kept right with
-every write of a record), and the hours at either end (the UTC day that local midnight cuts in two) from the
-records themselves, so that every bar is the records' exactly. A week or month that starts before the period
-counts from its start.
+a week begins on Monday at 00:00 in that zone. The database adds up the activity per office and UTC day
+(`village_activity`: a row per office and UTC day, kept right with every write of a record), each day in the
+week or month that holds its noon; local midnight cuts a UTC day in two (at 17:00 UTC in WIB), and the few
+hours on its far side are counted from the records and moved to the bucket they belong to (`_moves`), so that
+every bar is the records' exactly. A week or month that starts before the period counts from its start.
 
 A view of one Kanwil (its manager's, or an admin's drill into it) has a line per office. A view over several
 Kanwil (an admin's) has a line per Kanwil, its own records and its Kanim's together: a chart of 160 lines says
@@ -17,13 +17,13 @@ nothing, and a Kanwil's line opens on its Kanim. A Kanim under no Kanwil is a li
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import reduce
-from itertools import pairwise
 from operator import add
 
-from sqlalchemy import Integer, and_, case, func, literal_column, select, true, union_all
+from sqlalchemy import Integer, case, func, literal_column, select, true, union_all
 
 from . import scope, village_activity
 from .extensions import DbSession
@@ -67,6 +67,29 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+HALF_DAY = timedelta(hours=12)
+
+
+def _first_day_after(moment: datetime) -> date:
+    """The first UTC day that begins at or after a moment."""
+    return moment.date() if moment.time() == time.min else moment.date() + timedelta(days=1)
+
+
+def _moves(moments: list[datetime]) -> Iterator[tuple[int, int, datetime, datetime]]:
+    """The records the rows per UTC day put in the wrong bucket: a UTC day counts in the bucket that holds its
+    noon, so each boundary that cuts a day (local midnight, 17:00 UTC in WIB) leaves the hours on the far side
+    of it in the wrong bucket. Answers (the right bucket, the wrong one, the span of those hours); bucket -1 and
+    len(moments) - 1 stand for outside the period."""
+    for j, moment in enumerate(moments):
+        day = datetime.combine(moment.date(), time.min)
+        if moment == day:
+            continue
+        if moment > day + HALF_DAY:  # the day counts before the boundary: its last hours belong after it
+            yield j, j - 1, moment, day + timedelta(days=1)
+        else:  # the day counts after the boundary: its first hours belong before it
+            yield j - 1, j, day, moment
+
+
 def activity(
     session: DbSession,
     *,
@@ -96,24 +119,44 @@ def activity(
         for office in in_view
         if line_of[office.id] == office.id
     }
-    # Each week or month as a period of its own: the moments its local days begin and end, in UTC.
+    # The moments the buckets' local days begin and end, in UTC: bucket i is [moments[i], moments[i + 1]).
     moments = [bounds(first, first, zone)[0] for first in firsts] + [bounds(end, end, zone)[1]]
-    spans: list[tuple[int, datetime, datetime]] = []  # hours read from the records, with their bucket
-    days: list[tuple[int, date, date]] = []  # whole UTC days read from the rows per office and day
-    for i, (lo, hi) in enumerate(pairwise(moments)):
-        full_days = village_activity.whole_days(lo, hi)
-        if full_days is not None:
-            days.append((i, *full_days))
-        spans += [(i, a, b) for a, b in village_activity.edges(lo, hi, full_days)]
+    days = [
+        _first_day_after(moment - HALF_DAY) for moment in moments
+    ]  # bucket i: days[i] <= day < days[i + 1]
 
-    def tally(office_id: int | None, i: int | None, count: int) -> None:
+    def tally(office_id: int | None, i: int, count: int) -> None:
         line = series.get(line_of[office_id]) if office_id in line_of else None
-        if line is not None and i is not None:
+        if line is not None and 0 <= i < len(firsts):
             line.counts[i] += count
 
-    for model in (kind.model for kind in COVERING_TYPES if spans):
+    per_day = OfficeActivity
+    records = reduce(add, (getattr(per_day, village_activity.RECORDS[kind.model]) for kind in COVERING_TYPES))
+    bucket = case(*((per_day.day < day, i - 1) for i, day in enumerate(days)), else_=len(firsts))
+    labelled = (
+        select(per_day.office_id, bucket.label("bucket"), records.label("records"))
+        .where(
+            per_day.day >= days[0],
+            per_day.day < days[-1],
+            true() if offices is None else per_day.office_id.in_(offices),
+        )
+        .subquery()
+    )
+    for office_id, i, count in session.execute(
+        select(labelled.c.office_id, labelled.c.bucket, func.sum(labelled.c.records)).group_by(
+            labelled.c.office_id, labelled.c.bucket
+        )
+    ):
+        tally(office_id, i, count)
+    moves = list(_moves(moments))
+    for model in (kind.model for kind in COVERING_TYPES if moves):
         parts = [
-            select(model.office_id, literal_column(str(i), Integer), func.count())
+            select(
+                model.office_id,
+                literal_column(str(to), Integer),
+                literal_column(str(away), Integer),
+                func.count(),
+            )
             .where(
                 model.voided.is_(False),
                 scope.records_in(model, offices),
@@ -121,29 +164,9 @@ def activity(
                 model.occurred_at < b,
             )
             .group_by(model.office_id)
-            for i, a, b in spans
+            for to, away, a, b in moves
         ]
-        for office_id, i, count in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
-            tally(office_id, i, count)
-    if days:
-        per_day = OfficeActivity
-        records = reduce(
-            add, (getattr(per_day, village_activity.RECORDS[kind.model]) for kind in COVERING_TYPES)
-        )
-        bucket = case(*((and_(per_day.day >= d0, per_day.day < d1), i) for i, d0, d1 in days), else_=None)
-        labelled = (
-            select(per_day.office_id, bucket.label("bucket"), records.label("records"))
-            .where(
-                per_day.day >= days[0][1],
-                per_day.day < days[-1][2],
-                true() if offices is None else per_day.office_id.in_(offices),
-            )
-            .subquery()
-        )
-        for office_id, i, count in session.execute(
-            select(labelled.c.office_id, labelled.c.bucket, func.sum(labelled.c.records)).group_by(
-                labelled.c.office_id, labelled.c.bucket
-            )
-        ):
-            tally(office_id, i, count)
+        for office_id, to, away, count in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+            tally(office_id, to, count)
+            tally(office_id, away, -count)
     return Activity(by_month=by_month, buckets=firsts, series=list(series.values()))
