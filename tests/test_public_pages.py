@@ -236,6 +236,16 @@ def test_the_home_page_strip_has_the_villages_pimpasa_once_filled_in(app, client
     assert strip.index("https://wa.me/6281200001111") < strip.index("tel:110")
 
 
+@pytest.mark.parametrize("path", ["/", ARTICLE, "/kontak", "/panduan/istilah", "/tentang"])
+def test_a_villagers_page_carries_the_guides_indonesian_name_and_a_staff_page_the_apps(client, library, path):
+    """Issue 14, item 5: villagers read the guidance under a name in plain Indonesian, never the English
+    product name, which stays on the staff's pages (the about page may still say what the field app is)."""
+    page = text(client, path)
+    assert '<a class="brand" href="/">Panduan Migrasi Aman</a>' in page
+    assert "<title>Pimpasa Outreach" not in page and ">Pimpasa Outreach</a>" not in page
+    assert '<a class="brand" href="/">Pimpasa Outreach</a>' in text(client, "/masuk")
+
+
 # -- The leaflet ------------------------------------------------------------------------------------------------
 
 
