@@ -1,6 +1,7 @@
 """The installation compose.yaml describes, run for real on loopback without containers: gunicorn with its
 config (several workers, JSON logs, metrics summed over the workers) on the test database, Caddy with the
-shipped Caddyfile in front of it serving the exported static files, and the Dockerfile checked by hadolint."""
+shipped Caddyfile in front of it serving the exported static files; the Dockerfile checked by hadolint and
+compose.yaml by docker-compose, the tools of each file."""
 
 import gzip
 import json
@@ -159,3 +160,44 @@ def test_the_dockerfile_passes_hadolint():
         [hadolint, "--no-color", "Dockerfile"], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+COMPOSE = shutil.which("docker-compose")
+
+
+def compose_config(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`docker-compose config` (Debian's: it checks the file against the Compose schema and fills in .env, with
+    no Docker daemon) on a copy of compose.yaml beside the env example filled in as an office would."""
+    for name in ("compose.yaml", "Dockerfile"):
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
+    lines = (PROJECT_ROOT / "deploy" / "env.example").read_text().splitlines()
+    filled = [
+        f"{line.split('=', 1)[0]}={env[line.split('=', 1)[0]]}" if line.split("=", 1)[0] in env else line
+        for line in lines
+    ]
+    (tmp_path / ".env").write_text("\n".join(filled) + "\n")
+    return subprocess.run([COMPOSE, "config"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="Debian's docker-compose is not installed: .ci/test installs it")
+def test_the_compose_file_is_valid_and_only_the_proxy_is_reachable_from_outside(tmp_path):
+    import yaml
+
+    result = compose_config(tmp_path, {"POSTGRES_PASSWORD": "s3cret", "SITE_ADDRESS": "desa.example.go.id"})
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert set(services) == {"db", "migrate", "app", "proxy"}
+    assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
+    assert sorted((p["published"], p["target"]) for p in services["proxy"]["ports"]) == [(80, 80), (443, 443)]
+    # migrations first: the app starts once they succeeded, and the migrations once the database answers
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["migrate"]["command"] == ["flask", "--app", "outreach", "db", "upgrade"]
+    assert services["app"]["environment"]["DATABASE_URL"] == "postgresql://outreach:s3cret@db/outreach"
+    assert services["proxy"]["environment"]["SITE_ADDRESS"] == "desa.example.go.id"
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="Debian's docker-compose is not installed: .ci/test installs it")
+def test_the_compose_file_refuses_to_start_without_a_database_password(tmp_path):
+    result = compose_config(tmp_path, {"POSTGRES_PASSWORD": "", "SITE_ADDRESS": "desa.example.go.id"})
+    assert result.returncode != 0 and "set POSTGRES_PASSWORD in .env" in result.stderr
