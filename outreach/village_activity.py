@@ -32,6 +32,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    bindparam,
     event,
     func,
     insert,
@@ -319,10 +320,24 @@ def add_inserted(session: DbSession, ids: Mapping[RecordType, Iterable[str]]) ->
     connection = session.connection()
     for kind, record_ids in ids.items():
         if kind.model in COUNTED:
-            chosen = kind.model.id.in_(list(record_ids))
-            connection.execute(_upsert(connection, _grouped(connection, kind.model, chosen)))
-            if kind.model in RECORDS:
-                connection.execute(_upsert_days(connection, _office_days(connection, kind.model, chosen)))
+            for statement in _inserted_upserts(connection, kind.model):
+                connection.execute(statement, {"ids": list(record_ids)})
+
+
+_INSERTED_UPSERTS: dict[tuple[str, type[FieldRecord]], list[Insert]] = {}
+
+
+def _inserted_upserts(connection: Connection, model: type[FieldRecord]) -> list[Insert]:
+    """`add_inserted`'s upserts for one type, the records' ids bound as `ids`: made once per kind of database,
+    as making them costs a push more than running them."""
+    key = (connection.dialect.name, model)
+    if key not in _INSERTED_UPSERTS:
+        chosen = model.id.in_(bindparam("ids", expanding=True))
+        statements = [_upsert(connection, _grouped(connection, model, chosen))]
+        if model in RECORDS:
+            statements.append(_upsert_days(connection, _office_days(connection, model, chosen)))
+        _INSERTED_UPSERTS[key] = statements
+    return _INSERTED_UPSERTS[key]
 
 
 def refill(connection: Connection) -> None:
