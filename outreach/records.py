@@ -10,6 +10,7 @@ import math
 import re
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, reduce
@@ -450,7 +451,9 @@ SUMMARY_PART = re.compile(r"\{(\w+)\}")
 PEOPLE = "people"
 
 
-@dataclass(frozen=True)
+# eq=False: each type is made once (RECORD_TYPES), and a push keys its records by type; a hash of its fields
+# would translate its label every time.
+@dataclass(frozen=True, eq=False)
 class RecordType:
     """A kind of field record: its model (which names it on the wire), form, and the column a wire field is
     stored in; and what the rest of the program asks of a record whatever its type, so that nothing outside
@@ -540,10 +543,25 @@ class RecordType:
         now: datetime | None = None,
     ) -> tuple[FieldRecordForm, dict[str, list[str]]]:
         """Return the form filled from a synced record's `data`, and what is wrong with it by field."""
-        context: dict[str, Any] = {"villages": villages, "materials": materials, "now": now}
+        form = self.form(villages=villages, materials=materials, now=now)
+        return form, self.check(form, data)
+
+    def reader(
+        self,
+        *,
+        villages: dict[str, date | None],
+        materials: set[str] | None = None,
+        now: datetime | None = None,
+    ) -> RecordReader:
+        """A reader of many records' `data` against the same villages, materials and clock (a push's)."""
+        return RecordReader(self, self.form(villages=villages, materials=materials, now=now))
+
+    def check(self, form: FieldRecordForm, data: Any) -> dict[str, list[str]]:
+        """Fill `form` afresh from a synced record's `data` and validate it: what is wrong, by field."""
         if not isinstance(data, dict):
-            return self.form(**context), {"data": [str(_l("Must be an object of fields."))]}
-        form = self.form(self.formdata(data), **context)
+            form.process(None)
+            return {"data": [str(_l("Must be an object of fields."))]}
+        form.process(self.formdata(data))
         form.validate()
         errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
         for name, value in data.items():
@@ -553,7 +571,7 @@ class RecordType:
                 errors[name] = [str(NOT_A_LIST)]
             elif name not in self.list_fields and isinstance(value, (list, dict, bool)):
                 errors[name] = [str(NOT_A_VALUE)]
-        return form, errors
+        return errors
 
     def rules(self) -> dict[str, Any]:
         """What `validate` checks that the phone can check too, as data for static/js/checks.js, in the user's
@@ -582,9 +600,9 @@ class RecordType:
         """Return a stored record's `data` as the phone sends it."""
         return {name: _wire_value(getattr(record, self.column(name))) for name in self.field_names}
 
-    def wire_from_form(self, form: FieldRecordForm) -> dict[str, Any]:
-        """Return a validated form's values as the phone sends them."""
-        return {name: _wire_value(form[name].data) for name in self.field_names}
+    def wire_from_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return a validated record's values (`RecordReader.read`) as the phone sends them."""
+        return {name: _wire_value(values[name]) for name in self.field_names}
 
     def people_reached(self, record: Any) -> int:
         """How many people a stored record reached (0 for a type that counts none)."""
@@ -619,14 +637,40 @@ class RecordType:
         endpoint, argument = self.page
         return url_for(endpoint, **{argument: record.id})
 
-    def fill(self, record: FieldRecord, form: FieldRecordForm) -> None:
-        """Copy a validated form onto a model instance (that each field has a column is checked when the type
-        is made)."""
-        for name in self.field_names:
-            value = form[name].data
-            if isinstance(form[name], (StringField, TextAreaField)) and value is None:
+    @cached_property
+    def text_fields(self) -> frozenset[str]:
+        """The fields of text, stored as "" when left empty (a reference as None)."""
+        return frozenset(
+            field.name for field in self.form() if isinstance(field, (StringField, TextAreaField))
+        )
+
+    @cached_property
+    def stored_columns(self) -> tuple[tuple[str, str], ...]:
+        """Each field's name and the column it is stored in."""
+        return tuple((name, self.column(name)) for name in self.field_names)
+
+    def fill(self, record: FieldRecord, values: Mapping[str, Any]) -> None:
+        """Copy a validated record's values (`RecordReader.read`) onto a model instance (that each field has a
+        column is checked when the type is made)."""
+        for name, column in self.stored_columns:
+            value = values[name]
+            if value is None and name in self.text_fields:
                 value = "" if not name.endswith("_id") else None
-            setattr(record, self.column(name), value)
+            setattr(record, column, value)
+
+
+@dataclass(frozen=True)
+class RecordReader:
+    """Reads many records of one type with one form, filled afresh for each (making the form is most of the
+    cost of reading a record), by the same validators as `RecordType.validate`."""
+
+    kind: RecordType
+    form: FieldRecordForm
+
+    def read(self, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """A synced record's `data` read: each field's value, and what is wrong with it by field."""
+        errors = self.kind.check(self.form, data)
+        return {name: self.form[name].data for name in self.kind.field_names}, errors
 
 
 NOT_A_LIST = _l("Must be a list.")

@@ -87,7 +87,7 @@ from .models import (
     iso_utc,
     utcnow,
 )
-from .records import CLOCK_SKEW, RECORD_TYPES, FieldRecordForm, RecordType, normal_id
+from .records import CLOCK_SKEW, RECORD_TYPES, RecordReader, RecordType, normal_id
 from .revisions import next_revision, take_revisions
 from .text import clean_text
 
@@ -225,17 +225,17 @@ def push(
             results[index] = _result(raw_id, REJECTED, errors=errors)
         else:
             sent.append(_Sent(index, raw_id, envelope))
-    waiting = [
-        _Checked(
-            item.index,
-            item.raw_id,
-            item.envelope,
-            *item.envelope.kind.validate(
-                item.envelope.data, villages=context.villages, materials=context.materials, now=context.now
-            ),
+    readers: dict[str, RecordReader] = {}
+    waiting = []
+    for item in _answer_stored(session, sent, context, results):
+        kind = item.envelope.kind
+        if kind.name not in readers:
+            readers[kind.name] = kind.reader(
+                villages=context.villages, materials=context.materials, now=context.now
+            )
+        waiting.append(
+            _Checked(item.index, item.raw_id, item.envelope, *readers[kind.name].read(item.envelope.data))
         )
-        for item in _answer_stored(session, sent, context, results)
-    ]
     if waiting:
         times_sent = Counter(item.envelope.id for item in waiting)
         fresh = [
@@ -249,7 +249,7 @@ def push(
         first = take_revisions(session, len(inserted))  # the lock, until the commit
         _number(session, inserted, first, results)
         for item in inserted:
-            _note_warning(context, item.envelope.kind, item.envelope.id, item.form)
+            _note_warning(context, item.envelope.kind, item.envelope.id, item.values)
         done = {item.index for item in inserted}
         _store(session, [item for item in waiting if item.index not in done], context, results)
     if context.notify:
@@ -268,9 +268,9 @@ class _Sent:
 
 @dataclass(frozen=True)
 class _Checked(_Sent):
-    """A pushed record whose data its type's form checked (`errors`)."""
+    """A pushed record whose data its type's form read (`values`) and checked (`errors`)."""
 
-    form: FieldRecordForm
+    values: dict[str, Any]
     errors: dict[str, list[str]]
 
 
@@ -402,7 +402,7 @@ class _NewRows:
 def _new_rows(item: _Checked, context: _Context) -> _NewRows:
     envelope, kind = item.envelope, item.envelope.kind
     fields = SimpleNamespace()
-    kind.fill(cast(FieldRecord, fields), item.form)
+    kind.fill(cast(FieldRecord, fields), item.values)
     return _NewRows(
         registration={"id": envelope.id, "record_type": kind.name, "officer_id": context.officer_id},
         record={
@@ -415,7 +415,7 @@ def _new_rows(item: _Checked, context: _Context) -> _NewRows:
             "voided": False,
             "version": 1,
         },
-        version=_version(kind, envelope, kind.wire_from_form(item.form), context, voided=False),
+        version=_version(kind, envelope, kind.wire_from_values(item.values), context, voided=False),
     )
 
 
@@ -456,8 +456,8 @@ class _Context:
     notify: list[str] = field(default_factory=list)
 
 
-def _note_warning(context: _Context, kind: RecordType, record_id: str, form: FieldRecordForm) -> None:
-    if kind.has_follow_up and form.urgency.data in notices.NOTIFYING:
+def _note_warning(context: _Context, kind: RecordType, record_id: str, values: dict[str, Any]) -> None:
+    if kind.has_follow_up and values["urgency"] in notices.NOTIFYING:
         context.notify.append(record_id)
 
 
@@ -485,7 +485,7 @@ def _used_by_type(record_type: str) -> dict[str, list[str]]:
 
 def _push_one(session: DbSession, item: _Checked, context: _Context) -> dict[str, Any]:
     """One record under the lock, reading what is stored of its id now."""
-    envelope, raw_id, form, errors = item.envelope, item.raw_id, item.form, item.errors
+    envelope, raw_id, values, errors = item.envelope, item.raw_id, item.values, item.errors
     kind = envelope.kind
     holder = session.get(RecordId, envelope.id)
     existing = None
@@ -511,12 +511,12 @@ def _push_one(session: DbSession, item: _Checked, context: _Context) -> dict[str
         _keep_version(session, kind, envelope, data, context, voided=True)
         return _result(raw_id, ACCEPTED)
     if existing is None:
-        return _insert(session, envelope, raw_id, form, context, void_of=holder)
+        return _insert(session, envelope, raw_id, values, context, void_of=holder)
     _keep_version(
         session,
         kind,
         envelope,
-        kind.to_wire(existing) if errors else kind.wire_from_form(form),
+        kind.to_wire(existing) if errors else kind.wire_from_values(values),
         context,
         voided=envelope.voided,
     )
@@ -524,7 +524,7 @@ def _push_one(session: DbSession, item: _Checked, context: _Context) -> dict[str
         # An earlier edit that arrived late: kept in the history, the later one stays current.
         return _result(raw_id, ACCEPTED, rev=existing.rev, superseded=True)
     if not errors:
-        kind.fill(existing, form)
+        kind.fill(existing, values)
     existing.voided = existing.voided or envelope.voided
     existing.version += 1
     existing.client_updated_at = envelope.updated_at
@@ -538,7 +538,7 @@ def _insert(
     session: DbSession,
     envelope: Envelope,
     raw_id: Any,
-    form: FieldRecordForm,
+    values: dict[str, Any],
     context: _Context,
     *,
     void_of: RecordId | None,
@@ -569,11 +569,11 @@ def _insert(
         voided=envelope.voided or void_of is not None,
         version=version,
     )
-    kind.fill(stored, form)
+    kind.fill(stored, values)
     session.add(stored)
     if not stored.voided:
-        _note_warning(context, kind, envelope.id, form)
-    _keep_version(session, kind, envelope, kind.wire_from_form(form), context, voided=envelope.voided)
+        _note_warning(context, kind, envelope.id, values)
+    _keep_version(session, kind, envelope, kind.wire_from_values(values), context, voided=envelope.voided)
     return _result(raw_id, ACCEPTED, rev=rev, superseded=superseded)
 
 
