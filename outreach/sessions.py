@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from .extensions import DbSession
@@ -86,11 +87,7 @@ def resume(
     if not token or len(token) > 100:
         return None
     now = now or utcnow()
-    login = session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.user))
-        .where(LoginSession.token_hash == digest(token))
-    )
+    login = session.scalar(_by_token(), {"token_hash": digest(token)})
     if login is None or login.ended_at is not None:
         return None
     user = login.user
@@ -107,6 +104,16 @@ def resume(
     login.token = token
     user.login = login
     return user
+
+
+@cache
+def _by_token() -> Select[tuple[LoginSession]]:
+    """The session of a token's digest, with its user: made once, as every request runs it."""
+    return (
+        select(LoginSession)
+        .options(joinedload(LoginSession.user))
+        .where(LoginSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def end(login: LoginSession, reason: str, *, by: User | None = None, now: datetime | None = None) -> None:

@@ -68,7 +68,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Table, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -628,6 +628,15 @@ def history(session: DbSession, record_id: str) -> list[RecordVersion]:
     )
 
 
+_DEVICES = _table(Device)
+# made once, run on the table past the ORM: it is in every push
+_DEVICE_SEEN = (
+    update(_DEVICES)
+    .where(_DEVICES.c.officer_id == bindparam("officer"), _DEVICES.c.device_id == bindparam("device"))
+    .values(**{name: bindparam(f"seen_{name}") for name in ("pending", "user_agent", "last_sync")})
+)
+
+
 def record_device(
     session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime
 ) -> None:
@@ -635,7 +644,8 @@ def record_device(
     UPDATE on every push but a phone's first."""
     seen = {"pending": pending, "user_agent": clean_text(user_agent)[:300], "last_sync": now}
     known = session.execute(
-        update(Device).where(Device.officer_id == officer_id, Device.device_id == device_id).values(**seen)
+        _DEVICE_SEEN,
+        {"officer": officer_id, "device": device_id, **{f"seen_{k}": v for k, v in seen.items()}},
     )
     if cast(CursorResult[Any], known).rowcount == 0:
         session.add(Device(officer_id=officer_id, device_id=device_id, first_seen=now, **seen))

@@ -31,9 +31,13 @@ def commit_or_roll_back(response: Response) -> Response:
 
 @contextmanager
 def turn(slots: threading.BoundedSemaphore) -> Iterator[None]:
-    """Run the block when one of `slots` is free. The request's transaction, which has only read so far (the
-    session check), ends before the wait, so that a request waiting its turn holds no database connection and
-    the others' pages still get one."""
-    db.session.rollback()
-    with slots:
+    """Run the block when one of `slots` is free. A request that must wait ends its transaction, which has only
+    read so far (the session check), before the wait, so that a request waiting its turn holds no database
+    connection and the others' pages still get one; one that finds a slot free goes on in it."""
+    if not slots.acquire(blocking=False):
+        db.session.rollback()
+        slots.acquire()
+    try:
         yield
+    finally:
+        slots.release()

@@ -182,7 +182,7 @@ def push():
     if len(body["records"]) > limit_records:
         abort_with(413, _("Too many records: at most %(limit)d in one push.", limit=limit_records))
 
-    officer_id = current_user.id  # read before the turn, which ends the transaction that loaded the user
+    officer_id = current_user.id  # read before the turn, which may end the transaction that loaded the user
     with transaction.turn(current_app.extensions["push_slots"]):
         return _push(body["records"], officer_id=officer_id, device_id=device_id, pending=pending)
 
