@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import ColumnElement, Table, event, inspect, select, true, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, event, inspect, select, true, update
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -105,7 +106,17 @@ def record_office(session: DbSession, village_code: str, occurred_at: datetime) 
 def village_designations(session: DbSession, village_codes: Iterable[str]) -> dict[str, list[Designation]]:
     """The designations of these villages as `office_on` reads them, by village, in one query: a batch of
     records gets its offices before it is inserted (`sync.push`)."""
-    rows = session.connection().execute(
+    rows = session.connection().execute(_designations(), {"codes": list(set(village_codes))})
+    designations: dict[str, list[Designation]] = {}
+    for code, office_id, start, end, zone in rows:
+        designations.setdefault(code, []).append((office_id, start, end, zone))
+    return designations
+
+
+@cache
+def _designations() -> Select[str, int, date, date | None, str]:
+    """`village_designations`' query, made once (every push runs it), its villages bound as `codes`."""
+    return (
         select(
             DesaBinaan.village_code,
             DesaBinaan.office_id,
@@ -114,12 +125,8 @@ def village_designations(session: DbSession, village_codes: Iterable[str]) -> di
             Office.timezone,
         )
         .join(Office, Office.id == DesaBinaan.office_id)
-        .where(DesaBinaan.village_code.in_(set(village_codes)))
+        .where(DesaBinaan.village_code.in_(bindparam("codes", expanding=True)))
     )
-    designations: dict[str, list[Designation]] = {}
-    for code, office_id, start, end, zone in rows:
-        designations.setdefault(code, []).append((office_id, start, end, zone))
-    return designations
 
 
 @event.listens_for(Session, "after_flush")

@@ -107,7 +107,7 @@ def resume(
 
 
 @cache
-def _by_token() -> Select[tuple[LoginSession]]:
+def _by_token() -> Select[LoginSession]:
     """The session of a token's digest, with its user: made once, as every request runs it."""
     return (
         select(LoginSession)

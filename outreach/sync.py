@@ -64,13 +64,27 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import BindParameter
 
 from . import notices, scope, village_activity
 from .extensions import DbSession
@@ -107,11 +121,7 @@ def officer_villages(session: DbSession, officer_id: int) -> dict[str, date | No
     Those they look after now, and those they looked after until an assignment or a designation ended: a
     record made before the end may still be waiting on the phone, and is accepted when it arrives."""
     allowed: dict[str, date | None] = {}
-    rows = session.execute(
-        select(DesaBinaan.village_code, DesaBinaan.ended_on, Assignment.ended_on)
-        .join(Assignment, Assignment.desa_binaan_id == DesaBinaan.id)
-        .where(Assignment.officer_id == officer_id)
-    )
+    rows = session.execute(_statements().officer_villages, {"officer": officer_id})
     for code, designation_end, assignment_end in rows:
         ends = [day for day in (designation_end, assignment_end) if day is not None]
         until = min(ends) if ends else None
@@ -120,6 +130,47 @@ def officer_villages(session: DbSession, officer_id: int) -> dict[str, date | No
         elif (current := allowed[code]) is not None:
             allowed[code] = None if until is None else max(current, until)
     return allowed
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements every push runs, made once (making one costs about what running it does), their values
+    bound when they run: an officer's villages, the published materials, what is stored of a batch's ids (each
+    table's rows and their versions), and the numbering of its new records."""
+
+    officer_villages: Select[str, date | None, date | None]
+    catalogue: Select[str]
+    holders: Select[str, int, str]
+    current: dict[str, Select[str, datetime, int]]
+    received: Select[str, datetime]
+    number: dict[str, Update]  # each table's provisional revisions -n of `ids` made `before` + n
+
+
+@cache
+def _statements() -> _Statements:
+    ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    return _Statements(
+        officer_villages=select(DesaBinaan.village_code, DesaBinaan.ended_on, Assignment.ended_on)
+        .join(Assignment, Assignment.desa_binaan_id == DesaBinaan.id)
+        .where(Assignment.officer_id == bindparam("officer")),
+        catalogue=select(Material.slug).where(Material.published.is_(True)),
+        holders=select(RecordId.id, RecordId.officer_id, RecordId.record_type).where(RecordId.id.in_(ids)),
+        current={
+            name: select(kind.model.id, kind.model.client_updated_at, kind.model.rev).where(
+                kind.model.id.in_(ids)
+            )
+            for name, kind in RECORD_TYPES.items()
+        },
+        received=select(RecordVersion.record_id, RecordVersion.client_updated_at).where(
+            RecordVersion.record_id.in_(ids)
+        ),
+        number={
+            name: update(table)
+            .where(table.c.id.in_(ids))
+            .values(rev=bindparam("before", type_=Integer) - table.c.rev)
+            for name, table in ((name, _table(kind.model)) for name, kind in RECORD_TYPES.items())
+        },
+    )
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -283,26 +334,20 @@ def _answer_stored(
         return []
     holders: dict[str, tuple[int, str]] = {}
     held: dict[str, list[str]] = {}
+    statements = _statements()
     for id_, officer_id, record_type in session.execute(
-        select(RecordId.id, RecordId.officer_id, RecordId.record_type).where(
-            RecordId.id.in_({item.envelope.id for item in checked})
-        )
+        statements.holders, {"ids": list({item.envelope.id for item in checked})}
     ):
         holders[id_] = (officer_id, record_type)
         held.setdefault(record_type, []).append(id_)
     current: dict[str, tuple[datetime, int]] = {}
     for record_type, ids in held.items():
-        model = RECORD_TYPES[record_type].model
-        rows = session.execute(select(model.id, model.client_updated_at, model.rev).where(model.id.in_(ids)))
+        rows = session.execute(statements.current[record_type], {"ids": ids})
         current.update((id_, (updated_at, rev)) for id_, updated_at, rev in rows)
     received = (
         {
             (id_, updated_at)
-            for id_, updated_at in session.execute(
-                select(RecordVersion.record_id, RecordVersion.client_updated_at).where(
-                    RecordVersion.record_id.in_(holders)
-                )
-            )
+            for id_, updated_at in session.execute(statements.received, {"ids": list(holders)})
         }
         if holders
         else set()
@@ -384,8 +429,7 @@ def _number(
         ids.setdefault(item.envelope.kind, []).append(item.envelope.id)
         results[item.index] = _result(item.raw_id, ACCEPTED, rev=rev)
     for kind, record_ids in ids.items():
-        table = _table(kind.model)
-        session.execute(update(table).where(table.c.id.in_(record_ids)).values(rev=first - 1 - table.c.rev))
+        session.execute(_statements().number[kind.name], {"ids": record_ids, "before": first - 1})
     village_activity.add_inserted(session, ids)  # under the lock, as every write of those rows
 
 
@@ -463,7 +507,7 @@ def _note_warning(context: _Context, kind: RecordType, record_id: str, values: d
 
 def catalogue_slugs(session: DbSession) -> set[str]:
     """The materials an officer may record handing out."""
-    return set(session.scalars(select(Material.slug).where(Material.published.is_(True))))
+    return set(session.scalars(_statements().catalogue))
 
 
 def _used_by_another() -> dict[str, list[str]]:
