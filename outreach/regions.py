@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .domain import DomainError
 from .extensions import DbSession
@@ -146,7 +146,7 @@ def ancestor_names(session: DbSession, regions: list[Region]) -> dict[str, list[
     """The names of each region's ancestors, the top first, by the region's code. One query finds them by the
     codes a Kemendagri code starts with (`15.71.01.1001` is in `15.71.01`, `15.71`, `15`); a parent a code does
     not name costs one more query for each level where one is missing."""
-    known = {region.code: region for region in regions}
+    known = {region.code: (region.name, region.parent_code) for region in regions}  # by code: name, parent
     wanted = {
         ".".join(region.code.split(".")[:depth])
         for region in regions
@@ -156,19 +156,21 @@ def ancestor_names(session: DbSession, regions: list[Region]) -> dict[str, list[
     while wanted := wanted - asked:
         asked |= wanted
         known.update(
-            (region.code, region) for region in session.scalars(select(Region).where(Region.code.in_(wanted)))
+            (code, (name, parent)) for code, name, parent in session.execute(_NAMES, {"codes": list(wanted)})
         )
-        wanted = {
-            region.parent_code
-            for region in known.values()
-            if region.parent_code and region.parent_code not in known
-        }
+        wanted = {parent for _, parent in known.values() if parent and parent not in known}
     names: dict[str, list[str]] = {}
     for region in regions:
         chain: list[str] = []
         parent = region.parent_code
         while parent is not None and parent in known:
-            chain.append(known[parent].name)
-            parent = known[parent].parent_code
+            name, parent = known[parent]
+            chain.append(name)
         names[region.code] = chain[::-1]
     return names
+
+
+# `ancestor_names`' query, made once (the phone's /api/v1/me runs it), reading only what it needs of each region
+_NAMES = select(Region.code, Region.name, Region.parent_code).where(
+    Region.code.in_(bindparam("codes", expanding=True))
+)

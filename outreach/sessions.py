@@ -108,10 +108,11 @@ def resume(
 
 @cache
 def _by_token() -> Select[LoginSession]:
-    """The session of a token's digest, with its user: made once, as every request runs it."""
+    """The session of a token's digest, with its user and their office (whose zone most pages read): made once,
+    as every request runs it."""
     return (
         select(LoginSession)
-        .options(joinedload(LoginSession.user))
+        .options(joinedload(LoginSession.user).joinedload(User.office))
         .where(LoginSession.token_hash == bindparam("token_hash"))
     )
 
