@@ -13,7 +13,8 @@ A push goes in three steps, so that pushes hold the lock only to number what the
    type's form (most of a push's work). These answers hold whatever commits meanwhile: an id's holder never
    changes, a version is never removed. A push of nothing but duplicates never takes the lock.
 2. Still without the lock, the valid first versions of ids that were new go in together, one INSERT per table
-   (`record_ids`, each type's table, `record_versions`), their office set before the insert
+   (`record_ids`, each type's table, `record_versions`; on PostgreSQL the rows as one JSON parameter, read in
+   batch order), their office set before the insert
    (`scope.village_designations`), each with a provisional revision below zero: -1, -2, … in batch order.
    Nobody else sees them before the commit. If another push registered one of the ids meanwhile,
    `record_ids`' primary key refuses the insert (on PostgreSQL after waiting for that push to end); the
