@@ -61,6 +61,11 @@ def app(database_uri, tmp_path):
     with app.app_context():
         clear_rows()
     yield app
+    # The notices' background sender of a live server or a request would otherwise go on polling the shared test
+    # database for the rest of the session, and send a later test's notices before that test could.
+    sender = app.extensions.get("notices")
+    if sender is not None:
+        sender.stop()
     with app.app_context():
         db.engine.dispose()
 
