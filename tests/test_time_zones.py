@@ -2,6 +2,7 @@
 or Jayapura notices near midnight: records on the right day, "today", a monthly report's first and last day,
 the dashboard's "this month", and times shown with their zone's name."""
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -356,6 +357,9 @@ def test_the_admins_pages_say_which_zone_they_count_in(app, client, world):
     login(client, "root")
     page = client.get("/kelola/?region=15.71").get_data(as_text=True)
     assert "WIT (Asia/Jayapura), the time zone of the offices in view" in page
+    # the chart image counts the same local weeks as the page's table: it is asked for with the region
+    chart = re.search(r'src="(/kelola/aktivitas\.svg\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "region=15.71" in chart and client.get(chart).status_code == 200
     body = client.get("/api/v1/coverage?region=15.71").get_json()
     assert body["timezone"] == "Asia/Jayapura"
     # the province and the nation hold Jambi (WIT) and Bungo (WIB): the default zone, and the page says why

@@ -207,7 +207,10 @@ def dashboard():
         activity_height=charts.activity_chart_height(len(per_office.series)),
         kanwil=db.session.get(Office, kanwil) if kanwil is not None else None,
         period_args=choice.period.as_args(),
-        chart_args=choice.period.as_args() | ({} if kanwil is None else {"kanwil": str(kanwil)}),
+        # the region too: the chart counts its weeks in the zone of the offices looked at, as the table does
+        chart_args=choice.period.as_args()
+        | {"region": region_code}
+        | ({} if kanwil is None else {"kanwil": str(kanwil)}),
         preset=choice.period.preset,
         days=(end - start).days + 1,
         village_map=drawn,
