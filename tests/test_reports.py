@@ -332,7 +332,9 @@ def test_over_several_kanwil_the_chart_has_a_line_per_kanwil_that_opens_on_its_o
     assert f"/kelola/?region=&amp;kanwil={jambi}&amp;from=2025-03-01&amp;to=2025-03-31#activity" in page
 
     drilled = client.get("/kelola/", query_string={**MARCH, "kanwil": jambi}).get_data(as_text=True)
-    assert f"/kelola/aktivitas.svg?from=2025-03-01&amp;to=2025-03-31&amp;region=&amp;kanwil={jambi}" in drilled
+    assert (
+        f"/kelola/aktivitas.svg?from=2025-03-01&amp;to=2025-03-31&amp;region=&amp;kanwil={jambi}" in drilled
+    )
     offices = client.get("/kelola/aktivitas.svg", query_string={**MARCH, "kanwil": jambi}).get_data(
         as_text=True
     )
