@@ -70,11 +70,6 @@ def _next_month(day: date) -> date:
 HALF_DAY = timedelta(hours=12)
 
 
-def _first_day_after(moment: datetime) -> date:
-    """The first UTC day that begins at or after a moment."""
-    return moment.date() if moment.time() == time.min else moment.date() + timedelta(days=1)
-
-
 def _moves(moments: list[datetime]) -> Iterator[tuple[int, int, datetime, datetime]]:
     """The records the rows per UTC day put in the wrong bucket: a UTC day counts in the bucket that holds its
     noon, so each boundary that cuts a day (local midnight, 17:00 UTC in WIB) leaves the hours on the far side
@@ -121,9 +116,8 @@ def activity(
     }
     # The moments the buckets' local days begin and end, in UTC: bucket i is [moments[i], moments[i + 1]).
     moments = [bounds(first, first, zone)[0] for first in firsts] + [bounds(end, end, zone)[1]]
-    days = [
-        _first_day_after(moment - HALF_DAY) for moment in moments
-    ]  # bucket i: days[i] <= day < days[i + 1]
+    # The UTC days counted in bucket i (each in the one that holds its noon): days[i] <= day < days[i + 1].
+    days = [village_activity.first_day_from(moment - HALF_DAY) for moment in moments]
 
     def tally(office_id: int | None, i: int, count: int) -> None:
         line = series.get(line_of[office_id]) if office_id in line_of else None

@@ -79,11 +79,15 @@ def _next_month(moment: datetime) -> datetime:
     return datetime(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
+def first_day_from(moment: datetime) -> date:
+    """The first UTC day that begins at or after a moment."""
+    return moment.date() if moment.time() == time.min else moment.date() + timedelta(days=1)
+
+
 def whole_days(lo: datetime, hi: datetime) -> tuple[date, date] | None:
     """The UTC days wholly inside [lo, hi) as (the first, the day after the last); None when none is."""
-    first = lo if lo.time() == time.min else datetime.combine(lo.date() + timedelta(days=1), time.min)
-    end = datetime.combine(hi.date(), time.min)
-    return (first.date(), end.date()) if first < end else None
+    first, end = first_day_from(lo), hi.date()
+    return (first, end) if first < end else None
 
 
 def whole_months(lo: datetime, hi: datetime) -> tuple[date, date] | None:
