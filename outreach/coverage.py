@@ -322,7 +322,7 @@ def region_zone(session: DbSession, region_code: str, offices: set[int] | None) 
         .where(true() if offices is None else Office.id.in_(offices))
     )
     if len(parts) == 1:
-        query = query.where(office_regencies.c.regency_code.startswith(f"{region_code}."))
+        query = query.where(office_regencies.c.regency_code.startswith(f"{region_code}.", autoescape=True))
     elif parts:
         query = query.where(office_regencies.c.regency_code == ".".join(parts[:2]))
     zones = set(session.scalars(query))

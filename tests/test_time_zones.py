@@ -305,6 +305,7 @@ def test_a_regions_zone_is_that_of_the_offices_serving_it_when_they_share_one(ap
             coverage.region_zone(db.session, "15.71", {office_by_code("kanim-bungo").id}) is None
         )  # Bungo serves no regency here
         assert coverage.region_zone(db.session, "16", None) is None  # no office serves the region
+        assert coverage.region_zone(db.session, "%", None) is None  # a code, not a pattern
         bungo = office_by_code("kanim-bungo")
         bungo.regencies = [db.session.get(Region, "15.71")]
         bungo.timezone = "Asia/Jakarta"
