@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -115,6 +115,14 @@ class Row:
     figures: Figures = field(default_factory=Figures)
 
 
+class Place(NamedTuple):
+    """Where the map draws a desa binaan: its village's name and coordinates."""
+
+    name: str
+    lat: float
+    lng: float
+
+
 @dataclass
 class Coverage:
     region: Region
@@ -123,6 +131,7 @@ class Coverage:
     totals: Figures
     rows: list[Row]
     covered: dict[str, bool] = field(default_factory=dict)  # each desa binaan's village code: covered or not
+    places: dict[str, Place] = field(default_factory=dict)  # those with coordinates, by village code
 
 
 def _designated(
@@ -373,7 +382,14 @@ def coverage(
     days in `zone` (the offices'). UnknownRegion when no region has the code."""
     place = known_region(session, region_code)
     in_view = desa_in_view(start=start, end=end, offices=offices, region_code=place.code)
-    villages = set(session.scalars(in_view.distinct()))
+    # the villages with their places, read together: the map of a country draws thousands
+    found = session.execute(
+        select(Region.code, Region.name, Region.lat, Region.lng).where(Region.code.in_(in_view))
+    ).all()
+    villages = {code for code, *_ in found}
+    places = {
+        code: Place(name, lat, lng) for code, name, lat, lng in found if lat is not None and lng is not None
+    }
     activity = per_village(session, start=start, end=end, villages=in_view, zone=zone) if villages else {}
     parent = Region.parent_code.is_(None) if place.code == NATION else Region.parent_code == place.code
     children = list(session.scalars(select(Region).where(parent).order_by(Region.code)))
@@ -389,7 +405,13 @@ def coverage(
             if f is not None:
                 sums.add(f)
     return Coverage(
-        region=place, start=start, end=end, totals=totals, rows=list(rows.values()), covered=covered
+        region=place,
+        start=start,
+        end=end,
+        totals=totals,
+        rows=list(rows.values()),
+        covered=covered,
+        places=places,
     )
 
 
@@ -403,10 +425,14 @@ class MapPoint:
 
 
 class HasCovered(Protocol):
-    """A coverage result, or what was kept of it: each desa binaan's village code, covered or not."""
+    """A coverage result, or what was kept of it: each desa binaan's village code, covered or not, and the
+    places of those with coordinates."""
 
     @property
     def covered(self) -> Mapping[str, bool]: ...
+
+    @property
+    def places(self) -> Mapping[str, Place]: ...
 
 
 @dataclass(frozen=True)
@@ -474,18 +500,13 @@ def village_map(
     shapes = outlines(session, sorted(parts))
     if not shapes and region_code in areas:
         shapes = outlines(session, [region_code])
-    codes = sorted(result.covered)
-    regions = [
-        row
-        for i in range(0, len(codes), IN_CHUNK)
-        for row in session.execute(
-            select(Region.code, Region.name, Region.lat, Region.lng)
-            .where(Region.code.in_(codes[i : i + IN_CHUNK]), Region.lat.is_not(None))
-            .order_by(Region.code)
-        )
+    regions = [(code, result.places[code]) for code in sorted(result.places)]
+    lngs = [r.lng for _, r in regions] + [
+        p[0] for shape in shapes.values() for poly in shape for p in poly[0]
     ]
-    lngs = [r.lng for r in regions] + [p[0] for shape in shapes.values() for poly in shape for p in poly[0]]
-    lats = [r.lat for r in regions] + [p[1] for shape in shapes.values() for poly in shape for p in poly[0]]
+    lats = [r.lat for _, r in regions] + [
+        p[1] for shape in shapes.values() for poly in shape for p in poly[0]
+    ]
     if not lngs:
         return MapLayout(width, round(width * 0.6), [], [])
     mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -514,9 +535,9 @@ def village_map(
         if rings:
             drawn.append(MapArea(code, areas[code], "".join(rings)))
     points = []
-    for r in regions:
+    for code, r in regions:
         x, y = place(r.lng, r.lat)
-        points.append(MapPoint(r.code, r.name, round(x, 1), round(y, 1), result.covered[r.code]))
+        points.append(MapPoint(code, r.name, round(x, 1), round(y, 1), result.covered[code]))
     return MapLayout(width, height, drawn, points)
 
 

@@ -42,12 +42,13 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class MapFigures:
     """What the map draws: the region, the figures of each area it shades (the region's parts and itself) and
-    each desa binaan's village code, covered or not."""
+    each desa binaan's village code, covered or not, and where it is drawn."""
 
     region_code: str
     region_name: str
     areas: dict[str, coverage.AreaFigures]
     covered: dict[str, bool]
+    places: dict[str, coverage.Place]
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,11 @@ def scope_key(offices: set[int] | None) -> frozenset[int] | None:
 
 def map_figures(result: coverage.Coverage) -> MapFigures:
     return MapFigures(
-        result.region.code, result.region.name, coverage.map_areas(result), dict(result.covered)
+        result.region.code,
+        result.region.name,
+        coverage.map_areas(result),
+        dict(result.covered),
+        dict(result.places),
     )
 
 
