@@ -23,7 +23,14 @@ def commit_or_roll_back(response: Response) -> Response:
     acknowledged for a record that is not stored; a commit that fails becomes a 500, which comes back through
     here and rolls back. An exception the app lets through (as in tests) skips this: nothing is committed."""
     if response.status_code < 400:
-        db.session.commit()
+        # The answer is made: the hooks after this one read what the request loaded as it was committed, and
+        # expiring it would cost a query for the user whom the next hook asks about (logged in or not).
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     else:
         db.session.rollback()
     return response

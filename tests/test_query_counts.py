@@ -258,3 +258,14 @@ def test_a_village_path_comes_from_its_parents_codes_not_from_its_own(app, clien
         "15.71.01.1001": ["Kota Jambi", "Kota Baru"],
         "15.71.01.1002": ["Kota Jambi", "Pindahan"],
     }
+
+
+def test_a_logged_in_request_reads_its_user_once(app, client, auth, world, statements):
+    """The session lookup loads the user; the hooks after the request's commit (whether the answer may be kept)
+    read the user as it was loaded, not again from the database."""
+    auth.login("maya")
+    client.get("/healthz")  # the log-in's redirect is behind: this one's session lookup is the only statement
+    answer, count = statements.measure(lambda: client.get("/healthz"))
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"  # the hook did see a logged-in user
+    assert count == 1
