@@ -85,6 +85,7 @@ def defaults(instance_path: str) -> dict[str, object]:
         # An officer's phone stays logged in this long after it was last used (`outreach.sessions`); managers'
         # sessions are short whatever this says.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "60"))),
+        "SESSION_REFRESH_EACH_REQUEST": False,  # the cookie moves with the session's end (`auth.load_user`)
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",

@@ -717,6 +717,8 @@ class LoginSession(Model):
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
     # The raw token, known only in the request that made the session or presented it.
     token = None  # type: str | None
+    # Whether this request moved the session's end (`sessions.resume`): its cookie must move too.
+    moved = False
 
 
 class Import(Model):

@@ -100,6 +100,7 @@ def resume(
         login.last_seen_at = now
         if long_lived(user):
             login.expires_at = now + longest
+            login.moved = True
         session.commit()
     login.token = token
     user.login = login

@@ -1,7 +1,7 @@
 """Every session can be ended: log-out, deactivation, the user's own device list, a manager cutting off a lost
 phone; managers' sessions are short, officers' long."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -184,6 +184,24 @@ def test_an_officer_offline_for_weeks_is_still_logged_in_and_the_session_moves_o
     age(app, "ani", timedelta(days=50), expires_in=timedelta(days=10))
     assert client.get("/api/v1/me").status_code == 200
     assert rows(app, "ani")[0].expires_at > utcnow() + timedelta(days=59)
+
+
+def session_cookies(response):
+    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
+def test_the_phones_cookie_moves_on_with_its_session_and_is_not_sent_with_every_answer(
+    app, client, auth, world
+):
+    auth.login("ani")
+    assert client.get("/api/v1/me").status_code == 200
+    assert session_cookies(client.get("/api/v1/me")) == []  # nothing changed: nothing to send
+    age(app, "ani", timedelta(days=50), expires_in=timedelta(days=10))
+    answer = client.get("/api/v1/me")
+    assert len(session_cookies(answer)) == 1
+    assert client.get_cookie("session").expires > utcnow().replace(tzinfo=UTC) + timedelta(days=59)
+    assert session_cookies(client.get("/api/v1/me")) == []
+    assert client.get("/api/v1/me").status_code == 200
 
 
 def test_an_officer_whose_phone_was_unused_past_the_limit_logs_in_again(app, client, auth, world):

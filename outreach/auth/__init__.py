@@ -29,8 +29,13 @@ def load_session_first() -> None:
 
 @login_manager.user_loader
 def load_user(token: str):
-    """The user of the session token in the cookie (Flask-Login's "id"), while that session is open."""
-    return sessions.resume(db.session, token, officer_days=officer_days())
+    """The user of the session token in the cookie (Flask-Login's "id"), while that session is open. The cookie is
+    sent again only when the session's end moved (at most once a minute of use), not with every answer: it
+    would add 400 bytes to each and a signature to make."""
+    user = sessions.resume(db.session, token, officer_days=officer_days())
+    if user is not None and user.login is not None and user.login.moved:
+        session.modified = True
+    return user
 
 
 def officer_days() -> int:
