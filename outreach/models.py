@@ -325,7 +325,8 @@ class FieldRecord:
 
     @declared_attr
     def village_code(cls) -> Mapped[str]:
-        return mapped_column(ForeignKey("regions.code"), index=True, active_history=True)
+        # indexed first in `village_activity` (`__table_args__`), which serves a search by village as well
+        return mapped_column(ForeignKey("regions.code"), active_history=True)
 
     @declared_attr
     def office_id(cls) -> Mapped[int | None]:
@@ -628,11 +629,11 @@ class RecordVersion(Model):
     """Every version of a field record the server received, the current one and those a later edit replaced."""
 
     __tablename__ = "record_versions"
-    __table_args__ = (UniqueConstraint("record_id", "client_updated_at"),)
+    __table_args__ = (UniqueConstraint("record_id", "client_updated_at"),)  # also the index of a record's versions
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    record_id: Mapped[str] = mapped_column(String(36))
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
