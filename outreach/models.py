@@ -629,7 +629,8 @@ class RecordVersion(Model):
     """Every version of a field record the server received, the current one and those a later edit replaced."""
 
     __tablename__ = "record_versions"
-    __table_args__ = (UniqueConstraint("record_id", "client_updated_at"),)  # also the index of a record's versions
+    # the unique key is also the index of a record's versions
+    __table_args__ = (UniqueConstraint("record_id", "client_updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(20))
