@@ -140,7 +140,7 @@ def officer_villages(session: DbSession, officer_id: int) -> dict[str, date | No
 class _Statements:
     """The statements every push runs, made once (making one costs about what running it does), their values
     bound when they run: an officer's villages, the published materials, what is stored of a batch's ids (each
-    table's rows and their versions), and the numbering of its new records."""
+    table's rows and their versions), the numbering of its new records, and what the phone said of itself."""
 
     officer_villages: Select[str, date | None, date | None]
     catalogue: Select[str]
@@ -148,11 +148,13 @@ class _Statements:
     current: dict[str, Select[str, datetime, int]]
     received: Select[str, datetime]
     number: dict[str, Update]  # each table's provisional revisions -n of `ids` made `before` + n
+    device_seen: Update  # a known device's last sync (`record_device`), run on the table past the ORM
 
 
 @cache
 def _statements() -> _Statements:
     ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    devices = _table(Device)
     return _Statements(
         officer_villages=select(DesaBinaan.village_code, DesaBinaan.ended_on, Assignment.ended_on)
         .join(Assignment, Assignment.desa_binaan_id == DesaBinaan.id)
@@ -174,6 +176,9 @@ def _statements() -> _Statements:
             .values(rev=bindparam("before", type_=Integer) - table.c.rev)
             for name, table in ((name, _table(kind.model)) for name, kind in RECORD_TYPES.items())
         },
+        device_seen=update(devices)
+        .where(devices.c.officer_id == bindparam("officer"), devices.c.device_id == bindparam("device"))
+        .values(**{name: bindparam(f"seen_{name}") for name in ("pending", "user_agent", "last_sync")}),
     )
 
 
@@ -706,15 +711,6 @@ def history(session: DbSession, record_id: str) -> list[RecordVersion]:
     )
 
 
-_DEVICES = _table(Device)
-# made once, run on the table past the ORM: it is in every push
-_DEVICE_SEEN = (
-    update(_DEVICES)
-    .where(_DEVICES.c.officer_id == bindparam("officer"), _DEVICES.c.device_id == bindparam("device"))
-    .values(**{name: bindparam(f"seen_{name}") for name in ("pending", "user_agent", "last_sync")})
-)
-
-
 def record_device(
     session: DbSession, *, officer_id: int, device_id: str, pending: int, user_agent: str, now: datetime
 ) -> None:
@@ -722,7 +718,7 @@ def record_device(
     UPDATE on every push but a phone's first."""
     seen = {"pending": pending, "user_agent": clean_text(user_agent)[:300], "last_sync": now}
     known = session.execute(
-        _DEVICE_SEEN,
+        _statements().device_seen,
         {"officer": officer_id, "device": device_id, **{f"seen_{k}": v for k, v in seen.items()}},
     )
     if cast(CursorResult[Any], known).rowcount == 0:
