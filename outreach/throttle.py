@@ -58,13 +58,16 @@ def begin(username: str, address: str, *, now: datetime | None = None) -> Locked
     )  # the table never grows past a window
     attempt = LoginAttempt(username=username, address=address[:64], at=now)
     db.session.add(attempt)
+    db.session.flush()
+    # Read before the commit: a log-in of the same account that succeeds meanwhile deletes its tries, this one too.
+    attempt_id = attempt.id
     db.session.commit()
     until = max(
         (
             moment
             for moment in (
-                unlocked_at(LoginAttempt.username == username, ACCOUNT_LIMIT, attempt.id, since),
-                unlocked_at(LoginAttempt.address == attempt.address, ADDRESS_LIMIT, attempt.id, since),
+                unlocked_at(LoginAttempt.username == username, ACCOUNT_LIMIT, attempt_id, since),
+                unlocked_at(LoginAttempt.address == address[:64], ADDRESS_LIMIT, attempt_id, since),
             )
             if moment is not None
         ),
@@ -72,7 +75,7 @@ def begin(username: str, address: str, *, now: datetime | None = None) -> Locked
     )
     if until is None:
         return None
-    db.session.delete(attempt)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
     db.session.commit()
     return Locked(until + WINDOW - now)
 

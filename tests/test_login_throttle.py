@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from outreach import throttle
 from outreach.extensions import db
@@ -54,6 +54,19 @@ def test_a_locked_account_opens_again_once_its_failures_leave_the_window(ctx):
     assert locked is not None and locked.minutes == 5
     assert throttle.begin("ani", "10.0.0.1", now=start + throttle.WINDOW - timedelta(seconds=1)).seconds == 1
     assert throttle.begin("ani", "10.0.0.1", now=start + throttle.WINDOW + timedelta(seconds=0.5)) is None
+
+
+def test_a_try_whose_row_a_successful_log_in_deleted_meanwhile_still_gets_its_answer(ctx):
+    """Two log-ins of one account at once: the one that succeeds deletes the account's tries, the other's too,
+    between the other's commit and its counting. The other is still counted and answered, not a 500."""
+    session = db.session()
+
+    @event.listens_for(session, "after_commit", once=True)
+    def succeed_elsewhere(committed):
+        with db.engine.begin() as elsewhere:
+            elsewhere.execute(delete(LoginAttempt).where(LoginAttempt.username == "ani"))
+
+    assert throttle.begin("ani", "10.0.0.1") is None
 
 
 def test_old_tries_are_deleted_when_a_new_one_is_written(ctx):
